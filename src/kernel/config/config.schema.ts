@@ -1,0 +1,45 @@
+/**
+ * The environment schema: one TypeBox object, combined from each module's slice.
+ * Glossary: slice = the variables one module owns, with defaults that run locally with no setup;
+ * secret = a variable whose value is redacted wherever the config is logged.
+ */
+import Type, { type Static } from 'typebox';
+
+const secret = { secret: true } as const;
+
+export const coreSlice = {
+  NODE_ENV: Type.Enum(['development', 'test', 'production'], { default: 'development', description: 'Runtime mode; production forbids development shortcuts' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info', description: 'pino log level' }),
+};
+
+export const httpSlice = {
+  HOST: Type.String({ default: 'localhost', minLength: 1, description: 'Interface the HTTP server binds to' }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'HTTP port (0 picks a free one)' }),
+  HTTP_BODY_LIMIT: Type.Integer({ default: 1_048_576, minimum: 1024, description: 'Largest accepted request body in bytes (larger: 413)' }),
+  HTTP_LIST_DEFAULT_LIMIT: Type.Integer({ default: 50, minimum: 1, maximum: 1000, description: 'Page size when a list request names none' }),
+  HTTP_LIST_MAX_LIMIT: Type.Integer({ default: 200, minimum: 1, maximum: 1000, description: 'Largest page size a list request may ask for' }),
+  HTTP_CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins allowed by CORS; empty allows none' }),
+  HTTP_TRUST_PROXY: Type.String({ default: '', description: 'Proxy addresses/CIDRs whose X-Forwarded-For is trusted; empty trusts none' }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0, description: 'How long a shutdown waits for in-flight requests' }),
+};
+
+export const dbSlice = {
+  DATABASE_URL: Type.Optional(Type.String({ ...secret, pattern: '^postgres(ql)?://', description: 'Owner connection (runs migrations). Unset: embedded PostgreSQL in DATA_DIR' })),
+  DATABASE_APP_URL: Type.Optional(Type.String({ ...secret, pattern: '^postgres(ql)?://', description: 'Runtime connection as tenantry_app. Unset: DATABASE_URL with the tenantry_app role' })),
+  DATABASE_APP_PASSWORD: Type.String({ ...secret, default: 'tenantry-app-local', minLength: 8, description: 'Password of the tenantry_app role when Tenantry manages it' }),
+  DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 500, description: 'Runtime pool size' }),
+  DATA_DIR: Type.String({ default: './.data', minLength: 1, description: 'Where the embedded PostgreSQL keeps its data' }),
+  EMBEDDED_PG_PORT: Type.Integer({ default: 54320, minimum: 1, maximum: 65535, description: 'Port of the embedded PostgreSQL (loopback only)' }),
+};
+
+export const tenancySlice = {
+  TENANT_DEV_HEADER: Type.Boolean({ default: false, description: 'Development only: resolve the tenant from the X-Tenant header (refused in production)' }),
+  SEED_DEMO: Type.Boolean({ default: true, description: 'Seed the demo tenant on first start' }),
+};
+
+export const EnvSchema = Type.Object(
+  { ...coreSlice, ...httpSlice, ...dbSlice, ...tenancySlice },
+  { additionalProperties: true },
+);
+
+export type Config = Readonly<Static<typeof EnvSchema>>;

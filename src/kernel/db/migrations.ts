@@ -1,0 +1,54 @@
+/**
+ * Versioned SQL migrations, run by Kysely's Migrator: one transaction for the whole run, under
+ * PostgreSQL's advisory lock, so concurrent starts wait and a re-run is a no-op. Migrations are
+ * `.sql` files named `<UTC timestamp>_<module>_<what>.sql` in each module's `migrations/` folder;
+ * the timestamp orders them across modules.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { runtimeRoleName } from './roles.ts';
+
+export const migrationTable = 'tenantry_migration';
+const migrationName = /^\d{8}T\d{6}_[a-z0-9_]+\.sql$/;
+
+export function collectMigrations(dirs: readonly string[]): Record<string, Migration> {
+  const migrations: Record<string, Migration> = {};
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.sql')).sort()) {
+      if (!migrationName.test(file)) throw new Error(`Migration ${join(dir, file)} is not named <YYYYMMDDTHHMMSS>_<module>_<what>.sql`);
+      const name = basename(file, '.sql');
+      if (migrations[name]) throw new Error(`Migration ${name} exists twice`);
+      const text = readFileSync(join(dir, file), 'utf8');
+      migrations[name] = { up: async (db) => void (await sql.raw(text).execute(db)) };
+    }
+  }
+  return migrations;
+}
+
+function migrator(db: Kysely<any>, dirs: readonly string[]): Migrator {
+  const provider: MigrationProvider = { getMigrations: async () => collectMigrations(dirs) };
+  return new Migrator({ db, provider, migrationTableName: migrationTable, migrationLockTableName: `${migrationTable}_lock` });
+}
+
+/** Applies every pending migration; returns the names applied now. Throws with the failing name. */
+export async function migrateToLatest(owner: Kysely<any>, dirs: readonly string[]): Promise<string[]> {
+  const { error, results } = await migrator(owner, dirs).migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new Error(`Migration ${failed ?? '(setup)'} failed: ${(error as Error).message}`, { cause: error });
+  }
+  await sql.raw(`GRANT SELECT ON ${migrationTable} TO ${runtimeRoleName}`).execute(owner);
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/** Names of known migrations not yet applied, read with any role granted SELECT on the table. */
+export async function pendingMigrations(db: Kysely<any>, dirs: readonly string[]): Promise<string[]> {
+  const known = Object.keys(collectMigrations(dirs));
+  const applied = await sql<{ name: string }>`select name from ${sql.table(migrationTable)}`.execute(db).then(
+    (result) => new Set(result.rows.map((row) => row.name)),
+    () => new Set<string>(),
+  );
+  return known.filter((name) => !applied.has(name));
+}

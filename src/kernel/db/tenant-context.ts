@@ -1,0 +1,35 @@
+/**
+ * withTenant: the only way tenant data is read or written. It opens a transaction on one pooled
+ * connection and sets app.tenant_id / app.user_id with set_config(..., true) (transaction-local),
+ * so nothing ever leaks to the next user of that connection. Row-level security policies compare
+ * tenant_id with tenantry_current_tenant(), which is NULL outside such a transaction.
+ * BEGIN and the settings go in one round trip: the ids are validated UUIDs, never free text.
+ */
+import { sql, type Kysely } from 'kysely';
+import { AppError, isUuid } from '../shared/index.ts';
+
+export interface TenantContext {
+  readonly tenantId: string;
+  readonly userId?: string | null;
+}
+
+/** A connection inside a tenant transaction. Repository functions take it as first argument. */
+export type TenantTx = Kysely<any> & { readonly __tenantTx: unique symbol };
+
+export async function withTenant<T>(db: Kysely<any>, context: TenantContext, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+  if (!isUuid(context.tenantId)) throw new AppError('invalid', 'db.invalid_tenant_context', 'Invalid tenant context');
+  const userId = context.userId ?? '';
+  if (userId !== '' && !isUuid(userId)) throw new AppError('invalid', 'db.invalid_tenant_context', 'Invalid user context');
+  return db.connection().execute(async (connection) => {
+    await sql.raw(`BEGIN; SELECT set_config('app.tenant_id', '${context.tenantId}', true), set_config('app.user_id', '${userId}', true)`).execute(connection);
+    let result: T;
+    try {
+      result = await work(connection as TenantTx);
+    } catch (error) {
+      await sql.raw('ROLLBACK').execute(connection).catch(() => {});
+      throw error;
+    }
+    await sql.raw('COMMIT').execute(connection);
+    return result;
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * Derives the JSON Schemas (TypeBox) of an entity: the read shape, the create and update bodies.
+ * Write bodies refuse unknown properties (including tenantId, version and every system column),
+ * so nothing is silently dropped and nothing the server owns can be mass-assigned.
+ */
+import Type, { type TSchema } from 'typebox';
+import type { EntityDef } from './entity.ts';
+import type { FieldDef } from './fields.ts';
+
+const localeKey = '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$';
+
+export function valueSchema(def: FieldDef): TSchema {
+  const meta = { ...(def.description ? { description: def.description } : {}), ...(def.label ? { title: def.label } : {}) };
+  switch (def.kind) {
+    case 'text':
+      return Type.String({ ...meta, maxLength: def.maxLength, ...(def.minLength === undefined ? {} : { minLength: def.minLength }), ...(def.pattern ? { pattern: def.pattern } : {}) });
+    case 'integer':
+      return Type.Integer({ ...meta, minimum: def.minimum, maximum: def.maximum });
+    case 'decimal': {
+      const whole = def.precision! - def.scale!;
+      const fraction = def.scale! > 0 ? `(\\.[0-9]{1,${def.scale}})?` : '';
+      return Type.String({ ...meta, pattern: `^-?[0-9]{1,${whole}}${fraction}$`, examples: ['12.50'] });
+    }
+    case 'money':
+      return Type.Object(
+        {
+          amount: Type.Integer({ description: 'Integer amount in minor units (cents)', minimum: def.minimum, maximum: Number.MAX_SAFE_INTEGER }),
+          currency: def.currency ? Type.Literal(def.currency) : Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
+        },
+        { ...meta, additionalProperties: false },
+      );
+    case 'boolean':
+      return Type.Boolean(meta);
+    case 'date':
+      return Type.String({ ...meta, format: 'date' });
+    case 'timestamp':
+      return Type.String({ ...meta, format: 'date-time' });
+    case 'enum':
+      return Type.Enum([...def.values!], meta);
+    case 'json':
+      return Type.Object({}, { ...meta, additionalProperties: true });
+    case 'reference':
+      return Type.String({ ...meta, format: 'uuid', description: def.description ?? `Id of a ${def.entity}` });
+    case 'localizedText':
+      return Type.Object({}, {
+        ...meta,
+        patternProperties: { [localeKey]: Type.String({ maxLength: def.maxLength }) },
+        additionalProperties: false,
+        minProperties: def.required ? 1 : 0,
+      });
+  }
+}
+
+function nullable(schema: TSchema): TSchema {
+  return Type.Union([schema, Type.Null()]);
+}
+
+export interface EntitySchemas {
+  read: TSchema;
+  create: TSchema;
+  update: TSchema;
+}
+
+export function deriveSchemas(entity: EntityDef): EntitySchemas {
+  const read: Record<string, TSchema> = {
+    id: Type.String({ format: 'uuid' }),
+    version: Type.Integer({ minimum: 1, description: 'Row version; the ETag and the If-Match precondition' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    createdBy: nullable(Type.String({ format: 'uuid' })),
+    updatedBy: nullable(Type.String({ format: 'uuid' })),
+    ext: Type.Object({}, { additionalProperties: true, description: 'Tenant custom fields' }),
+  };
+  const create: Record<string, TSchema> = { id: Type.Optional(Type.String({ format: 'uuid', description: 'Client-made id (UUID); made by the server when absent' })) };
+  const update: Record<string, TSchema> = {};
+  for (const [property, def] of Object.entries(entity.fields)) {
+    const schema = valueSchema(def);
+    read[property] = def.required ? schema : nullable(schema);
+    if (def.readOnly) continue;
+    create[property] = def.required ? schema : Type.Optional(nullable(schema));
+    update[property] = Type.Optional(def.required ? schema : nullable(schema));
+  }
+  const title = entity.name[0]!.toUpperCase() + entity.name.slice(1);
+  return {
+    read: Type.Object(read, { title, additionalProperties: false, description: entity.description }),
+    create: Type.Object(create, { title: `${title}Create`, additionalProperties: false }),
+    update: Type.Object(update, { title: `${title}Update`, additionalProperties: false, minProperties: 1 }),
+  };
+}

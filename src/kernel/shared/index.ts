@@ -1,0 +1,3 @@
+export { AppError, errorKinds, isAppError } from './errors.ts';
+export type { AppErrorOptions, ErrorKind, FieldError } from './errors.ts';
+export { isUuid, newId } from './ids.ts';
