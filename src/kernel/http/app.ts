@@ -1,0 +1,110 @@
+/**
+ * Builds the Fastify app: request ids, validation (no coercion in bodies, no silently dropped
+ * properties), security headers, CORS, compression, problem+json for every error, OpenAPI with a
+ * docs UI served locally, system routes and the generated entity routes.
+ */
+import { randomUUID } from 'node:crypto';
+import compress from '@fastify/compress';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import AjvModule from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { isAppError } from '../shared/index.ts';
+import { registerEntityRoutes } from './entity.routes.ts';
+import { fromFrameworkError } from './framework-errors.ts';
+import type { HttpDependencies } from './http.contract.ts';
+import { internalError, problemContentType, toProblem } from './problem.ts';
+import { registerSystemRoutes } from './system.routes.ts';
+import { createTenantResolver, devTenantHeader } from './tenant-resolution.ts';
+import { AppError } from '../shared/index.ts';
+
+const Ajv = AjvModule.default ?? AjvModule;
+const addFormats = addFormatsModule.default ?? addFormatsModule;
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function createAjv(coerce: boolean) {
+  // Bodies: no coercion ("12" is not 12) and no defaults filled in (a PATCH must not reset fields).
+  const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: coerce, coerceTypes: coerce ? 'array' : false, strict: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.HTTP_BODY_LIMIT,
+    trustProxy: config.HTTP_TRUST_PROXY ? config.HTTP_TRUST_PROXY.split(',').map((entry) => entry.trim()) : false,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    },
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+  });
+
+  const bodyAjv = createAjv(false);
+  const paramAjv = createAjv(true);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema));
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.decorateRequest('principal', null);
+
+  app.setErrorHandler((error, request, reply) => {
+    const known = isAppError(error) ? error : fromFrameworkError(error as Error);
+    const appError = known ?? internalError();
+    if (!known) request.log.error({ err: error }, 'unhandled error');
+    else if (appError.kind === 'unavailable') request.log.warn({ err: error }, appError.code);
+    deps.metrics.countProblem(appError.code);
+    const problem = toProblem(appError, request.id);
+    return reply.code(problem.status).type(problemContentType).send(problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const problem = toProblem(new AppError('not_found', 'http.route_not_found', 'Route not found', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }), request.id);
+    deps.metrics.countProblem(problem.code);
+    return reply.code(404).type(problemContentType).send(problem);
+  });
+
+  const resolvePrincipal = createTenantResolver(deps.tenants, { devHeader: config.TENANT_DEV_HEADER });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (!request.routeOptions.config.tenant) return;
+    const principal = await resolvePrincipal(request);
+    request.principal = principal;
+    request.log = request.log.child({ tenantId: principal.tenantId, userId: principal.userId });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.observeRequest({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'blob:'] },
+    },
+  });
+  const origins = config.HTTP_CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
+  await app.register(cors, {
+    origin: origins.length > 0 ? origins : false,
+    exposedHeaders: ['etag', 'location', 'x-request-id', 'idempotent-replayed'],
+    allowedHeaders: ['content-type', 'authorization', 'if-match', 'if-none-match', 'idempotency-key', 'x-request-id', devTenantHeader],
+  });
+  await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tenantry API', version: '1', description: 'Generated from the model. Errors are RFC 9457 problem+json documents with a stable `code`.' },
+      components: { securitySchemes: { devTenant: { type: 'apiKey', in: 'header', name: 'X-Tenant', description: 'Development only: the tenant slug or id' } } },
+      security: [{ devTenant: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+
+  registerSystemRoutes(app, deps);
+  for (const entity of deps.registry.entities) if (entity.expose) registerEntityRoutes(app, deps, entity);
+  return app;
+}

@@ -1,0 +1,44 @@
+/**
+ * The HTTP module: the Fastify app, generated REST routes for every exposed entity, problem+json,
+ * health and metrics. Glossary: principal = who a request acts as (tenant, user); exposed entity =
+ * one the model marks `expose`, served under /v1/<plural>.
+ */
+import type { Config } from '../config/index.ts';
+import type { ModelRegistry } from '../model/index.ts';
+import type { Logger, Metrics } from '../observability/index.ts';
+import type { RecordService } from '../records/index.ts';
+import type { TenantDirectory } from '../tenancy/index.ts';
+import type { IdempotencyStore } from './idempotency.ts';
+
+export interface Principal {
+  tenantId: string;
+  tenantSlug: string;
+  userId: string | null;
+}
+
+export interface HealthProbe {
+  /** Problems that make the service not ready (database unreachable, migrations pending). */
+  check(): Promise<string[]>;
+  isDraining(): boolean;
+}
+
+export interface HttpDependencies {
+  config: Config;
+  logger: Logger;
+  registry: ModelRegistry;
+  records: RecordService;
+  tenants: TenantDirectory;
+  metrics: Metrics;
+  health: HealthProbe;
+  idempotency: IdempotencyStore;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** The route acts for a tenant: a principal is resolved before the handler. */
+    tenant?: boolean;
+  }
+}

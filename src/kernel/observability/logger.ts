@@ -1,0 +1,47 @@
+/**
+ * pino JSON logs. Secrets and personal data never reach a log line: credentials and bodies are
+ * redacted by path, and request URLs are logged without their query string (filters can carry
+ * personal data such as an e-mail address).
+ */
+import pino, { type Logger } from 'pino';
+
+export const redactedPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.DATABASE_URL',
+  '*.DATABASE_APP_URL',
+  '*.DATABASE_APP_PASSWORD',
+];
+
+export interface LoggerOptions {
+  level: string;
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'tenantry' },
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: {
+        req: (req: { method?: string; url?: string; routeOptions?: { url?: string } }) => ({
+          method: req.method,
+          path: req.url?.split('?')[0],
+          route: req.routeOptions?.url,
+        }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+        err: pino.stdSerializers.err,
+      },
+    },
+    options.destination,
+  );
+}
+
+export type { Logger };

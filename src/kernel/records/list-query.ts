@@ -1,0 +1,164 @@
+/**
+ * List queries: filters, sort, sparse fieldsets and keyset cursors, parsed from plain
+ * string parameters and checked against what the model declares. Anything undeclared is refused.
+ * Filter syntax: `name=x` (eq), `name[in]=a,b`, `price[gte]=100`, `code[prefix]=AB`.
+ * Sort syntax: `sort=-createdAt,name` (minus = descending). Cursors are opaque base64url JSON
+ * carrying the sort they belong to and the last row's sort values.
+ */
+import { filterOperators, type FilterOperator } from '../model/index.ts';
+import { isUuid } from '../shared/index.ts';
+import type { RecordCodec } from './record-codec.ts';
+import { recordErrors } from './records.errors.ts';
+
+export interface Filter {
+  column: string;
+  operator: FilterOperator;
+  value: unknown;
+}
+
+export interface SortKey {
+  property: string;
+  column: string;
+  descending: boolean;
+}
+
+export interface KeysetCursor {
+  /** Text form of each sort key's value of the last row (null for SQL NULL). */
+  values: (string | null)[];
+  id: string;
+}
+
+export interface ListQuery {
+  limit: number;
+  filters: Filter[];
+  sort: SortKey[];
+  /** Requested properties (always with id); undefined = all. */
+  fields?: Set<string>;
+  after?: KeysetCursor;
+  includeTotal: boolean;
+  sortSpec: string;
+}
+
+export interface ListLimits {
+  defaultLimit: number;
+  maxLimit: number;
+}
+
+const filterKey = /^([a-zA-Z][a-zA-Z0-9]*)(?:\[(eq|in|gt|gte|lt|lte|prefix)\])?$/;
+const reservedParameters = new Set(['limit', 'cursor', 'sort', 'fields', 'includeTotal']);
+
+export function parseListQuery(codec: RecordCodec, raw: Record<string, unknown>, limits: ListLimits): ListQuery {
+  const limit = raw.limit === undefined ? limits.defaultLimit : Number(raw.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxLimit) throw recordErrors.invalidQuery('limit', `an integer from 1 to ${limits.maxLimit}`);
+  const sort = parseSort(codec, raw.sort);
+  const sortSpec = sort.map((key) => `${key.descending ? '-' : ''}${key.property}`).join(',');
+  const filters: Filter[] = [];
+  for (const [key, rawValue] of Object.entries(raw)) {
+    if (reservedParameters.has(key)) continue;
+    filters.push(parseFilter(codec, key, rawValue));
+  }
+  const query: ListQuery = { limit, filters, sort, includeTotal: raw.includeTotal === true || raw.includeTotal === 'true', sortSpec };
+  if (raw.fields !== undefined) query.fields = parseFields(codec, String(raw.fields));
+  if (raw.cursor !== undefined) query.after = decodeCursor(String(raw.cursor), sortSpec, sort.length);
+  return query;
+}
+
+function parseSort(codec: RecordCodec, raw: unknown): SortKey[] {
+  if (raw === undefined || raw === '') return [];
+  const keys: SortKey[] = [];
+  for (const part of String(raw).split(',')) {
+    const descending = part.startsWith('-');
+    const property = descending ? part.slice(1) : part;
+    const column = codec.sortColumns.get(property);
+    if (!column) throw recordErrors.invalidQuery('sort', `cannot sort by "${property}"; sortable: ${[...codec.sortColumns.keys()].join(', ')}`);
+    if (keys.some((key) => key.property === property)) throw recordErrors.invalidQuery('sort', `"${property}" appears twice`);
+    keys.push({ property, column, descending });
+  }
+  if (keys.length > 3) throw recordErrors.invalidQuery('sort', 'at most 3 sort keys');
+  // id is always the final tie-break; sorting by id explicitly makes it the only key.
+  return keys.filter((key, index) => key.property !== 'id' || index === keys.length - 1);
+}
+
+function parseFields(codec: RecordCodec, raw: string): Set<string> {
+  const fields = new Set<string>(['id']);
+  const allowed = new Set(['version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'ext', ...codec.byProperty.keys()]);
+  for (const name of raw.split(',').filter(Boolean)) {
+    if (name !== 'id' && !allowed.has(name)) throw recordErrors.invalidQuery('fields', `unknown field "${name}"`);
+    fields.add(name);
+  }
+  return fields;
+}
+
+function parseFilter(codec: RecordCodec, key: string, rawValue: unknown): Filter {
+  const match = filterKey.exec(key);
+  const entry = match ? codec.byProperty.get(match[1]!) : undefined;
+  const systemColumn = match && (match[1] === 'createdAt' || match[1] === 'updatedAt') ? (match[1] === 'createdAt' ? 'created_at' : 'updated_at') : undefined;
+  const operator = (match?.[2] ?? 'eq') as FilterOperator;
+  if (systemColumn) {
+    if (operator === 'in' || operator === 'prefix') throw recordErrors.invalidQuery(key, `operator ${operator} is not allowed here`);
+    return { column: systemColumn, operator, value: parseScalar('timestamp', key, String(rawValue)) };
+  }
+  if (!entry || !entry.def.filterable) throw recordErrors.invalidQuery(key, 'not a filterable field of this entity');
+  const allowed = filterOperators(entry.def);
+  if (!allowed.includes(operator)) throw recordErrors.invalidQuery(key, `operator ${operator} is not allowed; allowed: ${allowed.join(', ')}`);
+  const text = Array.isArray(rawValue) ? rawValue.join(',') : String(rawValue);
+  const column = entry.columns[0]!;
+  if (operator === 'in') {
+    const values = text.split(',').map((part) => parseScalar(entry.def.kind, key, part));
+    if (values.length > 100) throw recordErrors.invalidQuery(key, 'at most 100 values');
+    return { column, operator, value: values };
+  }
+  if (operator === 'prefix') return { column, operator, value: text };
+  return { column, operator, value: parseScalar(entry.def.kind, key, text) };
+}
+
+function parseScalar(kind: string, parameter: string, text: string): unknown {
+  const fail = (expected: string) => recordErrors.invalidQuery(parameter, `expected ${expected}`);
+  switch (kind) {
+    case 'integer':
+    case 'money': {
+      if (!/^-?\d{1,15}$/.test(text)) throw fail('an integer');
+      return Number(text);
+    }
+    case 'decimal':
+      if (!/^-?\d{1,30}(\.\d{1,30})?$/.test(text)) throw fail('a decimal number such as 12.50');
+      return text;
+    case 'boolean':
+      if (text !== 'true' && text !== 'false') throw fail('true or false');
+      return text === 'true';
+    case 'date':
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) throw fail('a date YYYY-MM-DD');
+      return text;
+    case 'timestamp':
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(Date.parse(text))) throw fail('an RFC 3339 timestamp');
+      return text;
+    case 'reference':
+      if (!isUuid(text)) throw fail('a UUID');
+      return text.toLowerCase();
+    default:
+      if (text.length > 1000) throw fail('at most 1000 characters');
+      return text;
+  }
+}
+
+export function encodeCursor(sortSpec: string, cursor: KeysetCursor): string {
+  return Buffer.from(JSON.stringify({ s: sortSpec, v: cursor.values, i: cursor.id })).toString('base64url');
+}
+
+function decodeCursor(raw: string, sortSpec: string, keys: number): KeysetCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw recordErrors.invalidCursor();
+  }
+  const candidate = parsed as { s?: unknown; v?: unknown; i?: unknown };
+  const valid =
+    typeof parsed === 'object' && parsed !== null &&
+    candidate.s === sortSpec &&
+    typeof candidate.i === 'string' && isUuid(candidate.i) &&
+    Array.isArray(candidate.v) && candidate.v.length === keys &&
+    candidate.v.every((value) => value === null || (typeof value === 'string' && value.length <= 2000));
+  if (!valid) throw recordErrors.invalidCursor();
+  return { values: candidate.v as (string | null)[], id: candidate.i as string };
+}

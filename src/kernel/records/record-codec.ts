@@ -1,0 +1,113 @@
+/**
+ * The codec of an entity: how API properties map to columns and back. Built once per entity so the
+ * per-request work is plain loops over precomputed arrays.
+ */
+import { fieldColumns, planTable, type EntityDef, type FieldDef, type ModelRegistry } from '../model/index.ts';
+
+export interface PropertyColumns {
+  property: string;
+  def: FieldDef;
+  /** One column, or [amount, currency] for money. */
+  columns: string[];
+}
+
+export interface RecordCodec {
+  readonly entity: EntityDef;
+  readonly properties: readonly PropertyColumns[];
+  readonly byProperty: ReadonlyMap<string, PropertyColumns>;
+  /** Index/constraint name -> the API properties it covers (for conflict pointers). */
+  readonly constraintProperties: ReadonlyMap<string, string[]>;
+  /** Sortable properties (declared fields plus id, createdAt, updatedAt) -> column. */
+  readonly sortColumns: ReadonlyMap<string, string>;
+  toRecord(row: Record<string, unknown>, only?: ReadonlySet<string>): Record<string, unknown>;
+  /** [column, value] pairs of a validated create/update body. */
+  toColumnValues(input: Record<string, unknown>): [string, unknown][];
+}
+
+const systemColumns: [string, string][] = [
+  ['version', 'version'],
+  ['createdAt', 'created_at'],
+  ['updatedAt', 'updated_at'],
+  ['createdBy', 'created_by'],
+  ['updatedBy', 'updated_by'],
+  ['ext', 'ext'],
+];
+
+export function createRecordCodec(entity: EntityDef, registry: ModelRegistry): RecordCodec {
+  const properties = Object.entries(entity.fields).map(([property, def]) => ({
+    property,
+    def,
+    columns: fieldColumns(property, def).map((column) => column.name),
+  }));
+  const byProperty = new Map(properties.map((entry) => [entry.property, entry]));
+  const plan = planTable(entity, registry);
+  const columnToProperty = new Map(properties.flatMap((entry) => entry.columns.map((column) => [column, entry.property] as const)));
+  const constraintProperties = new Map<string, string[]>();
+  for (const [name, index] of Object.entries(plan.indexes)) {
+    constraintProperties.set(name, [...new Set(index.columns.flatMap((column) => columnToProperty.get(column) ?? []))]);
+  }
+  for (const [name, key] of Object.entries(plan.foreignKeys)) {
+    constraintProperties.set(name, [...new Set(key.columns.flatMap((column) => columnToProperty.get(column) ?? []))]);
+  }
+  for (const name of Object.keys(plan.checks)) {
+    const column = [...columnToProperty.keys()].find((candidate) => name.startsWith(`${entity.table}_${candidate}_`));
+    if (column) constraintProperties.set(name, [columnToProperty.get(column)!]);
+  }
+  const sortColumns = new Map<string, string>([
+    ['id', 'id'],
+    ['createdAt', 'created_at'],
+    ['updatedAt', 'updated_at'],
+  ]);
+  for (const entry of properties) if (entry.def.sortable && entry.columns.length === 1) sortColumns.set(entry.property, entry.columns[0]!);
+
+  return {
+    entity,
+    properties,
+    byProperty,
+    constraintProperties,
+    sortColumns,
+    toRecord(row, only) {
+      const record: Record<string, unknown> = { id: row.id };
+      for (const [property, column] of systemColumns) {
+        if (only && !only.has(property)) continue;
+        const value = row[column];
+        record[property] = value instanceof Date ? value.toISOString() : value;
+      }
+      for (const entry of properties) {
+        if (only && !only.has(entry.property)) continue;
+        const first = row[entry.columns[0]!];
+        if (entry.def.kind === 'money') {
+          record[entry.property] = first === null || first === undefined ? null : { amount: first, currency: (row[entry.columns[1]!] as string).trim() };
+        } else {
+          record[entry.property] = first instanceof Date ? first.toISOString() : (first ?? null);
+        }
+      }
+      return record;
+    },
+    toColumnValues(input) {
+      const pairs: [string, unknown][] = [];
+      for (const [property, value] of Object.entries(input)) {
+        const entry = byProperty.get(property);
+        if (!entry) continue;
+        if (entry.def.kind === 'money') {
+          const money = value as { amount: number; currency: string } | null;
+          pairs.push([entry.columns[0]!, money?.amount ?? null], [entry.columns[1]!, money?.currency ?? null]);
+        } else {
+          pairs.push([entry.columns[0]!, normalizeValue(entry.def, value)]);
+        }
+      }
+      return pairs;
+    },
+  };
+}
+
+/** Text is stored NFC; JSON values are sent as JSON text (pg would turn arrays into SQL arrays). */
+function normalizeValue(def: FieldDef, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' && (def.kind === 'text' || def.kind === 'enum')) return value.normalize('NFC');
+  if (def.kind === 'localizedText') {
+    return JSON.stringify(Object.fromEntries(Object.entries(value as Record<string, string>).map(([locale, text]) => [locale, text.normalize('NFC')])));
+  }
+  if (def.kind === 'json') return JSON.stringify(value);
+  return value;
+}

@@ -1,0 +1,26 @@
+/**
+ * Records: the one generic data service every entity's reads and writes pass through (REST now;
+ * GraphQL, sync and ingestion later), so tenant scoping, versioning and error mapping live in one
+ * place. Glossary: record = an entity row in API form; version = the row's optimistic-concurrency
+ * counter, exposed as the ETag; soft delete = deleted_at set, the row kept as a tombstone.
+ */
+import type { TenantContext, TenantTx } from '../db/index.ts';
+import type { EntityDef } from '../model/index.ts';
+import type { ListLimits } from './list-query.ts';
+
+export type ApiRecord = Record<string, unknown> & { id: string; version?: number };
+
+export interface ListResult {
+  data: ApiRecord[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+export interface RecordService {
+  list(context: TenantContext, entity: EntityDef, rawQuery: Record<string, unknown>, limits: ListLimits): Promise<ListResult>;
+  get(context: TenantContext, entity: EntityDef, id: string, fields?: string): Promise<ApiRecord>;
+  /** With `tx`, runs inside that tenant transaction (e.g. with an idempotency record). */
+  create(context: TenantContext, entity: EntityDef, input: Record<string, unknown>, tx?: TenantTx): Promise<ApiRecord>;
+  update(context: TenantContext, entity: EntityDef, id: string, expectedVersion: number, input: Record<string, unknown>): Promise<ApiRecord>;
+  remove(context: TenantContext, entity: EntityDef, id: string, expectedVersion?: number): Promise<void>;
+}

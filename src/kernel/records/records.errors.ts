@@ -1,0 +1,35 @@
+/** Error codes of the generic record service. Public contract: add, never rename. */
+import { AppError, type FieldError } from '../shared/index.ts';
+
+export const recordErrors = {
+  notFound: (entity: string) => new AppError('not_found', 'records.not_found', 'Not found', { detail: `No ${entity} with this id.` }),
+  versionMismatch: (entity: string, currentVersion: number) =>
+    new AppError('precondition_failed', 'records.version_mismatch', 'Version mismatch', {
+      detail: `The ${entity} was changed since you read it (current version ${currentVersion}); read it again and retry.`,
+      extensions: { currentVersion },
+    }),
+  versionRequired: () =>
+    new AppError('precondition_required', 'records.version_required', 'If-Match required', {
+      detail: 'Updates must send If-Match with the ETag of the version they change.',
+      errors: [{ parameter: 'If-Match', detail: 'required' }],
+    }),
+  invalidVersion: () =>
+    new AppError('invalid', 'records.invalid_if_match', 'Invalid If-Match', { detail: 'If-Match must be an ETag returned by this API, such as "3".', errors: [{ parameter: 'If-Match', detail: 'not an ETag of this API' }] }),
+  uniqueViolation: (entity: string, errors: FieldError[]) =>
+    new AppError('conflict', 'records.unique_violation', 'Already exists', { detail: `Another ${entity} already has this value.`, errors }),
+  referenceNotFound: (errors: FieldError[]) =>
+    new AppError('unprocessable', 'records.reference_not_found', 'Referenced record not found', { detail: 'A referenced record does not exist.', errors }),
+  constraintViolation: (errors: FieldError[]) =>
+    new AppError('invalid', 'records.constraint_violation', 'Constraint violated', { detail: 'A value breaks a constraint of the model.', errors }),
+  invalidValue: (detail: string, errors: FieldError[] = []) => new AppError('invalid', 'records.invalid_value', 'Invalid value', { detail, errors }),
+  invalidQuery: (parameter: string, detail: string) =>
+    new AppError('invalid', 'records.invalid_query', 'Invalid query', { detail: `${parameter}: ${detail}`, errors: [{ parameter, detail }] }),
+  invalidCursor: () =>
+    new AppError('invalid', 'records.invalid_cursor', 'Invalid cursor', {
+      detail: 'The cursor is not one this API returned for the same sort; start again without a cursor.',
+      errors: [{ parameter: 'cursor', detail: 'invalid or for another sort' }],
+    }),
+  idTaken: () =>
+    new AppError('conflict', 'records.id_taken', 'Id already used', { detail: 'A record with this id already exists.', errors: [{ pointer: '/id', detail: 'already used' }] }),
+  concurrentUpdate: () => new AppError('conflict', 'records.concurrent_update', 'Concurrent update', { detail: 'The record was changed concurrently; retry.' }),
+};

@@ -1,0 +1,138 @@
+/**
+ * SQL of the generic record routes. Every function takes the tenant transaction first and filters
+ * by tenant_id itself as well (defence in depth on top of row-level security). Identifiers come
+ * from the model (validated names), values are always bound parameters.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { TenantTx } from '../db/index.ts';
+import type { Filter, KeysetCursor, ListQuery, SortKey } from './list-query.ts';
+import type { RecordCodec } from './record-codec.ts';
+
+type Row = Record<string, unknown>;
+
+function tenantScope(codec: RecordCodec, tenantId: string): RawBuilder<unknown> {
+  return codec.entity.scope === 'tenant' ? sql`tenant_id = ${tenantId} and deleted_at is null` : sql`deleted_at is null`;
+}
+
+function filterSql(filter: Filter): RawBuilder<unknown> {
+  const column = sql.ref(filter.column);
+  switch (filter.operator) {
+    case 'eq':
+      return sql`${column} = ${filter.value}`;
+    case 'in':
+      return sql`${column} = any(${filter.value})`;
+    case 'gt':
+      return sql`${column} > ${filter.value}`;
+    case 'gte':
+      return sql`${column} >= ${filter.value}`;
+    case 'lt':
+      return sql`${column} < ${filter.value}`;
+    case 'lte':
+      return sql`${column} <= ${filter.value}`;
+    case 'prefix':
+      return sql`${column} like ${String(filter.value).replace(/[\\%_]/g, (c) => `\\${c}`) + '%'}`;
+  }
+}
+
+/**
+ * Rows strictly after the cursor in the order (key1, ..., id). Each key sorts as (key IS NULL, key)
+ * so NULLs come last ascending and first descending, as PostgreSQL orders them by default.
+ */
+function afterCursorSql(sort: SortKey[], cursor: KeysetCursor, idDescending: boolean): RawBuilder<unknown> {
+  const parts: { expression: RawBuilder<unknown>; descending: boolean; value: unknown }[] = [];
+  sort.forEach((key, index) => {
+    const value = cursor.values[index] ?? null;
+    parts.push({ expression: sql`(${sql.ref(key.column)} is null)`, descending: key.descending, value: value === null });
+    if (value !== null) parts.push({ expression: sql.ref(key.column), descending: key.descending, value });
+  });
+  parts.push({ expression: sql.ref('id'), descending: idDescending, value: cursor.id });
+  const alternatives = parts.map((part, index) => {
+    const equalities = parts.slice(0, index).map((previous) => sql`${previous.expression} = ${previous.value}`);
+    const step = part.descending ? sql`${part.expression} < ${part.value}` : sql`${part.expression} > ${part.value}`;
+    return sql`(${sql.join([...equalities, step], sql` and `)})`;
+  });
+  return sql`(${sql.join(alternatives, sql` or `)})`;
+}
+
+function orderSql(sort: SortKey[], idDescending: boolean): RawBuilder<unknown> {
+  const keys = sort.map((key) => sql`${sql.ref(key.column)} ${sql.raw(key.descending ? 'desc' : 'asc')}`);
+  keys.push(sql`id ${sql.raw(idDescending ? 'desc' : 'asc')}`);
+  return sql.join(keys);
+}
+
+export interface ListPage {
+  rows: Row[];
+  /** Sort values of the last row in text form, for the next cursor. */
+  lastKeys?: (string | null)[];
+  hasMore: boolean;
+  total?: number;
+}
+
+export async function listRows(tx: TenantTx, codec: RecordCodec, tenantId: string, query: ListQuery): Promise<ListPage> {
+  const idDescending = query.sort.length > 0 ? query.sort[query.sort.length - 1]!.descending : false;
+  const conditions = [tenantScope(codec, tenantId), ...query.filters.map(filterSql)];
+  const where = sql.join(conditions, sql` and `);
+  const keyColumns = query.sort.map((key, index) => sql`${sql.ref(key.column)}::text as ${sql.ref(`__k${index}`)}`);
+  const selection = sql.join([sql`*`, ...keyColumns]);
+  const pageWhere = query.after ? sql`${where} and ${afterCursorSql(query.sort, query.after, idDescending)}` : where;
+  const result = await sql<Row>`
+    select ${selection} from ${sql.table(codec.entity.table)}
+    where ${pageWhere}
+    order by ${orderSql(query.sort, idDescending)}
+    limit ${query.limit + 1}`.execute(tx);
+  const hasMore = result.rows.length > query.limit;
+  const rows = hasMore ? result.rows.slice(0, query.limit) : result.rows;
+  const last = rows[rows.length - 1];
+  const page: ListPage = { rows, hasMore };
+  if (last) page.lastKeys = query.sort.map((_, index) => (last[`__k${index}`] as string | null) ?? null);
+  if (query.includeTotal) {
+    const count = await sql<{ total: number }>`select count(*)::int as total from ${sql.table(codec.entity.table)} where ${where}`.execute(tx);
+    page.total = count.rows[0]!.total;
+  }
+  return page;
+}
+
+export async function findRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string): Promise<Row | undefined> {
+  const result = await sql<Row>`select * from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId)} and id = ${id}`.execute(tx);
+  return result.rows[0];
+}
+
+/** Version and deletion state of a row, deleted or not (to tell 404 from 412). */
+export async function findRowState(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string): Promise<{ version: number; deleted: boolean } | undefined> {
+  const tenant = codec.entity.scope === 'tenant' ? sql`tenant_id = ${tenantId} and` : sql``;
+  const result = await sql<{ version: number; deleted: boolean }>`
+    select version, deleted_at is not null as deleted from ${sql.table(codec.entity.table)} where ${tenant} id = ${id}`.execute(tx);
+  return result.rows[0];
+}
+
+export async function insertRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, values: [string, unknown][]): Promise<Row> {
+  const columns = ['tenant_id', 'id', 'created_by', 'updated_by', ...values.map(([column]) => column)];
+  const params = [sql`${tenantId}`, sql`${id}`, sql`tenantry_current_user()`, sql`tenantry_current_user()`, ...values.map(([, value]) => sql`${value}`)];
+  const result = await sql<Row>`
+    insert into ${sql.table(codec.entity.table)} (${sql.join(columns.map((column) => sql.ref(column)))})
+    values (${sql.join(params)}) returning *`.execute(tx);
+  return result.rows[0]!;
+}
+
+export async function updateRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, expectedVersion: number, values: [string, unknown][]): Promise<Row | undefined> {
+  const assignments = [
+    ...values.map(([column, value]) => sql`${sql.ref(column)} = ${value}`),
+    sql`version = version + 1`,
+    sql`updated_at = now()`,
+    sql`updated_by = tenantry_current_user()`,
+  ];
+  const result = await sql<Row>`
+    update ${sql.table(codec.entity.table)} set ${sql.join(assignments)}
+    where ${tenantScope(codec, tenantId)} and id = ${id} and version = ${expectedVersion}
+    returning *`.execute(tx);
+  return result.rows[0];
+}
+
+export async function softDeleteRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, expectedVersion?: number): Promise<boolean> {
+  const version = expectedVersion === undefined ? sql`` : sql` and version = ${expectedVersion}`;
+  const result = await sql`
+    update ${sql.table(codec.entity.table)}
+    set deleted_at = now(), version = version + 1, updated_at = now(), updated_by = tenantry_current_user()
+    where ${tenantScope(codec, tenantId)} and id = ${id}${version}`.execute(tx);
+  return Number(result.numAffectedRows ?? 0) > 0;
+}

@@ -1,0 +1,117 @@
+/** Rules of the generic record service: tenant transaction, versions, and database errors as domain errors. */
+import type { Kysely } from 'kysely';
+import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
+import type { EntityDef, ModelRegistry } from '../model/index.ts';
+import { AppError, isUuid, newId, type FieldError } from '../shared/index.ts';
+import { encodeCursor, parseListQuery } from './list-query.ts';
+import { createRecordCodec, type RecordCodec } from './record-codec.ts';
+import type { ApiRecord, RecordService } from './records.contract.ts';
+import { recordErrors } from './records.errors.ts';
+import { findRow, findRowState, insertRow, listRows, softDeleteRow, updateRow } from './records.repository.ts';
+
+export function createRecordService(db: Kysely<any>, registry: ModelRegistry): RecordService {
+  const codecs = new Map(registry.entities.map((entity) => [entity.name, createRecordCodec(entity, registry)]));
+  const codecOf = (entity: EntityDef): RecordCodec => {
+    const codec = codecs.get(entity.name);
+    if (!codec) throw new Error(`Entity ${entity.name} is not in the registry`);
+    return codec;
+  };
+  const run = <T>(context: TenantContext, codec: RecordCodec, work: (tx: TenantTx) => Promise<T>, tx?: TenantTx): Promise<T> =>
+    (tx ? work(tx) : withTenant(db, context, work)).catch((error: unknown) => {
+      throw mapDatabaseError(error, codec);
+    });
+  const requireId = (entity: EntityDef, id: string) => {
+    if (!isUuid(id)) throw recordErrors.notFound(entity.name);
+    return id.toLowerCase();
+  };
+  const requireWritable = (entity: EntityDef) => {
+    if (entity.scope !== 'tenant') throw new AppError('forbidden', 'records.read_only', 'Read-only', { detail: `${entity.plural} are shared reference data and read-only here.` });
+  };
+
+  return {
+    async list(context, entity, rawQuery, limits) {
+      const codec = codecOf(entity);
+      const query = parseListQuery(codec, rawQuery, limits);
+      const page = await run(context, codec, (tx) => listRows(tx, codec, context.tenantId, query)).catch((error: unknown) => {
+        throw query.after && isDataError(error) ? recordErrors.invalidCursor() : error;
+      });
+      const last = page.rows[page.rows.length - 1];
+      const result = {
+        data: page.rows.map((row) => codec.toRecord(row, query.fields) as ApiRecord),
+        nextCursor: page.hasMore && last ? encodeCursor(query.sortSpec, { values: page.lastKeys ?? [], id: last.id as string }) : null,
+      };
+      return page.total === undefined ? result : { ...result, total: page.total };
+    },
+    async get(context, entity, id, fields) {
+      const codec = codecOf(entity);
+      const only = fields === undefined ? undefined : parseListQuery(codec, { fields }, { defaultLimit: 1, maxLimit: 1 }).fields;
+      const row = await run(context, codec, (tx) => findRow(tx, codec, context.tenantId, requireId(entity, id)));
+      if (!row) throw recordErrors.notFound(entity.name);
+      return codec.toRecord(row, only) as ApiRecord;
+    },
+    async create(context, entity, input, tx) {
+      requireWritable(entity);
+      const codec = codecOf(entity);
+      const id = typeof input.id === 'string' ? input.id.toLowerCase() : newId();
+      const row = await run(context, codec, (tx) => insertRow(tx, codec, context.tenantId, id, codec.toColumnValues(input)), tx);
+      return codec.toRecord(row) as ApiRecord;
+    },
+    async update(context, entity, id, expectedVersion, input) {
+      requireWritable(entity);
+      const codec = codecOf(entity);
+      const rowId = requireId(entity, id);
+      return run(context, codec, async (tx) => {
+        const row = await updateRow(tx, codec, context.tenantId, rowId, expectedVersion, codec.toColumnValues(input));
+        if (row) return codec.toRecord(row) as ApiRecord;
+        const state = await findRowState(tx, codec, context.tenantId, rowId);
+        if (!state || state.deleted) throw recordErrors.notFound(entity.name);
+        throw recordErrors.versionMismatch(entity.name, state.version);
+      });
+    },
+    async remove(context, entity, id, expectedVersion) {
+      requireWritable(entity);
+      const codec = codecOf(entity);
+      const rowId = requireId(entity, id);
+      await run(context, codec, async (tx) => {
+        if (await softDeleteRow(tx, codec, context.tenantId, rowId, expectedVersion)) return;
+        const state = await findRowState(tx, codec, context.tenantId, rowId);
+        if (!state || state.deleted) throw recordErrors.notFound(entity.name);
+        throw recordErrors.versionMismatch(entity.name, state.version);
+      });
+    },
+  };
+}
+
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code.startsWith('22') || (error instanceof AppError && error.code === 'records.invalid_value');
+}
+
+/** PostgreSQL errors a request can cause, as domain errors; anything else stays an internal error. */
+function mapDatabaseError(error: unknown, codec: RecordCodec): unknown {
+  if (error instanceof AppError) return error;
+  const pgError = error as { code?: string; constraint?: string };
+  const pointers = (): FieldError[] =>
+    (codec.constraintProperties.get(pgError.constraint ?? '') ?? []).map((property) => ({ pointer: `/${property}`, detail: 'conflicts with the model' }));
+  switch (pgError.code) {
+    case '23505':
+      if (pgError.constraint === `${codec.entity.table}_pkey`) return recordErrors.idTaken();
+      return recordErrors.uniqueViolation(codec.entity.name, pointers().map((entry) => ({ ...entry, detail: 'already used by another record' })));
+    case '23503':
+      return recordErrors.referenceNotFound(pointers().map((entry) => ({ ...entry, detail: 'no such record' })));
+    case '23514':
+    case '23502':
+      return recordErrors.constraintViolation(pointers());
+    case '22P02':
+    case '22003':
+    case '22007':
+    case '22008':
+    case '22001':
+      return recordErrors.invalidValue('A value is out of range or malformed.');
+    case '40001':
+    case '40P01':
+      return recordErrors.concurrentUpdate();
+    default:
+      return error;
+  }
+}

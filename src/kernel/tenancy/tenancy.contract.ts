@@ -1,0 +1,43 @@
+/**
+ * Tenancy owns the tenants (customer organisations) and their lifecycle, and resolves which tenant
+ * a request acts for. Glossary: slug = the tenant's URL-safe handle (`acme`); status = active or
+ * suspended (a suspended tenant's requests are refused); settings = free-form tenant settings.
+ */
+
+export type TenantStatus = 'active' | 'suspended';
+
+export interface Tenant {
+  id: string;
+  slug: string;
+  name: string;
+  status: TenantStatus;
+  plan: string;
+  locale: string;
+  timezone: string;
+  settings: Record<string, unknown>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateTenantInput {
+  slug: string;
+  name: string;
+  plan?: string;
+  locale?: string;
+  timezone?: string;
+  settings?: Record<string, unknown>;
+}
+
+export interface TenantDirectory {
+  createTenant(input: CreateTenantInput): Promise<Tenant>;
+  /** By id or slug; throws tenancy.tenant_not_found. */
+  getTenant(idOrSlug: string): Promise<Tenant>;
+  listTenants(options?: { limit?: number; afterSlug?: string }): Promise<Tenant[]>;
+  suspendTenant(idOrSlug: string): Promise<Tenant>;
+  reactivateTenant(idOrSlug: string): Promise<Tenant>;
+  /** Removes the tenant and every row of every tenant table. Returns rows removed per table. */
+  deleteTenant(idOrSlug: string): Promise<Record<string, number>>;
+  /** The active tenant a request names (cached briefly); throws not_found or suspended. */
+  resolveActiveTenant(idOrSlug: string): Promise<Pick<Tenant, 'id' | 'slug' | 'status'>>;
+}

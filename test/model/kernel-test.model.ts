@@ -1,0 +1,63 @@
+/**
+ * The kernel test model: not an app, an entity set that exercises every field type, constraint,
+ * relation and annotation the model supports, so derivations and the isolation suite are tested on
+ * all of them. Its migrations are generated like an app's (test/model/generate-migration.ts).
+ */
+import { fileURLToPath } from 'node:url';
+import { defineEntity, field, type AppModule } from '../../src/kernel/model/index.ts';
+
+/** Global reference data: no tenant_id, no RLS, read-only at runtime. */
+export const ktCountry = defineEntity({
+  name: 'ktCountry',
+  plural: 'ktCountries',
+  module: 'kernel_test',
+  scope: 'global',
+  fields: {
+    code: field.text({ required: true, unique: true, maxLength: 2, pattern: '^[A-Z]{2}$', filterable: true, sortable: true }),
+    name: field.localizedText({ required: true }),
+  },
+});
+
+export const ktCategory = defineEntity({
+  name: 'ktCategory',
+  plural: 'ktCategories',
+  module: 'kernel_test',
+  fields: {
+    code: field.text({ required: true, unique: true, maxLength: 20, filterable: true, sortable: true }),
+    title: field.text({ required: true, maxLength: 100, filterable: true, sortable: true }),
+  },
+});
+
+export const ktWidget = defineEntity({
+  name: 'ktWidget',
+  plural: 'ktWidgets',
+  module: 'kernel_test',
+  description: 'A record with one field of every kind',
+  fields: {
+    code: field.text({ required: true, unique: true, minLength: 2, maxLength: 30, pattern: '^[A-Z0-9-]+$', filterable: true, sortable: true }),
+    name: field.text({ required: true, maxLength: 200, filterable: true, sortable: true, searchable: true }),
+    quantity: field.integer({ min: 0, max: 1_000_000, filterable: true, sortable: true }),
+    weight: field.decimal({ precision: 12, scale: 3, filterable: true, sortable: true }),
+    price: field.money({ min: 0, filterable: true }),
+    fixedFee: field.money({ currency: 'EUR' }),
+    enabled: field.boolean({ required: true, default: true, filterable: true }),
+    availableOn: field.date({ filterable: true, sortable: true }),
+    inspectedAt: field.timestamp({ filterable: true, sortable: true }),
+    status: field.enum(['draft', 'active', 'retired'] as const, { required: true, default: 'draft', filterable: true, sortable: true }),
+    attributes: field.json(),
+    title: field.localizedText({ maxLength: 120 }),
+    category: field.reference('ktCategory', { filterable: true }),
+    country: field.reference('ktCountry', { filterable: true }),
+    ownerEmail: field.text({ maxLength: 254, personalData: true, filterable: true }),
+    serial: field.text({ maxLength: 40, readOnly: true }),
+  },
+  indexes: [{ fields: ['category', 'status'] }],
+});
+
+export const kernelTestEntities = [ktCountry, ktCategory, ktWidget] as const;
+
+export const kernelTestModule: AppModule = {
+  name: 'kernel_test',
+  entities: kernelTestEntities,
+  migrationsDir: fileURLToPath(new URL('./migrations', import.meta.url)),
+};
