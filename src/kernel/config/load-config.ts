@@ -56,6 +56,9 @@ function crossChecks(config: Config): string[] {
   if (config.NODE_ENV === 'production' && !config.DATABASE_URL) {
     problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for development and tests)');
   }
+  if (config.NODE_ENV === 'production' && !config.DATABASE_APP_URL && config.DATABASE_APP_PASSWORD === (EnvSchema.properties.DATABASE_APP_PASSWORD as { default?: string }).default) {
+    problems.push('DATABASE_APP_PASSWORD: set a password of your own in production (or give DATABASE_APP_URL)');
+  }
   if (config.HTTP_LIST_DEFAULT_LIMIT > config.HTTP_LIST_MAX_LIMIT) {
     problems.push('HTTP_LIST_DEFAULT_LIMIT: must not exceed HTTP_LIST_MAX_LIMIT');
   }

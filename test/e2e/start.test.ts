@@ -1,0 +1,98 @@
+/**
+ * `npm start` as a user runs it: the real entry point in a child process, over real HTTP, on its
+ * own embedded PostgreSQL data directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-e2e-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+async function start(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 45_000;
+  while (!output.includes('Press Ctrl-C to stop.')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, output: () => output, exited };
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => (socket.destroy(), resolve(true)));
+    socket.on('error', () => resolve(false));
+  });
+
+describe('npm start', () => {
+  it('starts on an embedded PostgreSQL, seeds the demo tenant once, serves it, and shuts down gracefully', async () => {
+    const [port, pgPort] = [await freePort(), await freePort()];
+    const env = { PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), TENANT_DEV_HEADER: 'true' };
+    const base = `http://127.0.0.1:${port}`;
+
+    const first = await start(env);
+    expect(first.output()).toContain(`Tenantry is running at http://127.0.0.1:${port}`);
+    expect(first.output()).toContain('/docs');
+    expect(first.output()).toContain('demo tenant seeded');
+    const page = await fetch(`${base}/v1/products?limit=5&includeTotal=true`, { headers: { 'x-tenant': 'demo' } });
+    expect(page.status).toBe(200);
+    const body = (await page.json()) as { data: unknown[]; total: number };
+    expect(body.data).toHaveLength(5);
+    const total = body.total;
+    expect(total).toBeGreaterThan(100);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('stopped');
+    expect(await portOpen(pgPort)).toBe(false); // the embedded server stopped with us
+
+    const second = await start(env);
+    expect(second.output()).not.toContain('demo tenant seeded');
+    expect(second.output()).not.toContain('migrations applied');
+    const again = (await (await fetch(`${base}/v1/products?limit=1&includeTotal=true`, { headers: { 'x-tenant': 'demo' } })).json()) as { total: number };
+    expect(again.total).toBe(total);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 120_000);
+
+  it('refuses to start with an invalid configuration and says what is wrong', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { PATH: process.env.PATH, PORT: 'not-a-port', NODE_ENV: 'production', TENANT_DEV_HEADER: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(78);
+    expect(output).toMatch(/PORT: must be integer/);
+    expect(output).toMatch(/TENANT_DEV_HEADER: must be false in production/);
+    expect(output).toMatch(/DATABASE_URL: required in production/);
+  });
+});
