@@ -4,7 +4,7 @@
  */
 import { composePlatform, type Platform } from '../../src/compose.ts';
 import { loadConfig } from '../../src/kernel/config/index.ts';
-import { createLogger } from '../../src/kernel/observability/index.ts';
+import { createLogger, type Logger } from '../../src/kernel/observability/index.ts';
 import type { Tenant } from '../../src/kernel/tenancy/index.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { testModules } from './test-env.ts';
@@ -16,7 +16,7 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-export async function startTestPlatform(overrides: Record<string, string | number | boolean> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(overrides: Record<string, string | number | boolean> = {}, options: { logger?: Logger } = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
   const config = loadConfig({
     env: {},
@@ -25,7 +25,7 @@ export async function startTestPlatform(overrides: Record<string, string | numbe
   });
   const platform = await composePlatform(config, {
     apps: testModules,
-    logger: createLogger({ level: 'silent' }),
+    logger: options.logger ?? createLogger({ level: 'silent' }),
     urls: { ownerUrl: database.ownerUrl, appUrl: database.appUrl, managedRole: false },
     migrate: false,
   });

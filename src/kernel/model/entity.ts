@@ -140,7 +140,7 @@ function sqlTypeOf(def: FieldDef): string {
 }
 
 type ValueOf<D> = D extends FieldDef<infer T> ? T : never;
-type RequiredKeys<F> = { [K in keyof F]: F[K] extends { required: true } ? K : never }[keyof F];
+type RequiredKeys<F> = { [K in keyof F]: F[K] extends { readonly __required?: infer R } ? (Exclude<R, undefined> extends true ? K : never) : never }[keyof F];
 type OptionalKeys<F> = Exclude<keyof F, RequiredKeys<F>>;
 
 /** The API shape of a stored record of an entity. */

@@ -54,6 +54,9 @@ export interface FieldDef<T = unknown> extends FieldOptions {
   readonly __type?: T;
 }
 
+/** Carries `required: true` into the type, so records type required fields as non-null. */
+type Req<O> = { readonly __required?: O extends { required: true } ? true : false };
+
 type TextOptions = FieldOptions & { minLength?: number; maxLength?: number; pattern?: string; default?: string };
 type NumberOptions = FieldOptions & { min?: number; max?: number; default?: number };
 
@@ -65,19 +68,19 @@ export interface Money {
 const maxTextLength = 10_000;
 
 export const field = {
-  text: (options: TextOptions = {}): FieldDef<string> => ({
+  text: <const O extends TextOptions = {}>(options: O = {} as O): FieldDef<string> & Req<O> => ({
     kind: 'text',
     ...options,
     maxLength: options.maxLength ?? maxTextLength,
   }),
-  integer: ({ min, max, ...options }: NumberOptions = {}): FieldDef<number> => ({
+  integer: <const O extends NumberOptions = {}>({ min, max, ...options }: O = {} as O): FieldDef<number> & Req<O> => ({
     kind: 'integer',
     ...options,
     minimum: min ?? -2_147_483_648,
     maximum: max ?? 2_147_483_647,
   }),
   /** Exact decimal, exchanged as a string ("12.50") so no precision is lost in JSON. */
-  decimal: ({ precision = 18, scale = 4, min, max, ...options }: FieldOptions & { precision?: number; scale?: number; min?: number; max?: number } = {}): FieldDef<string> => ({
+  decimal: <const O extends FieldOptions & { precision?: number; scale?: number; min?: number; max?: number } = {}>({ precision = 18, scale = 4, min, max, ...options }: O = {} as O): FieldDef<string> & Req<O> => ({
     kind: 'decimal',
     ...options,
     precision,
@@ -86,27 +89,27 @@ export const field = {
     ...(max === undefined ? {} : { maximum: max }),
   }),
   /** Integer minor units plus ISO currency, stored as two columns. */
-  money: ({ currency, min, ...options }: FieldOptions & { currency?: string; min?: number } = {}): FieldDef<Money> => ({
+  money: <const O extends FieldOptions & { currency?: string; min?: number } = {}>({ currency, min, ...options }: O = {} as O): FieldDef<Money> & Req<O> => ({
     kind: 'money',
     ...options,
     ...(currency === undefined ? {} : { currency }),
     minimum: min ?? Number.MIN_SAFE_INTEGER,
   }),
-  boolean: (options: FieldOptions & { default?: boolean } = {}): FieldDef<boolean> => ({ kind: 'boolean', ...options }),
+  boolean: <const O extends FieldOptions & { default?: boolean } = {}>(options: O = {} as O): FieldDef<boolean> & Req<O> => ({ kind: 'boolean', ...options }) as FieldDef<boolean> & Req<O>,
   /** Calendar date, "YYYY-MM-DD". */
-  date: (options: FieldOptions = {}): FieldDef<string> => ({ kind: 'date', ...options }),
+  date: <const O extends FieldOptions = {}>(options: O = {} as O): FieldDef<string> & Req<O> => ({ kind: 'date', ...options }) as FieldDef<string> & Req<O>,
   /** Instant, RFC 3339 in UTC. */
-  timestamp: (options: FieldOptions = {}): FieldDef<string> => ({ kind: 'timestamp', ...options }),
-  enum: <const V extends readonly string[]>(values: V, options: FieldOptions & { default?: V[number] } = {}): FieldDef<V[number]> => ({
+  timestamp: <const O extends FieldOptions = {}>(options: O = {} as O): FieldDef<string> & Req<O> => ({ kind: 'timestamp', ...options }) as FieldDef<string> & Req<O>,
+  enum: <const V extends readonly string[], const O extends FieldOptions & { default?: V[number] } = {}>(values: V, options: O = {} as O): FieldDef<V[number]> & Req<O> => ({
     kind: 'enum',
     ...options,
     values,
   }),
-  json: (options: FieldOptions = {}): FieldDef<Record<string, unknown>> => ({ kind: 'json', ...options }),
+  json: <const O extends FieldOptions = {}>(options: O = {} as O): FieldDef<Record<string, unknown>> & Req<O> => ({ kind: 'json', ...options }) as FieldDef<Record<string, unknown>> & Req<O>,
   /** Reference to another entity by id; within the tenant for tenant entities. */
-  reference: (entity: string, options: FieldOptions = {}): FieldDef<string> => ({ kind: 'reference', ...options, entity }),
+  reference: <const O extends FieldOptions = {}>(entity: string, options: O = {} as O): FieldDef<string> & Req<O> => ({ kind: 'reference', ...options, entity }) as FieldDef<string> & Req<O>,
   /** Text per locale: { "en": "Milk", "fr": "Lait" }. */
-  localizedText: (options: FieldOptions & { maxLength?: number } = {}): FieldDef<Record<string, string>> => ({
+  localizedText: <const O extends FieldOptions & { maxLength?: number } = {}>(options: O = {} as O): FieldDef<Record<string, string>> & Req<O> => ({
     kind: 'localizedText',
     ...options,
     maxLength: options.maxLength ?? maxTextLength,

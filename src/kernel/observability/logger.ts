@@ -16,6 +16,9 @@ export const redactedPaths = [
   '*.DATABASE_URL',
   '*.DATABASE_APP_URL',
   '*.DATABASE_APP_PASSWORD',
+  // PostgreSQL error details can quote row values (personal data).
+  'err.detail',
+  'err.cause.detail',
 ];
 
 export interface LoggerOptions {
