@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { appModules, migrateDatabase, resolveDatabase } from '../compose.ts';
 import { loadConfig } from '../kernel/config/index.ts';
-import { openDatabase } from '../kernel/db/index.ts';
+import { assertRuntimeRoleIsSafe, openDatabase } from '../kernel/db/index.ts';
 import { createRegistry, generateMigration } from '../kernel/model/index.ts';
 import { createTenantDirectory, type TenantDirectory } from '../kernel/tenancy/index.ts';
 
@@ -49,6 +49,7 @@ async function withTenants(work: (tenants: TenantDirectory) => Promise<void>): P
   const urls = await resolveDatabase(config);
   const database = openDatabase(urls.appUrl, { max: 2 });
   try {
+    await assertRuntimeRoleIsSafe(database.db);
     await work(createTenantDirectory(database.db));
   } finally {
     await database.close();

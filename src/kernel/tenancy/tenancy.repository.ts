@@ -35,10 +35,11 @@ export async function updateTenantStatus(db: Kysely<any>, id: string, status: Te
 }
 
 /**
- * Deletes every row of the current tenant from every table that has a tenant_id column, children
- * before parents (from the foreign keys in the catalog), under the tenant's own row-level security.
+ * Deletes every row of the tenant from every table that has a tenant_id column, children before
+ * parents (from the foreign keys in the catalog), under the tenant's own row-level security and with
+ * the tenant filter in the statement too.
  */
-export async function deleteTenantRows(tx: TenantTx): Promise<Record<string, number>> {
+export async function deleteTenantRows(tx: TenantTx, tenantId: string): Promise<Record<string, number>> {
   const tables = await sql<{ table: string }>`
     select c.relname as table from pg_class c
     join pg_namespace n on n.oid = c.relnamespace and n.nspname = current_schema()
@@ -57,7 +58,8 @@ export async function deleteTenantRows(tx: TenantTx): Promise<Record<string, num
     const ready = [...pending].filter((table) => !edges.rows.some((edge) => edge.parent === table && edge.child !== table && pending.has(edge.child)));
     const batch = ready.length > 0 ? ready : [...pending]; // a cycle: nullable keys, deleted together
     for (const table of batch) {
-      const result = await sql`delete from ${sql.table(table)}`.execute(tx);
+      // Filtered in code as well: on a connection exempt from RLS this must still touch one tenant only.
+      const result = await sql`delete from ${sql.table(table)} where tenant_id = ${tenantId}`.execute(tx);
       removed[table] = Number(result.numAffectedRows ?? 0);
       pending.delete(table);
     }

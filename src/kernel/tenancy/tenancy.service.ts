@@ -55,7 +55,7 @@ export function createTenantDirectory(db: Kysely<any>, options: TenancyOptions =
     async deleteTenant(idOrSlug) {
       const tenant = await getTenant(idOrSlug);
       forget(tenant);
-      const removed = await withTenant(db, { tenantId: tenant.id }, deleteTenantRows);
+      const removed = await withTenant(db, { tenantId: tenant.id }, (tx) => deleteTenantRows(tx, tenant.id));
       await deleteTenantRow(db, tenant.id);
       return removed;
     },
