@@ -11,15 +11,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { isAppError } from '../shared/index.ts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AppError, isAppError } from '../shared/index.ts';
 import { registerEntityRoutes } from './entity.routes.ts';
 import { fromFrameworkError } from './framework-errors.ts';
 import type { HttpDependencies } from './http.contract.ts';
-import { internalError, problemContentType, toProblem } from './problem.ts';
+import { parseJsonBody } from './json-body.ts';
+import { internalError, problemContentType, problemSchema, toProblem } from './problem.ts';
 import { registerSystemRoutes } from './system.routes.ts';
 import { createTenantResolver, devTenantHeader } from './tenant-resolution.ts';
-import { AppError } from '../shared/index.ts';
 
 const Ajv = AjvModule.default ?? AjvModule;
 const addFormats = addFormatsModule.default ?? addFormatsModule;
@@ -34,6 +34,15 @@ function createAjv(coerce: boolean) {
 
 export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInstance> {
   const { config } = deps;
+  // Every error leaves here: known ones with their status and code, anything else as a bare 500.
+  const sendProblem = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
+    const known = isAppError(error) ? error : fromFrameworkError(error as Error);
+    if (!known) request.log.error({ err: error }, 'unhandled error');
+    else if (known.kind === 'unavailable') request.log.warn({ err: error }, known.code);
+    const problem = toProblem(known ?? internalError(), request.id);
+    deps.metrics.countProblem(problem.code);
+    return reply.code(problem.status).header('x-request-id', request.id).type(problemContentType).send(problem);
+  };
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.HTTP_BODY_LIMIT,
@@ -47,28 +56,29 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+    // Errors before routing (undecodable URL, over-long parameter) skip the error handler.
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error),
   });
 
   const bodyAjv = createAjv(false);
   const paramAjv = createAjv(true);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema));
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // JSON bodies only: text/plain (which Fastify parses by default) is a 415 like any other type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   app.decorateRequest('principal', null);
 
-  app.setErrorHandler((error, request, reply) => {
-    const known = isAppError(error) ? error : fromFrameworkError(error as Error);
-    const appError = known ?? internalError();
-    if (!known) request.log.error({ err: error }, 'unhandled error');
-    else if (appError.kind === 'unavailable') request.log.warn({ err: error }, appError.code);
-    deps.metrics.countProblem(appError.code);
-    const problem = toProblem(appError, request.id);
-    return reply.code(problem.status).type(problemContentType).send(problem);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const problem = toProblem(new AppError('not_found', 'http.route_not_found', 'Route not found', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }), request.id);
-    deps.metrics.countProblem(problem.code);
-    return reply.code(404).type(problemContentType).send(problem);
-  });
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new AppError('not_found', 'http.route_not_found', 'Route not found', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` })),
+  );
+  app.addSchema({ $id: 'Problem', title: 'Problem', description: 'RFC 9457 problem details', ...problemSchema });
 
   const resolvePrincipal = createTenantResolver(deps.tenants, { devHeader: config.TENANT_DEV_HEADER });
   app.addHook('onRequest', async (request, reply) => {
@@ -77,6 +87,7 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
     const principal = await resolvePrincipal(request);
     request.principal = principal;
     request.log = request.log.child({ tenantId: principal.tenantId, userId: principal.userId });
+    reply.log = request.log; // the "request completed" line is written through reply.log
   });
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.observeRequest({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000);
@@ -101,6 +112,8 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
       components: { securitySchemes: { devTenant: { type: 'apiKey', in: 'header', name: 'X-Tenant', description: 'Development only: the tenant slug or id' } } },
       security: [{ devTenant: [] }],
     },
+    // Shared schemas keep their $id as the component name (#/components/schemas/Problem).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 

@@ -8,18 +8,35 @@ import { deriveSchemas, filterOperators, type EntityDef } from '../model/index.t
 import { recordErrors, type ApiRecord } from '../records/index.ts';
 import type { HttpDependencies, Principal } from './http.contract.ts';
 import { fingerprintRequest } from './idempotency.ts';
-import { problemSchema } from './problem.ts';
+import { problemResponses } from './problem.ts';
 
 const idParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'Record id' }) }, { additionalProperties: false });
-const problemResponses = { '4XX': problemSchema, '5XX': problemSchema };
 const etagOf = (record: ApiRecord) => `"${record.version}"`;
+const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
-/** Parses an If-Match value; only our own strong ETags ("<version>") are accepted. */
-export function parseIfMatch(value: string | undefined): number | undefined {
+/** A version no row has (versions start at 1): what a weak If-Match tag is compared with. */
+const unmatchableVersion = 0;
+
+/**
+ * If-Match per RFC 9110 §13.1.1. `*` matches whatever version is current ('any': the update runs
+ * unconditionally, or 404 when the record is gone). Our strong ETag "<version>" names a version.
+ * A weak tag W/"n" is well-formed but never matches, because If-Match compares strongly (§8.8.3.2),
+ * so it fails the precondition (412) instead of being refused. Anything else (including a list of
+ * tags, which this API never needs) is refused as records.invalid_if_match (400).
+ */
+export function parseIfMatch(value: string | undefined): number | 'any' | undefined {
   if (value === undefined) return undefined;
-  const match = /^\s*"(\d{1,15})"\s*$/.exec(value);
+  if (value.trim() === '*') return 'any';
+  const match = /^\s*(W\/)?"(\d{1,15})"\s*$/.exec(value);
   if (!match) throw recordErrors.invalidVersion();
-  return Number(match[1]);
+  return match[1] ? unmatchableVersion : Number(match[2]);
+}
+
+/** If-None-Match per RFC 9110 §13.1.2: `*` or any listed tag, compared weakly (W/ ignored). */
+export function matchesIfNoneMatch(value: string | undefined, etag: string): boolean {
+  if (value === undefined) return false;
+  if (value.trim() === '*') return true;
+  return value.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
 function listQuerySchema(entity: EntityDef, maxLimit: number): TSchema {
@@ -77,7 +94,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
     config: routeConfig,
     schema: {
       tags,
-      summary: `Get a ${entity.name}`,
+      summary: `Get ${withArticle(entity.name)}`,
       params: idParams,
       querystring: Type.Object({ fields: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
       response: { 200: schemas.readPartial, 304: Type.Null(), ...problemResponses },
@@ -85,9 +102,12 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };
       const { fields } = request.query as { fields?: string };
-      const record = await records.get(principal(request), entity, id, fields);
-      withHeaders(reply, record);
-      if (request.headers['if-none-match'] === etagOf(record) && fields === undefined) return reply.code(304).send();
+      // The ETag is the version, so a sparse read fetches it even when it is not asked for.
+      const record = await records.get(principal(request), entity, id, fields === undefined ? undefined : `${fields},version`);
+      const etag = etagOf(record);
+      reply.header('etag', etag);
+      if (fields !== undefined && !fields.split(',').includes('version')) delete record.version;
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
       return record;
     },
   });
@@ -98,9 +118,10 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
     config: routeConfig,
     schema: {
       tags,
-      summary: `Create a ${entity.name}`,
+      summary: `Create ${withArticle(entity.name)}`,
       body: schemas.create,
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Makes retries safe: the first response is replayed' })) }),
+      // The key's syntax is checked by the idempotency store, so every bad key answers http.invalid_idempotency_key.
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: 'Makes retries safe: the first response is replayed. 1 to 255 visible ASCII characters' })) }),
       response: { 201: schemas.read, ...problemResponses },
     },
     handler: async (request, reply) => {
@@ -127,8 +148,8 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
     config: routeConfig,
     schema: {
       tags,
-      summary: `Update a ${entity.name}`,
-      description: 'JSON merge patch of the fields to change; null clears an optional field. Requires If-Match with the ETag of the version being changed.',
+      summary: `Update ${withArticle(entity.name)}`,
+      description: 'JSON merge patch of the fields to change; null clears an optional field. Requires If-Match with the ETag of the version being changed (or * to change whatever version is current).',
       params: idParams,
       body: schemas.update,
       headers: Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'ETag of the version being changed, e.g. "3"' })) }),
@@ -138,7 +159,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
       const expected = parseIfMatch(request.headers['if-match']);
       if (expected === undefined) throw recordErrors.versionRequired();
       const { id } = request.params as { id: string };
-      const record = await records.update(principal(request), entity, id, expected, request.body as Record<string, unknown>);
+      const record = await records.update(principal(request), entity, id, expected === 'any' ? undefined : expected, request.body as Record<string, unknown>);
       withHeaders(reply, record);
       return record;
     },
@@ -148,7 +169,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
     config: routeConfig,
     schema: {
       tags,
-      summary: `Delete a ${entity.name}`,
+      summary: `Delete ${withArticle(entity.name)}`,
       description: 'Soft delete: the record disappears from reads and stays as a tombstone for sync. If-Match is optional.',
       params: idParams,
       headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
@@ -156,7 +177,8 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };
-      await records.remove(principal(request), entity, id, parseIfMatch(request.headers['if-match']));
+      const expected = parseIfMatch(request.headers['if-match']);
+      await records.remove(principal(request), entity, id, expected === 'any' ? undefined : expected);
       return reply.code(204).send();
     },
   });

@@ -40,7 +40,17 @@ export function isValidIdempotencyKey(key: string): boolean {
 }
 
 export function fingerprintRequest(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  return createHash('sha256').update(`${method} ${path}\n${canonicalJson(body)}`).digest('hex');
+}
+
+/** JSON with object keys sorted: key order means nothing, so a retry that re-serializes its body still matches. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    return `{${Object.keys(object).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
 }
 
 export function createIdempotencyStore(db: Kysely<any>, ttlHours = 24): IdempotencyStore {

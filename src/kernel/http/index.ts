@@ -1,6 +1,6 @@
 export { buildHttpApp } from './app.ts';
 export type { HealthProbe, HttpDependencies, Principal } from './http.contract.ts';
-export { createIdempotencyStore } from './idempotency.ts';
+export { createIdempotencyStore, fingerprintRequest } from './idempotency.ts';
 export type { IdempotencyStore } from './idempotency.ts';
 export { problemContentType, statusOfKind, toProblem } from './problem.ts';
 export type { Problem } from './problem.ts';

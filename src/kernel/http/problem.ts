@@ -18,6 +18,7 @@ export const statusOfKind = {
   precondition_required: 428,
   rate_limited: 429,
   unavailable: 503,
+  internal: 500,
 } as const satisfies Record<ErrorKind, number>;
 
 export interface Problem {
@@ -52,8 +53,9 @@ export function toProblem(error: AppError, traceId: string): Problem {
   return problem;
 }
 
+/** What an unknown error becomes: a plain 500 (a 503 would invite retrying what will fail again). */
 export const internalError = () =>
-  new AppError('unavailable', 'http.internal_error', 'Internal error', { detail: 'The server could not complete the request; it has been logged with the trace id.' });
+  new AppError('internal', 'http.internal_error', 'Internal error', { detail: 'The server could not complete the request; it has been logged with the trace id.' });
 
 /** JSON Schema of a problem document, for OpenAPI and fast serialization. */
 export const problemSchema = {
@@ -76,3 +78,9 @@ export const problemSchema = {
   },
   additionalProperties: true,
 } as const;
+
+/** OpenAPI/Fastify response entries for every 4xx and 5xx: the shared Problem schema as application/problem+json. */
+export const problemResponses = {
+  '4XX': { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } },
+  '5XX': { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } },
+};

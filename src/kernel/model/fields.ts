@@ -57,6 +57,9 @@ export interface FieldDef<T = unknown> extends FieldOptions {
 /** Carries `required: true` into the type, so records type required fields as non-null. */
 type Req<O> = { readonly __required?: O extends { required: true } ? true : false };
 
+/** The options type of a builder called without options. */
+type NoOptions = Record<never, never>;
+
 type TextOptions = FieldOptions & { minLength?: number; maxLength?: number; pattern?: string; default?: string };
 type NumberOptions = FieldOptions & { min?: number; max?: number; default?: number };
 
@@ -68,19 +71,19 @@ export interface Money {
 const maxTextLength = 10_000;
 
 export const field = {
-  text: <const O extends TextOptions = {}>(options: O = {} as O): FieldDef<string> & Req<O> => ({
+  text: <const O extends TextOptions = NoOptions>(options: O = {} as O): FieldDef<string> & Req<O> => ({
     kind: 'text',
     ...options,
     maxLength: options.maxLength ?? maxTextLength,
   }),
-  integer: <const O extends NumberOptions = {}>({ min, max, ...options }: O = {} as O): FieldDef<number> & Req<O> => ({
+  integer: <const O extends NumberOptions = NoOptions>({ min, max, ...options }: O = {} as O): FieldDef<number> & Req<O> => ({
     kind: 'integer',
     ...options,
     minimum: min ?? -2_147_483_648,
     maximum: max ?? 2_147_483_647,
   }),
   /** Exact decimal, exchanged as a string ("12.50") so no precision is lost in JSON. */
-  decimal: <const O extends FieldOptions & { precision?: number; scale?: number; min?: number; max?: number } = {}>({ precision = 18, scale = 4, min, max, ...options }: O = {} as O): FieldDef<string> & Req<O> => ({
+  decimal: <const O extends FieldOptions & { precision?: number; scale?: number; min?: number; max?: number } = NoOptions>({ precision = 18, scale = 4, min, max, ...options }: O = {} as O): FieldDef<string> & Req<O> => ({
     kind: 'decimal',
     ...options,
     precision,
@@ -89,27 +92,27 @@ export const field = {
     ...(max === undefined ? {} : { maximum: max }),
   }),
   /** Integer minor units plus ISO currency, stored as two columns. */
-  money: <const O extends FieldOptions & { currency?: string; min?: number } = {}>({ currency, min, ...options }: O = {} as O): FieldDef<Money> & Req<O> => ({
+  money: <const O extends FieldOptions & { currency?: string; min?: number } = NoOptions>({ currency, min, ...options }: O = {} as O): FieldDef<Money> & Req<O> => ({
     kind: 'money',
     ...options,
     ...(currency === undefined ? {} : { currency }),
     minimum: min ?? Number.MIN_SAFE_INTEGER,
   }),
-  boolean: <const O extends FieldOptions & { default?: boolean } = {}>(options: O = {} as O): FieldDef<boolean> & Req<O> => ({ kind: 'boolean', ...options }) as FieldDef<boolean> & Req<O>,
+  boolean: <const O extends FieldOptions & { default?: boolean } = NoOptions>(options: O = {} as O): FieldDef<boolean> & Req<O> => ({ kind: 'boolean', ...options }) as FieldDef<boolean> & Req<O>,
   /** Calendar date, "YYYY-MM-DD". */
-  date: <const O extends FieldOptions = {}>(options: O = {} as O): FieldDef<string> & Req<O> => ({ kind: 'date', ...options }) as FieldDef<string> & Req<O>,
+  date: <const O extends FieldOptions = NoOptions>(options: O = {} as O): FieldDef<string> & Req<O> => ({ kind: 'date', ...options }) as FieldDef<string> & Req<O>,
   /** Instant, RFC 3339 in UTC. */
-  timestamp: <const O extends FieldOptions = {}>(options: O = {} as O): FieldDef<string> & Req<O> => ({ kind: 'timestamp', ...options }) as FieldDef<string> & Req<O>,
-  enum: <const V extends readonly string[], const O extends FieldOptions & { default?: V[number] } = {}>(values: V, options: O = {} as O): FieldDef<V[number]> & Req<O> => ({
+  timestamp: <const O extends FieldOptions = NoOptions>(options: O = {} as O): FieldDef<string> & Req<O> => ({ kind: 'timestamp', ...options }) as FieldDef<string> & Req<O>,
+  enum: <const V extends readonly string[], const O extends FieldOptions & { default?: V[number] } = NoOptions>(values: V, options: O = {} as O): FieldDef<V[number]> & Req<O> => ({
     kind: 'enum',
     ...options,
     values,
   }),
-  json: <const O extends FieldOptions = {}>(options: O = {} as O): FieldDef<Record<string, unknown>> & Req<O> => ({ kind: 'json', ...options }) as FieldDef<Record<string, unknown>> & Req<O>,
+  json: <const O extends FieldOptions = NoOptions>(options: O = {} as O): FieldDef<Record<string, unknown>> & Req<O> => ({ kind: 'json', ...options }) as FieldDef<Record<string, unknown>> & Req<O>,
   /** Reference to another entity by id; within the tenant for tenant entities. */
-  reference: <const O extends FieldOptions = {}>(entity: string, options: O = {} as O): FieldDef<string> & Req<O> => ({ kind: 'reference', ...options, entity }) as FieldDef<string> & Req<O>,
+  reference: <const O extends FieldOptions = NoOptions>(entity: string, options: O = {} as O): FieldDef<string> & Req<O> => ({ kind: 'reference', ...options, entity }) as FieldDef<string> & Req<O>,
   /** Text per locale: { "en": "Milk", "fr": "Lait" }. */
-  localizedText: <const O extends FieldOptions & { maxLength?: number } = {}>(options: O = {} as O): FieldDef<Record<string, string>> & Req<O> => ({
+  localizedText: <const O extends FieldOptions & { maxLength?: number } = NoOptions>(options: O = {} as O): FieldDef<Record<string, string>> & Req<O> => ({
     kind: 'localizedText',
     ...options,
     maxLength: options.maxLength ?? maxTextLength,

@@ -87,7 +87,10 @@ export function deriveSchemas(entity: EntityDef): EntitySchemas {
   const update: Record<string, TSchema> = {};
   for (const [property, def] of Object.entries(entity.fields)) {
     const schema = valueSchema(def);
-    read[property] = def.required ? schema : nullable(schema);
+    // Defaults document writes only: a serializer would write a missing property's default into a
+    // sparse read (fields=name answering enabled: true for a record whose enabled is false).
+    const { default: _default, ...readSchema } = schema as TSchema & { default?: unknown };
+    read[property] = def.required ? (readSchema as TSchema) : nullable(readSchema as TSchema);
     if (def.readOnly) continue;
     // A required field with a default may be left out on create (the default applies), never nulled.
     create[property] = def.required ? (def.default === undefined ? schema : Type.Optional(schema)) : Type.Optional(nullable(schema));

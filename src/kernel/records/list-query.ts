@@ -7,7 +7,7 @@
  */
 import { filterOperators, type FilterOperator } from '../model/index.ts';
 import { isUuid } from '../shared/index.ts';
-import type { RecordCodec } from './record-codec.ts';
+import { unstorableText, type RecordCodec } from './record-codec.ts';
 import { recordErrors } from './records.errors.ts';
 
 export interface Filter {
@@ -75,8 +75,10 @@ function parseSort(codec: RecordCodec, raw: unknown): SortKey[] {
     keys.push({ property, column, descending });
   }
   if (keys.length > 3) throw recordErrors.invalidQuery('sort', 'at most 3 sort keys');
-  // id is always the final tie-break; sorting by id explicitly makes it the only key.
-  return keys.filter((key, index) => key.property !== 'id' || index === keys.length - 1);
+  // id is unique, so keys after an explicit id can never decide anything: drop them. An explicit
+  // id stays the last key, so its direction is the one the final id tie-break uses.
+  const idIndex = keys.findIndex((key) => key.property === 'id');
+  return idIndex === -1 ? keys : keys.slice(0, idIndex + 1);
 }
 
 function parseFields(codec: RecordCodec, raw: string): Set<string> {
@@ -108,7 +110,7 @@ function parseFilter(codec: RecordCodec, key: string, rawValue: unknown): Filter
     if (values.length > 100) throw recordErrors.invalidQuery(key, 'at most 100 values');
     return { column, operator, value: values };
   }
-  if (operator === 'prefix') return { column, operator, value: text };
+  if (operator === 'prefix') return { column, operator, value: parseScalar('text', key, text) };
   return { column, operator, value: parseScalar(entry.def.kind, key, text) };
 }
 
@@ -117,8 +119,12 @@ function parseScalar(kind: string, parameter: string, text: string): unknown {
   switch (kind) {
     case 'integer':
     case 'money': {
-      if (!/^-?\d{1,15}$/.test(text)) throw fail('an integer');
-      return Number(text);
+      // Money amounts go up to 2^53-1 (16 digits); integer columns are int4, where a larger operand
+      // would be a PostgreSQL error rather than an empty result.
+      const value = /^-?\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isSafeInteger(value)) throw fail('an integer');
+      if (kind === 'integer' && (value < -2_147_483_648 || value > 2_147_483_647)) throw fail('an integer from -2147483648 to 2147483647');
+      return value;
     }
     case 'decimal':
       if (!/^-?\d{1,30}(\.\d{1,30})?$/.test(text)) throw fail('a decimal number such as 12.50');
@@ -127,18 +133,39 @@ function parseScalar(kind: string, parameter: string, text: string): unknown {
       if (text !== 'true' && text !== 'false') throw fail('true or false');
       return text === 'true';
     case 'date':
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) throw fail('a date YYYY-MM-DD');
+      if (!isDate(text)) throw fail('a date YYYY-MM-DD');
       return text;
     case 'timestamp':
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(Date.parse(text))) throw fail('an RFC 3339 timestamp');
+      if (!isTimestamp(text)) throw fail('an RFC 3339 timestamp');
       return text;
     case 'reference':
       if (!isUuid(text)) throw fail('a UUID');
       return text.toLowerCase();
     default:
       if (text.length > 1000) throw fail('at most 1000 characters');
+      if (unstorableText.test(text)) throw fail('text without U+0000 or unpaired surrogates');
       return text;
   }
+}
+
+/** A real calendar day from 0001-01-01 to 9999-12-31 (Date.parse accepts 2024-02-30). */
+function isDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function isTimestamp(text: string): boolean {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(text);
+  if (!match || !isDate(match[1]!)) return false;
+  const [hour, minute, second, offsetHours, offsetMinutes] = match.slice(2).map((part) => Number(part ?? 0));
+  return hour! <= 23 && minute! <= 59 && second! <= 59 && offsetHours! <= 15 && offsetMinutes! <= 59;
 }
 
 export function encodeCursor(sortSpec: string, cursor: KeysetCursor): string {

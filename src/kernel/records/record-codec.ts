@@ -2,7 +2,9 @@
  * The codec of an entity: how API properties map to columns and back. Built once per entity so the
  * per-request work is plain loops over precomputed arrays.
  */
-import { fieldColumns, planTable, type EntityDef, type FieldDef, type ModelRegistry } from '../model/index.ts';
+import { fieldColumns, isSortableKind, planTable, type EntityDef, type FieldDef, type ModelRegistry } from '../model/index.ts';
+import type { FieldError } from '../shared/index.ts';
+import { recordErrors } from './records.errors.ts';
 
 export interface PropertyColumns {
   property: string;
@@ -20,7 +22,7 @@ export interface RecordCodec {
   /** Sortable properties (declared fields plus id, createdAt, updatedAt) -> column. */
   readonly sortColumns: ReadonlyMap<string, string>;
   toRecord(row: Record<string, unknown>, only?: ReadonlySet<string>): Record<string, unknown>;
-  /** [column, value] pairs of a validated create/update body. */
+  /** [column, value] pairs of a validated create/update body; throws records.invalid_value for what PostgreSQL cannot store. */
   toColumnValues(input: Record<string, unknown>): [string, unknown][];
 }
 
@@ -58,7 +60,7 @@ export function createRecordCodec(entity: EntityDef, registry: ModelRegistry): R
     ['createdAt', 'created_at'],
     ['updatedAt', 'updated_at'],
   ]);
-  for (const entry of properties) if (entry.def.sortable && entry.columns.length === 1) sortColumns.set(entry.property, entry.columns[0]!);
+  for (const entry of properties) if (entry.def.sortable && isSortableKind(entry.def)) sortColumns.set(entry.property, entry.columns[0]!);
 
   return {
     entity,
@@ -86,9 +88,12 @@ export function createRecordCodec(entity: EntityDef, registry: ModelRegistry): R
     },
     toColumnValues(input) {
       const pairs: [string, unknown][] = [];
+      const errors: FieldError[] = [];
       for (const [property, value] of Object.entries(input)) {
         const entry = byProperty.get(property);
         if (!entry) continue;
+        const problem = unstorableValue(entry.def, value, `/${property}`);
+        if (problem) errors.push(problem);
         if (entry.def.kind === 'money') {
           const money = value as { amount: number; currency: string } | null;
           pairs.push([entry.columns[0]!, money?.amount ?? null], [entry.columns[1]!, money?.currency ?? null]);
@@ -96,9 +101,37 @@ export function createRecordCodec(entity: EntityDef, registry: ModelRegistry): R
           pairs.push([entry.columns[0]!, normalizeValue(entry.def, value)]);
         }
       }
+      if (errors.length > 0) throw recordErrors.invalidValue('A value cannot be stored.', errors);
       return pairs;
     },
   };
+}
+
+/** U+0000 (PostgreSQL text and jsonb refuse it) and unpaired surrogates (not Unicode text). */
+export const unstorableText = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * What passes the JSON Schema but PostgreSQL would refuse with a data error (which has no field):
+ * the year 0000 in dates and timestamps, unstorable characters in text, keys or values of JSON.
+ */
+function unstorableValue(def: FieldDef, value: unknown, pointer: string): FieldError | undefined {
+  if (value === null || value === undefined) return undefined;
+  if ((def.kind === 'date' || def.kind === 'timestamp') && String(value).startsWith('0000')) return { pointer, detail: 'year 0000 does not exist; use 0001 or later' };
+  if (!['text', 'enum', 'json', 'localizedText'].includes(def.kind)) return undefined;
+  const pending: [unknown, string][] = [[value, pointer]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, at] = next;
+    if (typeof item === 'string') {
+      if (unstorableText.test(item)) return { pointer: at, detail: 'contains U+0000 or an unpaired surrogate' };
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) {
+        const childPointer = `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        if (unstorableText.test(key)) return { pointer: childPointer, detail: 'property name contains U+0000 or an unpaired surrogate' };
+        pending.push([child, childPointer]);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Text is stored NFC; JSON values are sent as JSON text (pg would turn arrays into SQL arrays). */

@@ -21,6 +21,7 @@ export interface RecordService {
   get(context: TenantContext, entity: EntityDef, id: string, fields?: string): Promise<ApiRecord>;
   /** With `tx`, runs inside that tenant transaction (e.g. with an idempotency record). */
   create(context: TenantContext, entity: EntityDef, input: Record<string, unknown>, tx?: TenantTx): Promise<ApiRecord>;
-  update(context: TenantContext, entity: EntityDef, id: string, expectedVersion: number, input: Record<string, unknown>): Promise<ApiRecord>;
+  /** `expectedVersion` undefined: whatever version is current (If-Match: *); otherwise 412 unless it is current. */
+  update(context: TenantContext, entity: EntityDef, id: string, expectedVersion: number | undefined, input: Record<string, unknown>): Promise<ApiRecord>;
   remove(context: TenantContext, entity: EntityDef, id: string, expectedVersion?: number): Promise<void>;
 }

@@ -114,7 +114,8 @@ export async function insertRow(tx: TenantTx, codec: RecordCodec, tenantId: stri
   return result.rows[0]!;
 }
 
-export async function updateRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, expectedVersion: number, values: [string, unknown][]): Promise<Row | undefined> {
+export async function updateRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, expectedVersion: number | undefined, values: [string, unknown][]): Promise<Row | undefined> {
+  const version = expectedVersion === undefined ? sql`` : sql` and version = ${expectedVersion}`;
   const assignments = [
     ...values.map(([column, value]) => sql`${sql.ref(column)} = ${value}`),
     sql`version = version + 1`,
@@ -123,7 +124,7 @@ export async function updateRow(tx: TenantTx, codec: RecordCodec, tenantId: stri
   ];
   const result = await sql<Row>`
     update ${sql.table(codec.entity.table)} set ${sql.join(assignments)}
-    where ${tenantScope(codec, tenantId)} and id = ${id} and version = ${expectedVersion}
+    where ${tenantScope(codec, tenantId)} and id = ${id}${version}
     returning *`.execute(tx);
   return result.rows[0];
 }

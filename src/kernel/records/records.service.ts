@@ -102,16 +102,14 @@ function mapDatabaseError(error: unknown, codec: RecordCodec): unknown {
     case '23514':
     case '23502':
       return recordErrors.constraintViolation(pointers());
-    case '22P02':
-    case '22003':
-    case '22007':
-    case '22008':
-    case '22001':
-      return recordErrors.invalidValue('A value is out of range or malformed.');
+    case '54000': // program_limit_exceeded, e.g. a value too large for an index row
+    case '54001': // statement too complex, e.g. JSON nested too deeply
+      return recordErrors.invalidValue('A value is too large or too complex to store.');
     case '40001':
     case '40P01':
       return recordErrors.concurrentUpdate();
     default:
-      return error;
+      // Class 22 (data exception: out of range, malformed, untranslatable characters) is the request's fault.
+      return pgError.code?.startsWith('22') ? recordErrors.invalidValue('A value is out of range or malformed.') : error;
   }
 }

@@ -18,6 +18,8 @@ export const errorKinds = [
   'unsupported_media_type',
   'rate_limited',
   'unavailable',
+  /** A fault of the server, not of the request; the public problem says nothing of the cause. */
+  'internal',
 ] as const;
 export type ErrorKind = (typeof errorKinds)[number];
 

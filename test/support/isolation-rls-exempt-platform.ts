@@ -1,0 +1,62 @@
+/**
+ * The HTTP app wired like compose.ts does, but over a connection that row-level security does not
+ * apply to (the owner, a superuser in tests). compose.ts rightly refuses such a role, so the pieces
+ * are assembled here. What stays between tenants is the code's own tenant filtering alone: the
+ * second layer DESIGN.md asks for ("code filters by tenant too"), tested on its own.
+ */
+import type { Platform } from '../../src/compose.ts';
+import { loadConfig } from '../../src/kernel/config/index.ts';
+import { openDatabase } from '../../src/kernel/db/index.ts';
+import { buildHttpApp, createIdempotencyStore } from '../../src/kernel/http/index.ts';
+import { createLogger, createMetrics } from '../../src/kernel/observability/index.ts';
+import { createRecordService } from '../../src/kernel/records/index.ts';
+import { createTenantDirectory } from '../../src/kernel/tenancy/index.ts';
+import { createTestDatabase } from './database.ts';
+import { isolationRegistry } from './isolation-setup.ts';
+import type { TestPlatform } from './platform.ts';
+
+export async function startRlsExemptPlatform(): Promise<TestPlatform> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    env: {},
+    envFile: false,
+    overrides: { NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED_DEMO: false, TENANT_DEV_HEADER: true, DATABASE_URL: database.ownerUrl },
+  });
+  const logger = createLogger({ level: 'silent' });
+  const connection = openDatabase(database.ownerUrl, { max: 4, applicationName: 'tenantry-rls-exempt' });
+  const records = createRecordService(connection.db, isolationRegistry);
+  const tenants = createTenantDirectory(connection.db);
+  const http = await buildHttpApp({
+    config,
+    logger,
+    registry: isolationRegistry,
+    records,
+    tenants,
+    metrics: createMetrics({ api: connection.pool }),
+    health: { isDraining: () => false, check: async () => [] },
+    idempotency: createIdempotencyStore(connection.db),
+  });
+  await http.ready();
+  const platform: Platform = {
+    http,
+    registry: isolationRegistry,
+    records,
+    tenants,
+    database: connection,
+    logger,
+    drain: () => {},
+    async close() {
+      await http.close();
+      await connection.close();
+    },
+  };
+  return {
+    platform,
+    database,
+    createTenant: (slug) => tenants.createTenant({ slug: slug ?? `tenant-${Math.random().toString(36).slice(2, 8)}`, name: 'Test tenant' }),
+    async close() {
+      await platform.close();
+      await database.drop();
+    },
+  };
+}

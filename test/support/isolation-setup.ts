@@ -1,0 +1,138 @@
+/**
+ * Shared setup of the isolation suite: the registry it iterates over (the same entities the test
+ * platform composes), a seeded database for the database-level checks, and every check run at once
+ * (what the mutation tests run on a sabotaged schema).
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { inject } from 'vitest';
+import { openDatabase, withUrlParts, type Database } from '../../src/kernel/db/index.ts';
+import { createIdempotencyStore } from '../../src/kernel/http/index.ts';
+import { createRegistry, type ModelRegistry } from '../../src/kernel/model/index.ts';
+import { createRecordService } from '../../src/kernel/records/index.ts';
+import { createTenantDirectory } from '../../src/kernel/tenancy/index.ts';
+import { checkAccessAsTenant, checkAccessWithoutTenant } from './isolation-access-checks.ts';
+import {
+  checkGlobalTablesReadOnly,
+  checkRowLevelSecurity,
+  checkRuntimeRole,
+  checkTenantFunction,
+  checkViewsOverTenantTables,
+  findTenantTables,
+  type Violation,
+} from './isolation-catalog-checks.ts';
+import { seedIsolationWorld, serviceRecordWriter, type IsolationWorld } from './isolation-world.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { testModules } from './test-env.ts';
+
+/** The registry the test platform composes, available when tests are collected (for describe.each). */
+export const isolationRegistry: ModelRegistry = createRegistry(testModules.flatMap((module) => module.entities));
+
+/** Entities the suite must cover at the least: an empty or truncated registry cannot pass it vacuously. */
+export const knownTenantEntities = ['ktWidget', 'ktCategory', 'product', 'outlet'] as const;
+/** Kernel tables with a tenant_id the suite must find in the catalog besides the model's. */
+export const knownKernelTenantTables = ['idempotency_keys'] as const;
+
+/**
+ * Global tables the runtime role may write, with the reason. `tenants`: the tenancy module creates,
+ * suspends and deletes tenants through the runtime pool (kernel/tenancy/migrations/..._tenancy_tenants.sql).
+ */
+export const globalWriteAllowance: Readonly<Record<string, readonly string[]>> = {
+  tenants: ['INSERT', 'UPDATE', 'DELETE'],
+};
+
+export interface SeededDatabase {
+  database: TestDatabase;
+  /** Pool of the runtime role (tenantry_app). */
+  app: Database;
+  world: IsolationWorld;
+  close(): Promise<void>;
+}
+
+/** A database of its own, seeded with two tenants through the record service as the runtime role. */
+export async function startSeededDatabase(): Promise<SeededDatabase> {
+  const database = await createTestDatabase();
+  const app = openDatabase(database.appUrl, { max: 4, applicationName: 'tenantry-isolation' });
+  try {
+    const records = createRecordService(app.db, isolationRegistry);
+    const tenants = createTenantDirectory(app.db);
+    const world = await seedIsolationWorld({
+      registry: isolationRegistry,
+      owner: database.owner.db,
+      writer: serviceRecordWriter(records, createIdempotencyStore(app.db)),
+      createTenant: (slug) => tenants.createTenant({ slug, name: `Isolation ${slug}` }),
+    });
+    return {
+      database,
+      app,
+      world,
+      async close() {
+        await app.close();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await app.close();
+    await database.drop();
+    throw error;
+  }
+}
+
+/**
+ * Copies of one seeded database (CREATE DATABASE ... TEMPLATE, milliseconds): the seed runs once,
+ * and each copy can be sabotaged on its own. The source's pools are closed, as copying requires.
+ */
+export async function startSeededTemplate(): Promise<{ world: IsolationWorld; clone(): Promise<SeededDatabase>; close(): Promise<void> }> {
+  const source = await startSeededDatabase();
+  await source.app.close();
+  await source.database.owner.close();
+  const adminUrl = inject('adminUrl');
+  const admin = openDatabase(adminUrl, { max: 1 });
+  const clones = new Set<string>();
+  const dropDatabase = (name: string) => sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
+  return {
+    world: source.world,
+    async clone() {
+      const name = `${source.database.name}_${randomBytes(3).toString('hex')}`;
+      await sql.raw(`CREATE DATABASE ${name} TEMPLATE ${source.database.name}`).execute(admin.db);
+      clones.add(name);
+      const ownerUrl = withUrlParts(source.database.ownerUrl, { database: name });
+      const owner = openDatabase(ownerUrl, { max: 2 });
+      const app = openDatabase(withUrlParts(source.database.appUrl, { database: name }), { max: 4 });
+      const database: TestDatabase = { name, ownerUrl, appUrl: withUrlParts(source.database.appUrl, { database: name }), owner, drop: () => dropDatabase(name).then(() => undefined) };
+      return {
+        database,
+        app,
+        world: source.world,
+        async close() {
+          await app.close();
+          await owner.close();
+          await dropDatabase(name);
+          clones.delete(name);
+        },
+      };
+    },
+    async close() {
+      for (const name of clones) await dropDatabase(name);
+      await dropDatabase(source.database.name);
+      await admin.close();
+    },
+  };
+}
+
+/** Every catalog and behavioural check, for tenant A against tenant B. */
+export async function runAllIsolationChecks(seeded: Pick<SeededDatabase, 'database' | 'app' | 'world'>): Promise<Violation[]> {
+  const owner = seeded.database.owner.db;
+  const tables = await findTenantTables(owner);
+  const access = { owner, app: seeded.app.db, tables };
+  return [
+    ...(await checkRowLevelSecurity(owner)),
+    ...(await checkTenantFunction(owner)),
+    ...(await checkRuntimeRole(owner)),
+    ...(await checkGlobalTablesReadOnly(owner, globalWriteAllowance)),
+    ...(await checkViewsOverTenantTables(owner)),
+    ...(await checkAccessWithoutTenant(access)),
+    ...(await checkAccessAsTenant({ ...access, tenantId: seeded.world.a.id, otherTenantId: seeded.world.b.id })),
+    ...(await checkAccessAsTenant({ ...access, tenantId: seeded.world.b.id, otherTenantId: seeded.world.a.id })),
+  ];
+}
