@@ -5,8 +5,11 @@
  * tenant_id with tenantry_current_tenant(), which is NULL outside such a transaction.
  * BEGIN and the settings go in one round trip: the ids are validated UUIDs, never free text.
  */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { AppError, isUuid } from '../shared/index.ts';
+
+const commit = CompiledQuery.raw('COMMIT');
+const rollback = CompiledQuery.raw('ROLLBACK');
 
 export interface TenantContext {
   readonly tenantId: string;
@@ -21,15 +24,15 @@ export async function withTenant<T>(db: Kysely<any>, context: TenantContext, wor
   const userId = context.userId ?? '';
   if (userId !== '' && !isUuid(userId)) throw new AppError('invalid', 'db.invalid_tenant_context', 'Invalid user context');
   return db.connection().execute(async (connection) => {
-    await sql.raw(`BEGIN; SELECT set_config('app.tenant_id', '${context.tenantId}', true), set_config('app.user_id', '${userId}', true)`).execute(connection);
+    await connection.executeQuery(CompiledQuery.raw(`BEGIN; SELECT set_config('app.tenant_id', '${context.tenantId}', true), set_config('app.user_id', '${userId}', true)`));
     let result: T;
     try {
       result = await work(connection as TenantTx);
     } catch (error) {
-      await sql.raw('ROLLBACK').execute(connection).catch(() => {});
+      await connection.executeQuery(rollback).catch(() => {});
       throw error;
     }
-    await sql.raw('COMMIT').execute(connection);
+    await connection.executeQuery(commit);
     return result;
   });
 }

@@ -10,14 +10,30 @@ import type { Principal } from './http.contract.ts';
 
 export const devTenantHeader = 'x-tenant';
 
-export function createTenantResolver(tenants: TenantDirectory, options: { devHeader: boolean }) {
-  return async function resolvePrincipal(request: FastifyRequest): Promise<Principal> {
+export interface TenantResolver {
+  (request: FastifyRequest): Promise<Principal>;
+  /** The principal when the tenant is in the cache (no I/O), else undefined; throws like the resolver. */
+  cached(request: FastifyRequest): Principal | undefined;
+}
+
+export function createTenantResolver(tenants: TenantDirectory, options: { devHeader: boolean }): TenantResolver {
+  const namedTenant = (request: FastifyRequest): string => {
     const named = options.devHeader ? request.headers[devTenantHeader] : undefined;
-    if (typeof named !== 'string' || named.length === 0) throw tenantRequired();
+    if (typeof named !== 'string' || named.trim().length === 0) throw tenantRequired();
+    return named.trim();
+  };
+  const toPrincipal = (tenant: { id: string; slug: string }): Principal => ({ tenantId: tenant.id, tenantSlug: tenant.slug, userId: null });
+  const resolver = async (request: FastifyRequest): Promise<Principal> => {
     // An unknown tenant answers exactly like a missing one: no probing which tenants exist.
-    const tenant = await tenants.resolveActiveTenant(named.trim()).catch((error: unknown) => {
+    const tenant = await tenants.resolveActiveTenant(namedTenant(request)).catch((error: unknown) => {
       throw (error as { code?: string }).code === 'tenancy.tenant_not_found' ? tenantRequired() : error;
     });
-    return { tenantId: tenant.id, tenantSlug: tenant.slug, userId: null };
+    return toPrincipal(tenant);
   };
+  return Object.assign(resolver, {
+    cached(request: FastifyRequest) {
+      const tenant = tenants.peekActiveTenant(namedTenant(request));
+      return tenant && toPrincipal(tenant);
+    },
+  });
 }

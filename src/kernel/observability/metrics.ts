@@ -52,12 +52,20 @@ export function createMetrics(pools: Record<string, PoolStats>): Metrics {
       }
     },
   });
+  // Labelled children cached per (method, route, status): prom-client hashes labels on every lookup.
+  const children = new Map<string, { count: client.Counter.Internal; time: client.Histogram.Internal<'method' | 'route' | 'status'> }>();
   return {
     registry,
     observeRequest(labels, seconds) {
-      const values = { method: labels.method, route: labels.route, status: String(labels.status) };
-      requests.inc(values);
-      duration.observe(values, seconds);
+      const key = `${labels.method} ${labels.route} ${labels.status}`;
+      let child = children.get(key);
+      if (!child) {
+        const values = { method: labels.method, route: labels.route, status: String(labels.status) };
+        child = { count: requests.labels(values), time: duration.labels(values) };
+        children.set(key, child);
+      }
+      child.count.inc();
+      child.time.observe(seconds);
     },
     countProblem: (code) => problems.inc({ code }),
   };

@@ -40,4 +40,6 @@ export interface TenantDirectory {
   deleteTenant(idOrSlug: string): Promise<Record<string, number>>;
   /** The active tenant a request names (cached briefly); throws not_found or suspended. */
   resolveActiveTenant(idOrSlug: string): Promise<Pick<Tenant, 'id' | 'slug' | 'status'>>;
+  /** The same from the cache only, without I/O: undefined when not cached (or expired). */
+  peekActiveTenant(idOrSlug: string): Pick<Tenant, 'id' | 'slug' | 'status'> | undefined;
 }

@@ -19,6 +19,11 @@ export function createTenantDirectory(db: Kysely<any>, options: TenancyOptions =
   const ttl = options.cacheTtlMs ?? 5_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { value: Pick<Tenant, 'id' | 'slug' | 'status'>; expires: number }>();
+  const cacheKey = (idOrSlug: string) => (isUuid(idOrSlug) ? idOrSlug.toLowerCase() : idOrSlug);
+  const fromCache = (key: string) => {
+    const hit = cache.get(key);
+    return hit && hit.expires > now() ? hit.value : undefined;
+  };
   const forget = (tenant: Tenant) => {
     cache.delete(tenant.id);
     cache.delete(tenant.slug);
@@ -60,9 +65,8 @@ export function createTenantDirectory(db: Kysely<any>, options: TenancyOptions =
       return removed;
     },
     async resolveActiveTenant(idOrSlug) {
-      const key = isUuid(idOrSlug) ? idOrSlug.toLowerCase() : idOrSlug;
-      const hit = cache.get(key);
-      let value = hit && hit.expires > now() ? hit.value : undefined;
+      const key = cacheKey(idOrSlug);
+      let value = fromCache(key);
       if (!value) {
         if (!isUuid(key) && !slugPattern.test(key)) throw tenantNotFound();
         const tenant = await getTenant(key);
@@ -70,6 +74,11 @@ export function createTenantDirectory(db: Kysely<any>, options: TenancyOptions =
         cache.set(key, { value, expires: now() + ttl });
       }
       if (value.status !== 'active') throw tenantSuspended();
+      return value;
+    },
+    peekActiveTenant(idOrSlug) {
+      const value = fromCache(cacheKey(idOrSlug));
+      if (value && value.status !== 'active') throw tenantSuspended();
       return value;
     },
   };
