@@ -3,13 +3,12 @@
  * own embedded PostgreSQL data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../support/temp-dir.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-e2e-'));
+const dataDir = makeTempDir('e2e-');
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function freePort(): Promise<number> {
@@ -95,4 +94,21 @@ describe('npm start', () => {
     expect(output).toMatch(/TENANT_DEV_HEADER: must be false in production/);
     expect(output).toMatch(/DATABASE_URL: required in production/);
   });
+
+  it('makes the CLI exit 0 on success and non-zero when a command fails (the exit code survives the embedded server)', async () => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) };
+    const cli = async (...args: string[]) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (chunk) => (output += chunk));
+      child.stderr!.on('data', (chunk) => (output += chunk));
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      return { code, output };
+    };
+    const migrate = await cli('db', 'migrate');
+    expect(migrate.code, migrate.output).toBe(0);
+    const failed = await cli('tenant', 'suspend', 'no-such-tenant');
+    expect(failed.output).toContain('Tenant not found');
+    expect(failed.code).toBe(1);
+  }, 60_000);
 });

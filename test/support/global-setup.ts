@@ -3,13 +3,12 @@
  * template database migrated with every module. Test files clone the template (CREATE DATABASE ...
  * TEMPLATE), which takes milliseconds, so each file has a database of its own.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { TestProject } from 'vitest/node';
 import { ensureRuntimeRole, migrateToLatest, openDatabase, startEmbeddedServer, withUrlParts, type EmbeddedServer } from '../../src/kernel/db/index.ts';
+import { makeTempDir } from './temp-dir.ts';
 import { testAppPassword, testMigrationDirs } from './test-env.ts';
 
 async function freePort(): Promise<number> {
@@ -27,7 +26,7 @@ export default async function setup(project: TestProject) {
   let dataDir: string | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    dataDir = mkdtempSync(join(tmpdir(), 'tenantry-test-'));
+    dataDir = makeTempDir('test-');
     embedded = await startEmbeddedServer({ dataDir, port: await freePort(), persistent: false });
     adminUrl = embedded.adminUrl;
   }

