@@ -14,6 +14,11 @@ const rollback = CompiledQuery.raw('ROLLBACK');
 export interface TenantContext {
   readonly tenantId: string;
   readonly userId?: string | null;
+  /** Who else acts, for audit: an API key instead of a user. */
+  readonly apiKeyId?: string | null;
+  /** The request this work serves (its id is the problem traceId), for audit. */
+  readonly requestId?: string | null;
+  readonly ip?: string | null;
 }
 
 /** A connection inside a tenant transaction. Repository functions take it as first argument. */

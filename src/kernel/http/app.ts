@@ -97,7 +97,7 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
 
   const resolvePrincipal = createTenantResolver(deps.tenants, { devHeader: config.TENANT_DEV_HEADER });
   const bindPrincipal = (request: FastifyRequest, principal: Principal) => {
-    request.principal = principal;
+    request.principal = { ...principal, requestId: request.id, ip: request.ip };
     // One logger per request: bind to Fastify's request child (which reply.log shares), no second child.
     (request.log as unknown as Logger).setBindings({ tenantId: principal.tenantId, userId: principal.userId });
   };

@@ -14,6 +14,9 @@ export interface Principal {
   tenantId: string;
   tenantSlug: string;
   userId: string | null;
+  /** Set per request: the request id and client address, carried into audit records. */
+  requestId?: string;
+  ip?: string;
 }
 
 export interface HealthProbe {

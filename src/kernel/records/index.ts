@@ -1,4 +1,5 @@
-export type { ApiRecord, ListResult, RecordService } from './records.contract.ts';
+export type { ApiRecord, ListResult, RecordAction, RecordChange, RecordListener, RecordService } from './records.contract.ts';
 export { createRecordService } from './records.service.ts';
+export type { RecordServiceOptions } from './records.service.ts';
 export { recordErrors } from './records.errors.ts';
 export type { ListLimits } from './list-query.ts';

@@ -16,6 +16,27 @@ export interface ListResult {
   total?: number;
 }
 
+export type RecordAction = 'create' | 'update' | 'delete';
+
+/** One write, as listeners see it: in API form, before and after (null where there is none). */
+export interface RecordChange {
+  entity: EntityDef;
+  action: RecordAction;
+  id: string;
+  before: ApiRecord | null;
+  after: ApiRecord | null;
+  context: TenantContext;
+}
+
+/**
+ * Called inside the write's own transaction, after the write: what a listener writes (an audit row,
+ * a sync change row, an outbox message) commits or rolls back with it. A listener that throws
+ * aborts the write.
+ */
+export interface RecordListener {
+  afterWrite(tx: TenantTx, change: RecordChange): Promise<void>;
+}
+
 export interface RecordService {
   list(context: TenantContext, entity: EntityDef, rawQuery: Record<string, unknown>, limits: ListLimits): Promise<ListResult>;
   get(context: TenantContext, entity: EntityDef, id: string, fields?: string): Promise<ApiRecord>;

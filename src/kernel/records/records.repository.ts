@@ -129,11 +129,18 @@ export async function updateRow(tx: TenantTx, codec: RecordCodec, tenantId: stri
   return result.rows[0];
 }
 
-export async function softDeleteRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, expectedVersion?: number): Promise<boolean> {
+export async function softDeleteRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, expectedVersion?: number): Promise<Row | undefined> {
   const version = expectedVersion === undefined ? sql`` : sql` and version = ${expectedVersion}`;
-  const result = await sql`
+  const result = await sql<Row>`
     update ${sql.table(codec.entity.table)}
     set deleted_at = now(), version = version + 1, updated_at = now(), updated_by = tenantry_current_user()
-    where ${tenantScope(codec, tenantId)} and id = ${id}${version}`.execute(tx);
-  return Number(result.numAffectedRows ?? 0) > 0;
+    where ${tenantScope(codec, tenantId)} and id = ${id}${version}
+    returning *`.execute(tx);
+  return result.rows[0];
+}
+
+/** The live row, locked until the transaction ends: the "before" of a write that listeners see. */
+export async function lockRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string): Promise<Row | undefined> {
+  const result = await sql<Row>`select * from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId)} and id = ${id} for update`.execute(tx);
+  return result.rows[0];
 }

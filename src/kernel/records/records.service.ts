@@ -5,11 +5,20 @@ import type { EntityDef, ModelRegistry } from '../model/index.ts';
 import { AppError, isUuid, newId, type FieldError } from '../shared/index.ts';
 import { encodeCursor, parseListQuery } from './list-query.ts';
 import { createRecordCodec, type RecordCodec } from './record-codec.ts';
-import type { ApiRecord, RecordService } from './records.contract.ts';
+import type { ApiRecord, RecordChange, RecordListener, RecordService } from './records.contract.ts';
 import { recordErrors } from './records.errors.ts';
-import { findRow, findRowState, insertRow, listRows, softDeleteRow, updateRow } from './records.repository.ts';
+import { findRow, findRowState, insertRow, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
 
-export function createRecordService(db: Kysely<any>, registry: ModelRegistry): RecordService {
+export interface RecordServiceOptions {
+  /** Told of every write inside its transaction (audit, sync change log, outbox). */
+  listeners?: readonly RecordListener[];
+}
+
+export function createRecordService(db: Kysely<any>, registry: ModelRegistry, options: RecordServiceOptions = {}): RecordService {
+  const listeners = options.listeners ?? [];
+  const notify = async (tx: TenantTx, change: RecordChange) => {
+    for (const listener of listeners) await listener.afterWrite(tx, change);
+  };
   const codecs = new Map(registry.entities.map((entity) => [entity.name, createRecordCodec(entity, registry)]));
   const codecOf = (entity: EntityDef): RecordCodec => {
     const codec = codecs.get(entity.name);
@@ -53,16 +62,30 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry): R
       requireWritable(entity);
       const codec = codecOf(entity);
       const id = typeof input.id === 'string' ? input.id.toLowerCase() : newId();
-      const row = await run(context, codec, (tx) => insertRow(tx, codec, context.tenantId, id, codec.toColumnValues(input)), tx);
-      return codec.toRecord(row) as ApiRecord;
+      return run(
+        context,
+        codec,
+        async (tx) => {
+          const after = codec.toRecord(await insertRow(tx, codec, context.tenantId, id, codec.toColumnValues(input))) as ApiRecord;
+          await notify(tx, { entity, action: 'create', id, before: null, after, context });
+          return after;
+        },
+        tx,
+      );
     },
     async update(context, entity, id, expectedVersion, input) {
       requireWritable(entity);
       const codec = codecOf(entity);
       const rowId = requireId(entity, id);
       return run(context, codec, async (tx) => {
+        // Listeners see the row as it was: read under a lock, at the cost of one round trip.
+        const previous = listeners.length > 0 ? await lockRow(tx, codec, context.tenantId, rowId) : undefined;
         const row = await updateRow(tx, codec, context.tenantId, rowId, expectedVersion, codec.toColumnValues(input));
-        if (row) return codec.toRecord(row) as ApiRecord;
+        if (row) {
+          const after = codec.toRecord(row) as ApiRecord;
+          if (previous) await notify(tx, { entity, action: 'update', id: rowId, before: codec.toRecord(previous) as ApiRecord, after, context });
+          return after;
+        }
         const state = await findRowState(tx, codec, context.tenantId, rowId);
         if (!state || state.deleted) throw recordErrors.notFound(entity.name);
         throw recordErrors.versionMismatch(entity.name, state.version);
@@ -73,7 +96,12 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry): R
       const codec = codecOf(entity);
       const rowId = requireId(entity, id);
       await run(context, codec, async (tx) => {
-        if (await softDeleteRow(tx, codec, context.tenantId, rowId, expectedVersion)) return;
+        const previous = listeners.length > 0 ? await lockRow(tx, codec, context.tenantId, rowId) : undefined;
+        const row = await softDeleteRow(tx, codec, context.tenantId, rowId, expectedVersion);
+        if (row) {
+          if (previous) await notify(tx, { entity, action: 'delete', id: rowId, before: codec.toRecord(previous) as ApiRecord, after: codec.toRecord(row) as ApiRecord, context });
+          return;
+        }
         const state = await findRowState(tx, codec, context.tenantId, rowId);
         if (!state || state.deleted) throw recordErrors.notFound(entity.name);
         throw recordErrors.versionMismatch(entity.name, state.version);
