@@ -157,5 +157,6 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
 
   registerSystemRoutes(app, deps);
   for (const entity of deps.registry.entities) if (entity.expose) registerEntityRoutes(app, deps, entity);
+  for (const register of deps.routes ?? []) await register(app);
   return app;
 }

@@ -3,6 +3,7 @@
  * health and metrics. Glossary: principal = who a request acts as (tenant, user); exposed entity =
  * one the model marks `expose`, served under /v1/<plural>.
  */
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.ts';
 import type { ModelRegistry } from '../model/index.ts';
 import type { Logger, Metrics } from '../observability/index.ts';
@@ -25,6 +26,9 @@ export interface HealthProbe {
   isDraining(): boolean;
 }
 
+/** A module's own routes (audit log, identity flows, admin), registered after the generated ones. */
+export type RouteRegistrar = (app: FastifyInstance) => void | Promise<void>;
+
 export interface HttpDependencies {
   config: Config;
   logger: Logger;
@@ -34,6 +38,7 @@ export interface HttpDependencies {
   metrics: Metrics;
   health: HealthProbe;
   idempotency: IdempotencyStore;
+  routes?: readonly RouteRegistrar[];
 }
 
 declare module 'fastify' {

@@ -1,5 +1,5 @@
 export { buildHttpApp } from './app.ts';
-export type { HealthProbe, HttpDependencies, Principal } from './http.contract.ts';
+export type { HealthProbe, HttpDependencies, Principal, RouteRegistrar } from './http.contract.ts';
 export { createIdempotencyStore, fingerprintRequest } from './idempotency.ts';
 export type { IdempotencyStore } from './idempotency.ts';
 export { problemContentType, statusOfKind, toProblem } from './problem.ts';
