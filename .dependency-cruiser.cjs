@@ -29,7 +29,8 @@ module.exports = {
       name: 'kernel-modules-meet-through-index',
       severity: 'error',
       from: { path: '^src/kernel/([^/]+)/' },
-      to: { path: '^src/kernel/([^/]+)/', pathNot: ['^src/kernel/$1/', '^src/kernel/[^/]+/index\\.ts$'] },
+      // Config slices (<module>.config.ts: plain schemas) are combined by kernel/config directly.
+      to: { path: '^src/kernel/([^/]+)/', pathNot: ['^src/kernel/$1/', '^src/kernel/[^/]+/index\\.ts$', '^src/kernel/[^/]+/[^/]+\\.config\\.ts$'] },
     },
     {
       name: 'shared-imports-nothing-internal',

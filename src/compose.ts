@@ -5,6 +5,8 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { retailApp } from './apps/retail/index.ts';
+import { accessMigrations, accessRoutes, createAccessControl, createRoleAdmin } from './kernel/access/index.ts';
+import { auditMigrations, auditRoutes, createAuditLog } from './kernel/audit/index.ts';
 import type { Config } from './kernel/config/index.ts';
 import {
   assertRuntimeRoleIsSafe,
@@ -21,7 +23,10 @@ import {
   type Database,
   type EmbeddedServer,
 } from './kernel/db/index.ts';
+import { createIdentity, identityMigrations, type IdentityService } from './kernel/identity/index.ts';
 import { buildHttpApp, createIdempotencyStore, httpMigrations } from './kernel/http/index.ts';
+import { createJobQueue, jobsMigrations, type JobQueue } from './kernel/jobs/index.ts';
+import { createMailService, mailMigrations, mailRoutes, type MailService } from './kernel/mail/index.ts';
 import { createRegistry, type AppModule, type ModelRegistry, type SeedApi } from './kernel/model/index.ts';
 import { createLogger, createMetrics, type Logger } from './kernel/observability/index.ts';
 import { createRecordService, type RecordService } from './kernel/records/index.ts';
@@ -29,7 +34,7 @@ import { createTenantDirectory, tenancyMigrations, type TenantDirectory } from '
 
 /** The apps this build serves. */
 export const appModules: readonly AppModule[] = [retailApp];
-export const kernelMigrationDirs = [kernelDbMigrations, tenancyMigrations, httpMigrations];
+export const kernelMigrationDirs = [kernelDbMigrations, tenancyMigrations, httpMigrations, auditMigrations, accessMigrations, jobsMigrations, mailMigrations, identityMigrations];
 export const demoTenantSlug = 'demo';
 
 export interface DatabaseUrls {
@@ -82,6 +87,9 @@ export interface Platform {
   readonly registry: ModelRegistry;
   readonly records: RecordService;
   readonly tenants: TenantDirectory;
+  readonly identity: IdentityService;
+  readonly jobs: JobQueue;
+  readonly mail: MailService;
   readonly database: Database;
   readonly logger: Logger;
   /** Marks the platform as draining: /readyz answers 503 from now on. */
@@ -102,6 +110,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const urls = options.urls ?? (await resolveDatabase(config, logger));
   let database: Database | undefined;
+  let background: BackgroundWork | undefined;
   try {
     if (options.migrate !== false) {
       const applied = await migrateDatabase(urls, config, apps);
@@ -110,8 +119,12 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     database = openDatabase(urls.appUrl, { max: config.DATABASE_POOL_MAX, applicationName: 'tenantry-api' });
     await assertRuntimeRoleIsSafe(database.db);
     const registry = createRegistry(apps.flatMap((app) => app.entities));
-    const records = createRecordService(database.db, registry);
+    const audit = createAuditLog(database.db, { defaultLimit: config.HTTP_LIST_DEFAULT_LIMIT, maxLimit: config.HTTP_LIST_MAX_LIMIT });
+    const records = createRecordService(database.db, registry, { access: createAccessControl(), listeners: [audit.listener] });
     const tenants = createTenantDirectory(database.db);
+    background = composeBackgroundWork(config, urls, { tenants, apiDb: database.db, logger, work: config.JOBS_IN_PROCESS ?? config.NODE_ENV !== 'test' });
+    const { jobs, mail } = background;
+    const identity = createIdentity(database.db, tenants, config);
     const metrics = createMetrics({ api: database.pool });
     const knownMigrations = Object.keys(collectMigrations(migrationDirsOf(apps)));
     let draining = false;
@@ -127,28 +140,95 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
         }
       },
     };
-    const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db) });
+    const routes = [accessRoutes(createRoleAdmin(database.db, registry), { devHeaders: config.TENANT_DEV_HEADER }), auditRoutes(audit, { maxLimit: config.HTTP_LIST_MAX_LIMIT }), mailRoutes(mail)];
+    const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), routes: [identity.routes, ...routes], authenticator: identity.service });
+    await jobs.start();
     if (config.SEED_DEMO) await seedDemoTenant(tenants, records, database, apps, logger);
+    const work = background;
     return {
       http,
       registry,
       records,
       tenants,
+      identity: identity.service,
+      jobs,
+      mail,
       database,
       logger,
       drain: () => void (draining = true),
       async close() {
         draining = true;
         await http.close();
+        await work.close(config.SHUTDOWN_GRACE_MS);
         await db.close();
         await urls.embedded?.stop();
       },
     };
   } catch (error) {
+    await background?.close(0);
     await database?.close();
     await urls.embedded?.stop();
     throw error;
   }
+}
+
+export interface BackgroundWork {
+  readonly jobs: JobQueue;
+  readonly mail: MailService;
+  /** Stops the workers (running jobs get up to graceMs) and closes the jobs pool and SMTP transport. */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * The job queue with every module's queues registered, on a pool of its own (runtime role). The
+ * server and `tenantry worker` both compose it, so they know the same queues; only a worker polls.
+ */
+export function composeBackgroundWork(
+  config: Config,
+  urls: Pick<DatabaseUrls, 'appUrl'>,
+  deps: { tenants: TenantDirectory; apiDb: Database['db']; logger: Logger; work: boolean },
+): BackgroundWork {
+  const jobsDatabase = openDatabase(urls.appUrl, { max: config.JOBS_POOL_MAX, applicationName: deps.work ? 'tenantry-worker' : 'tenantry-jobs' });
+  const jobs = createJobQueue({ database: jobsDatabase, logger: deps.logger, work: deps.work, pollIntervalMs: config.JOBS_POLL_INTERVAL_MS, concurrency: config.JOBS_CONCURRENCY });
+  const mail = createMailService({ db: deps.apiDb, jobs, settings: config, logger: deps.logger, tenantLocale: (tenantId) => deps.tenants.getTenant(tenantId).then((tenant) => tenant.locale) });
+  return {
+    jobs,
+    mail,
+    async close(graceMs) {
+      await jobs.stop({ timeoutMs: graceMs });
+      await mail.close();
+      await jobsDatabase.close();
+    },
+  };
+}
+
+/**
+ * `tenantry worker`: migrations as the owner (like the server), then a worker polling every queue as
+ * the runtime role until close(). With the embedded database, run it while no server holds DATA_DIR.
+ */
+export async function startWorker(config: Config, logger: Logger): Promise<{ close(): Promise<void> }> {
+  const urls = await resolveDatabase(config, logger);
+  const api = openDatabase(urls.appUrl, { max: 2, applicationName: 'tenantry-worker' });
+  let background: BackgroundWork | undefined;
+  try {
+    await migrateDatabase(urls, config, appModules);
+    await assertRuntimeRoleIsSafe(api.db);
+    background = composeBackgroundWork(config, urls, { tenants: createTenantDirectory(api.db), apiDb: api.db, logger, work: true });
+    await background.jobs.start();
+  } catch (error) {
+    await background?.close(0);
+    await api.close();
+    await urls.embedded?.stop();
+    throw error;
+  }
+  const work = background;
+  return {
+    async close() {
+      await work.close(config.SHUTDOWN_GRACE_MS);
+      await api.close();
+      await urls.embedded?.stop();
+    },
+  };
 }
 
 /** Creates the demo tenant and runs each app's seed, once (a second start finds the tenant). */

@@ -45,6 +45,7 @@ function printBanner(base: string, config: Config): void {
       `  API docs:    ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
       `  Health:      ${base}/readyz   Metrics: ${base}/metrics`,
       `  Database:    ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.DATA_DIR}`}`,
+      `  Mail:        ${config.SMTP_URL ? 'sent over SMTP_URL' : `captured, not sent (no SMTP_URL): GET ${base}/v1/admin/mails`}; jobs ${config.JOBS_IN_PROCESS === false ? 'run by `tenantry worker`' : 'run in this process'}`,
       'Call the API:',
       call,
       'Press Ctrl-C to stop.',

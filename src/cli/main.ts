@@ -1,11 +1,14 @@
 /**
  * The `tenantry` command: database migrations and the migration generator, and tenant lifecycle.
  */
+import closeWithGrace from 'close-with-grace';
 import { Command } from 'commander';
-import { appModules, migrateDatabase, resolveDatabase } from '../compose.ts';
+import { appModules, migrateDatabase, resolveDatabase, startWorker } from '../compose.ts';
+import { createAuditLog, platformChainId } from '../kernel/audit/index.ts';
 import { loadConfig } from '../kernel/config/index.ts';
-import { assertRuntimeRoleIsSafe, openDatabase } from '../kernel/db/index.ts';
+import { assertRuntimeRoleIsSafe, openDatabase, type Database } from '../kernel/db/index.ts';
 import { createRegistry, generateMigration } from '../kernel/model/index.ts';
+import { createLogger } from '../kernel/observability/index.ts';
 import { createTenantDirectory, type TenantDirectory } from '../kernel/tenancy/index.ts';
 
 const program = new Command('tenantry').description('Tenantry platform command line').showHelpAfterError();
@@ -44,13 +47,13 @@ db.command('generate')
   });
 
 const tenant = program.command('tenant').description('Tenant lifecycle');
-async function withTenants(work: (tenants: TenantDirectory) => Promise<void>): Promise<void> {
+async function withTenants(work: (tenants: TenantDirectory, database: Database) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const urls = await resolveDatabase(config);
   const database = openDatabase(urls.appUrl, { max: 2 });
   try {
     await assertRuntimeRoleIsSafe(database.db);
-    await work(createTenantDirectory(database.db));
+    await work(createTenantDirectory(database.db), database);
   } finally {
     await database.close();
     await urls.embedded?.stop();
@@ -90,6 +93,40 @@ tenant.command('delete <tenant>')
       console.log(`Deleted tenant ${idOrSlug}; rows removed:`, removed);
     }),
   );
+
+const audit = program.command('audit').description('Audit log');
+audit.command('verify')
+  .description('Walk a tenant\'s audit chain and report the first edited, deleted or reordered event (exit code 1)')
+  .option('--tenant <tenant>', 'tenant slug or id')
+  .option('--platform', 'the platform chain (events with no tenant)')
+  .action((options: { tenant?: string; platform?: boolean }) =>
+    withTenants(async (tenants, database) => {
+      if (!options.tenant === !options.platform) throw new Error('Give either --tenant <slug> or --platform.');
+      const tenantId = options.platform ? platformChainId : (await tenants.getTenant(options.tenant!)).id;
+      const report = await createAuditLog(database.db).verifyChain(tenantId);
+      const name = options.tenant ?? 'platform';
+      if (report.intact) console.log(`Audit chain of ${name} is intact: ${report.checked} event(s), head seq ${report.headSeq}, head hash ${report.headHash}`);
+      else {
+        console.error(`Audit chain of ${name} is broken at seq ${report.problem!.seq} (${report.problem!.kind}): ${report.problem!.detail}; ${report.checked} event(s) read.`);
+        process.exitCode = 1;
+      }
+    }),
+  );
+
+program.command('worker')
+  .description('Run background jobs (mail delivery, schedules, retries) until stopped (SIGINT/SIGTERM)')
+  .action(async () => {
+    const config = loadConfig();
+    const logger = createLogger({ level: config.LOG_LEVEL });
+    const worker = await startWorker(config, logger);
+    logger.info('tenantry worker running');
+    closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS + 5000 }, async ({ signal, err }) => {
+      if (err) logger.error({ err }, 'worker stopping after an error');
+      else logger.info({ signal }, 'worker stopping');
+      await worker.close();
+      logger.info('worker stopped');
+    });
+  });
 
 program.parseAsync().catch((error: unknown) => {
   console.error((error as Error).message);

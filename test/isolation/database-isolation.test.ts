@@ -57,15 +57,21 @@ describe('tenant tables in the catalog', () => {
     expect(await checkRuntimeRole(owner())).toEqual([]);
   });
 
-  it('lets the runtime role only read global tables (the tenants table excepted, for the tenant lifecycle)', async () => {
+  it('lets the runtime role only read global tables (tenants and identity_users excepted, for the tenant lifecycle and sign-up)', async () => {
     const globals = await findGlobalTables(owner());
     const modelGlobals = isolationRegistry.entities.filter((entity) => entity.scope === 'global').map((entity) => entity.table);
     expect(globals).toEqual(expect.arrayContaining([...modelGlobals, 'tenants']));
     expect(await checkGlobalTablesReadOnly(owner(), globalWriteAllowance)).toEqual([]);
     // The exception stays exactly this: no TRUNCATE, and no other writable global table.
-    expect(Object.keys(globalWriteAllowance)).toEqual(['tenants']);
+    expect(Object.keys(globalWriteAllowance)).toEqual(['tenants', 'identity_users']);
     const strict = await checkGlobalTablesReadOnly(owner());
-    expect(strict).toEqual([{ rule: 'global_table_writable', relation: 'tenants', detail: 'tenantry_app may INSERT, UPDATE, DELETE' }]);
+    expect(strict).toEqual(
+      expect.arrayContaining([
+        { rule: 'global_table_writable', relation: 'tenants', detail: 'tenantry_app may INSERT, UPDATE, DELETE' },
+        { rule: 'global_table_writable', relation: 'identity_users', detail: 'tenantry_app may INSERT, UPDATE' },
+      ]),
+    );
+    expect(strict).toHaveLength(2);
   });
 
   it('exposes no tenant table through a view that bypasses row-level security', async () => {

@@ -16,6 +16,8 @@ export const ktCountry = defineEntity({
     code: field.text({ required: true, unique: true, maxLength: 2, pattern: '^[A-Z]{2}$', filterable: true, sortable: true }),
     name: field.localizedText({ required: true }),
   },
+  // Reference data: the built-in defaults (every built-in role reads; writes are refused anyway).
+  access: {},
 });
 
 export const ktCategory = defineEntity({
@@ -26,6 +28,8 @@ export const ktCategory = defineEntity({
     code: field.text({ required: true, unique: true, maxLength: 20, filterable: true, sortable: true }),
     title: field.text({ required: true, maxLength: 100, filterable: true, sortable: true }),
   },
+  // Built-in defaults, except that members only read categories.
+  access: { roles: { member: { grants: [{ actions: ['read'] }] } } },
 });
 
 export const ktWidget = defineEntity({
@@ -50,11 +54,37 @@ export const ktWidget = defineEntity({
     country: field.reference('ktCountry', { filterable: true }),
     ownerEmail: field.text({ maxLength: 254, personalData: true, filterable: true }),
     serial: field.text({ maxLength: 40, readOnly: true }),
+    assignee: field.text({ maxLength: 36, pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', filterable: true, label: 'Assigned user id' }),
+    territory: field.text({ maxLength: 40, filterable: true, sortable: true }),
   },
   indexes: [{ fields: ['category', 'status'] }],
+  access: {
+    conditions: {
+      own: { field: 'assignee', equals: 'principal.userId' },
+      inMyTerritories: { field: 'territory', in: 'principal.attributes.territories' },
+    },
+    actions: ['approve'],
+    roles: {
+      // Managers work in their territories and approve there; they never delete.
+      manager: { grants: [{ actions: ['read', 'create', 'update', 'approve'], where: ['inMyTerritories'] }] },
+      // Members work on the widgets assigned to them; they neither see the owner's e-mail nor set the status.
+      member: { grants: [{ actions: ['read', 'create', 'update'], where: ['own'] }], hiddenFields: ['ownerEmail'], readOnlyFields: ['status'] },
+      viewer: { grants: [{ actions: ['read'] }], hiddenFields: ['ownerEmail', 'price'] },
+    },
+  },
 });
 
-export const kernelTestEntities = [ktCountry, ktCategory, ktWidget] as const;
+/** No access section: deny by default, only owner and admin may touch it. */
+export const ktMemo = defineEntity({
+  name: 'ktMemo',
+  plural: 'ktMemos',
+  module: 'kernel_test',
+  fields: {
+    body: field.text({ required: true, maxLength: 500, filterable: true }),
+  },
+});
+
+export const kernelTestEntities = [ktCountry, ktCategory, ktWidget, ktMemo] as const;
 
 export const kernelTestModule: AppModule = {
   name: 'kernel_test',

@@ -4,12 +4,13 @@
  * are assembled here. What stays between tenants is the code's own tenant filtering alone: the
  * second layer DESIGN.md asks for ("code filters by tenant too"), tested on its own.
  */
-import type { Platform } from '../../src/compose.ts';
+import { composeBackgroundWork, type Platform } from '../../src/compose.ts';
 import { loadConfig } from '../../src/kernel/config/index.ts';
 import { openDatabase } from '../../src/kernel/db/index.ts';
 import { buildHttpApp, createIdempotencyStore } from '../../src/kernel/http/index.ts';
 import { createLogger, createMetrics } from '../../src/kernel/observability/index.ts';
 import { createRecordService } from '../../src/kernel/records/index.ts';
+import { createIdentity } from '../../src/kernel/identity/index.ts';
 import { createTenantDirectory } from '../../src/kernel/tenancy/index.ts';
 import { createTestDatabase } from './database.ts';
 import { isolationRegistry } from './isolation-setup.ts';
@@ -37,16 +38,21 @@ export async function startRlsExemptPlatform(): Promise<TestPlatform> {
     idempotency: createIdempotencyStore(connection.db),
   });
   await http.ready();
+  const background = composeBackgroundWork(config, { appUrl: database.ownerUrl }, { tenants, apiDb: connection.db, logger, work: false });
   const platform: Platform = {
     http,
     registry: isolationRegistry,
     records,
     tenants,
+    identity: createIdentity(connection.db, tenants, config).service,
+    jobs: background.jobs,
+    mail: background.mail,
     database: connection,
     logger,
     drain: () => {},
     async close() {
       await http.close();
+      await background.close(0);
       await connection.close();
     },
   };

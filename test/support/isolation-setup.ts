@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { inject } from 'vitest';
 import { openDatabase, withUrlParts, type Database } from '../../src/kernel/db/index.ts';
+import { createAuditLog } from '../../src/kernel/audit/index.ts';
 import { createIdempotencyStore } from '../../src/kernel/http/index.ts';
 import { createRegistry, type ModelRegistry } from '../../src/kernel/model/index.ts';
 import { createRecordService } from '../../src/kernel/records/index.ts';
@@ -21,6 +22,7 @@ import {
   findTenantTables,
   type Violation,
 } from './isolation-catalog-checks.ts';
+import { seedMailOutbox } from './isolation-mail.ts';
 import { seedIsolationWorld, serviceRecordWriter, type IsolationWorld } from './isolation-world.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { testModules } from './test-env.ts';
@@ -31,14 +33,17 @@ export const isolationRegistry: ModelRegistry = createRegistry(testModules.flatM
 /** Entities the suite must cover at the least: an empty or truncated registry cannot pass it vacuously. */
 export const knownTenantEntities = ['ktWidget', 'ktCategory', 'product', 'outlet'] as const;
 /** Kernel tables with a tenant_id the suite must find in the catalog besides the model's. */
-export const knownKernelTenantTables = ['idempotency_keys'] as const;
+export const knownKernelTenantTables = ['idempotency_keys', 'audit_events', 'mail_outbox', 'access_roles'] as const;
 
 /**
  * Global tables the runtime role may write, with the reason. `tenants`: the tenancy module creates,
  * suspends and deletes tenants through the runtime pool (kernel/tenancy/migrations/..._tenancy_tenants.sql).
+ * `identity_users`: identities are global; sign-up creates them and password/profile changes update
+ * them (kernel/identity/migrations/..._identity_users_sessions.sql); never deleted at runtime.
  */
 export const globalWriteAllowance: Readonly<Record<string, readonly string[]>> = {
   tenants: ['INSERT', 'UPDATE', 'DELETE'],
+  identity_users: ['INSERT', 'UPDATE'],
 };
 
 export interface SeededDatabase {
@@ -54,7 +59,8 @@ export async function startSeededDatabase(): Promise<SeededDatabase> {
   const database = await createTestDatabase();
   const app = openDatabase(database.appUrl, { max: 4, applicationName: 'tenantry-isolation' });
   try {
-    const records = createRecordService(app.db, isolationRegistry);
+    // With the audit listener, as compose.ts wires it, so audit_events holds rows of both tenants.
+    const records = createRecordService(app.db, isolationRegistry, { listeners: [createAuditLog(app.db).listener] });
     const tenants = createTenantDirectory(app.db);
     const world = await seedIsolationWorld({
       registry: isolationRegistry,
@@ -62,6 +68,7 @@ export async function startSeededDatabase(): Promise<SeededDatabase> {
       writer: serviceRecordWriter(records, createIdempotencyStore(app.db)),
       createTenant: (slug) => tenants.createTenant({ slug, name: `Isolation ${slug}` }),
     });
+    await seedMailOutbox(app, [world.a.id, world.b.id]);
     return {
       database,
       app,

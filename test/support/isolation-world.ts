@@ -109,7 +109,28 @@ export async function seedIsolationWorld(options: SeedOptions): Promise<Isolatio
       side.deleted.push({ ...record, version: await currentVersion(owner, entity, tenant.id, record.id) });
     }
   }
+  for (const tenant of [a, b]) await seedIdentityRows(owner, tenant);
+  for (const tenant of [a, b]) await seedAccessRoles(owner, tenant);
   return world;
+}
+
+/** A tenant-defined role (kernel/access) per tenant, with the owner connection. */
+async function seedAccessRoles(owner: Kysely<any>, tenant: IsolationTenant): Promise<void> {
+  const permissions = JSON.stringify([{ entity: 'ktWidget', actions: ['read'] }]);
+  await sql`insert into access_roles (tenant_id, id, name, permissions) values (${tenant.id}, ${newId()}, 'isolation-reader', ${permissions}::jsonb)`.execute(owner);
+}
+
+/**
+ * Rows of the identity module's tenant tables (membership, session, refresh token) for a tenant,
+ * written with the owner connection: the suite needs rows of both tenants in every tenant table.
+ */
+async function seedIdentityRows(owner: Kysely<any>, tenant: IsolationTenant): Promise<void> {
+  const userId = newId();
+  const sessionId = newId();
+  await sql`insert into identity_users (id, email, email_normalized, name) values (${userId}, ${`${tenant.slug}@example.test`}, ${`${tenant.slug}@example.test`}, 'Isolation user')`.execute(owner);
+  await sql`insert into identity_memberships (tenant_id, id, user_id, role) values (${tenant.id}, ${newId()}, ${userId}, 'owner')`.execute(owner);
+  await sql`insert into identity_sessions (tenant_id, id, user_id, expires_at) values (${tenant.id}, ${sessionId}, ${userId}, now() + interval '1 day')`.execute(owner);
+  await sql`insert into identity_refresh_tokens (tenant_id, id, session_id, token_hash) values (${tenant.id}, ${newId()}, ${sessionId}, ${Buffer.from(newId())})`.execute(owner);
 }
 
 /** A's values with every reference to a tenant record moved to that record's twin in B. */

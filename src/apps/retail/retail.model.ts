@@ -23,6 +23,8 @@ export const product = defineEntity({
     listPrice: field.money({ min: 0, filterable: true, label: 'List price' }),
     active: field.boolean({ required: true, default: true, filterable: true, label: 'Active' }),
   },
+  // Master data (mostly ingested from the ERP): managers maintain it, reps and viewers read it.
+  access: { roles: { member: { grants: [{ actions: ['read'] }] } } },
 });
 
 export const outlet = defineEntity({
@@ -40,6 +42,14 @@ export const outlet = defineEntity({
     email: field.text({ maxLength: 254, personalData: true, label: 'E-mail' }),
     creditLimit: field.money({ min: 0, label: 'Credit limit' }),
     active: field.boolean({ required: true, default: true, filterable: true, label: 'Active' }),
+  },
+  // Reps (members) record and update the outlets they visit but do not set credit limits; viewers
+  // see neither the contact's personal data nor the credit limit. Only owners and admins delete.
+  access: {
+    roles: {
+      member: { grants: [{ actions: ['read', 'create', 'update'] }], readOnlyFields: ['creditLimit'] },
+      viewer: { grants: [{ actions: ['read'] }], hiddenFields: ['phone', 'email', 'creditLimit'] },
+    },
   },
 });
 

@@ -4,6 +4,8 @@
  * secret = a variable whose value is redacted wherever the config is logged.
  */
 import Type, { type Static } from 'typebox';
+import { jobsSlice } from '../jobs/jobs.config.ts';
+import { mailSlice } from '../mail/mail.config.ts';
 
 const secret = { secret: true } as const;
 
@@ -37,8 +39,25 @@ export const tenancySlice = {
   SEED_DEMO: Type.Boolean({ default: true, description: 'Seed the demo tenant on first start' }),
 };
 
+/** Development default of TOKEN_SECRET: refused in production (see load-config.ts). */
+export const developmentTokenSecret = 'tenantry-development-token-secret-not-for-production';
+
+export const identitySlice = {
+  TOKEN_SECRET: Type.String({ ...secret, default: developmentTokenSecret, minLength: 32, description: 'HS256 key of access tokens (at least 32 characters; required in production)' }),
+  TOKEN_ISSUER: Type.String({ default: 'tenantry', minLength: 1, description: 'iss of access tokens, checked on verify' }),
+  TOKEN_AUDIENCE: Type.String({ default: 'tenantry-api', minLength: 1, description: 'aud of access tokens, checked on verify' }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ default: 600, minimum: 30, maximum: 3600, description: 'Lifetime of an access token' }),
+  SESSION_TTL_SECONDS: Type.Integer({ default: 2_592_000, minimum: 300, description: 'Lifetime of a session (its refresh tokens die with it)' }),
+  IDENTITY_SESSION_CACHE_MS: Type.Integer({ default: 1000, minimum: 0, maximum: 10_000, description: 'How long a live session is trusted per node; revocation on another node takes effect within this bound (0: checked on every request)' }),
+  IDENTITY_LOGIN_FREE_ATTEMPTS: Type.Integer({ default: 5, minimum: 1, description: 'Failed logins of an account before delays start (doubling from 1 s)' }),
+  IDENTITY_LOCKOUT_AFTER: Type.Integer({ default: 20, minimum: 2, maximum: 99, description: 'Consecutive failed logins that lock the account for IDENTITY_LOCKOUT_SECONDS (password reset stays open)' }),
+  IDENTITY_LOCKOUT_SECONDS: Type.Integer({ default: 900, minimum: 1, description: 'How long a locked account waits' }),
+  IDENTITY_IP_FAILURES: Type.Integer({ default: 100, minimum: 1, description: 'Failed logins per client IP per 15 minutes before that IP is refused' }),
+  AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 30, minimum: 1, description: 'Requests per minute per IP to each auth route (429 beyond)' }),
+};
+
 export const EnvSchema = Type.Object(
-  { ...coreSlice, ...httpSlice, ...dbSlice, ...tenancySlice },
+  { ...coreSlice, ...httpSlice, ...dbSlice, ...tenancySlice, ...identitySlice, ...jobsSlice, ...mailSlice },
   { additionalProperties: true },
 );
 

@@ -42,9 +42,9 @@ describe('loadConfig', () => {
     expect(JSON.stringify(redactConfig(config))).not.toContain('hunter2');
   });
 
-  it('refuses the development tenant header, the embedded database and the default runtime password in production', () => {
+  it('refuses the development tenant header, the embedded database, the default runtime password and the default token secret in production', () => {
     const error = errorOf(() => loadConfig({ env: { NODE_ENV: 'production', TENANT_DEV_HEADER: 'true' }, envFile: false }));
-    expect(error.errors?.map((entry) => entry.parameter).sort()).toEqual(['DATABASE_APP_PASSWORD', 'DATABASE_URL', 'TENANT_DEV_HEADER']);
+    expect(error.errors?.map((entry) => entry.parameter).sort()).toEqual(['DATABASE_APP_PASSWORD', 'DATABASE_URL', 'TENANT_DEV_HEADER', 'TOKEN_SECRET']);
   });
 
   it('reads an optional .env file, which never overrides the real environment', () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import Value from 'typebox/value';
 import { AppError } from '../shared/index.ts';
-import { EnvSchema, type Config } from './config.schema.ts';
+import { developmentTokenSecret, EnvSchema, type Config } from './config.schema.ts';
 
 export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
@@ -58,6 +58,9 @@ function crossChecks(config: Config): string[] {
   }
   if (config.NODE_ENV === 'production' && !config.DATABASE_APP_URL && config.DATABASE_APP_PASSWORD === (EnvSchema.properties.DATABASE_APP_PASSWORD as { default?: string }).default) {
     problems.push('DATABASE_APP_PASSWORD: set a password of your own in production (or give DATABASE_APP_URL)');
+  }
+  if (config.NODE_ENV === 'production' && config.TOKEN_SECRET === developmentTokenSecret) {
+    problems.push('TOKEN_SECRET: set a secret of your own in production (at least 32 random characters)');
   }
   if (config.HTTP_LIST_DEFAULT_LIMIT > config.HTTP_LIST_MAX_LIMIT) {
     problems.push('HTTP_LIST_DEFAULT_LIMIT: must not exceed HTTP_LIST_MAX_LIMIT');

@@ -19,6 +19,13 @@ export interface TenantContext {
   /** The request this work serves (its id is the problem traceId), for audit. */
   readonly requestId?: string | null;
   readonly ip?: string | null;
+  /**
+   * The principal's roles in this tenant (kernel/access). Undefined only for trusted in-process work
+   * (seeding, jobs, tests of the service): every request path sets them, [] when it has none.
+   */
+  readonly roles?: readonly string[];
+  /** Principal attributes row conditions compare with (territories, ...). */
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 /** A connection inside a tenant transaction. Repository functions take it as first argument. */

@@ -95,7 +95,7 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
   );
   app.addSchema({ $id: 'Problem', title: 'Problem', description: 'RFC 9457 problem details', ...problemSchema });
 
-  const resolvePrincipal = createTenantResolver(deps.tenants, { devHeader: config.TENANT_DEV_HEADER });
+  const resolvePrincipal = createTenantResolver(deps.tenants, { devHeader: config.TENANT_DEV_HEADER, authenticator: deps.authenticator });
   const bindPrincipal = (request: FastifyRequest, principal: Principal) => {
     request.principal = { ...principal, requestId: request.id, ip: request.ip };
     // One logger per request: bind to Fastify's request child (which reply.log shares), no second child.
@@ -139,8 +139,13 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Tenantry API', version: '1', description: 'Generated from the model. Errors are RFC 9457 problem+json documents with a stable `code`.' },
-      components: { securitySchemes: { devTenant: { type: 'apiKey', in: 'header', name: 'X-Tenant', description: 'Development only: the tenant slug or id' } } },
-      security: [{ devTenant: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /v1/auth/login' },
+          devTenant: { type: 'apiKey', in: 'header', name: 'X-Tenant', description: 'Development only: the tenant slug or id' },
+        },
+      },
+      security: [{ bearer: [] }, { devTenant: [] }],
     },
     // Shared schemas keep their $id as the component name (#/components/schemas/Problem).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`) },

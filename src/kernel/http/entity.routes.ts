@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type TSchema } from 'typebox';
+import { withRequestRoles } from '../access/index.ts';
 import { deriveSchemas, filterOperators, type EntityDef } from '../model/index.ts';
 import { recordErrors, type ApiRecord } from '../records/index.ts';
 import type { HttpDependencies, Principal } from './http.contract.ts';
@@ -68,7 +69,8 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
   const base = `/v1/${entity.path}`;
   const tags = [entity.plural];
   const limits = { defaultLimit: config.HTTP_LIST_DEFAULT_LIMIT, maxLimit: config.HTTP_LIST_MAX_LIMIT };
-  const principal = (request: FastifyRequest): Principal => request.principal!;
+  // Roles are always explicit on a request path (the development principal acts as owner): see kernel/access.
+  const principal = (request: FastifyRequest): Principal => withRequestRoles(request.principal!, request.headers, config.TENANT_DEV_HEADER);
   const withHeaders = (reply: FastifyReply, record: ApiRecord) => reply.header('etag', etagOf(record));
   const routeConfig = { tenant: true };
 
@@ -122,7 +124,8 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
       body: schemas.create,
       // The key's syntax is checked by the idempotency store, so every bad key answers http.invalid_idempotency_key.
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: 'Makes retries safe: the first response is replayed. 1 to 255 visible ASCII characters' })) }),
-      response: { 201: schemas.read, ...problemResponses },
+      // Partial: fields the principal's roles may not read are left out (kernel/access).
+      response: { 201: schemas.readPartial, ...problemResponses },
     },
     handler: async (request, reply) => {
       const body = request.body as Record<string, unknown>;
@@ -153,7 +156,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
       params: idParams,
       body: schemas.update,
       headers: Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'ETag of the version being changed, e.g. "3"' })) }),
-      response: { 200: schemas.read, ...problemResponses },
+      response: { 200: schemas.readPartial, ...problemResponses },
     },
     handler: async (request, reply) => {
       const expected = parseIfMatch(request.headers['if-match']);

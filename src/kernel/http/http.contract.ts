@@ -1,6 +1,6 @@
 /**
  * The HTTP module: the Fastify app, generated REST routes for every exposed entity, problem+json,
- * health and metrics. Glossary: principal = who a request acts as (tenant, user); exposed entity =
+ * health and metrics. Glossary: principal = who a request acts as (tenant, user, roles, session); exposed entity =
  * one the model marks `expose`, served under /v1/<plural>.
  */
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,10 @@ export interface Principal {
   tenantId: string;
   tenantSlug: string;
   userId: string | null;
+  /** The user's roles in this tenant (read live from the membership); the dev header acts as ['owner']. */
+  roles: string[];
+  /** The session the access token belongs to; null for the development header. */
+  sessionId: string | null;
   /** Set per request: the request id and client address, carried into audit records. */
   requestId?: string;
   ip?: string;
@@ -29,6 +33,11 @@ export interface HealthProbe {
 /** A module's own routes (audit log, identity flows, admin), registered after the generated ones. */
 export type RouteRegistrar = (app: FastifyInstance) => void | Promise<void>;
 
+/** What a valid bearer access token stands for (implemented by kernel/identity, injected by compose). */
+export interface BearerAuthenticator {
+  authenticate(token: string): Promise<{ tenantId: string; userId: string; sessionId: string; roles: string[] }>;
+}
+
 export interface HttpDependencies {
   config: Config;
   logger: Logger;
@@ -39,6 +48,8 @@ export interface HttpDependencies {
   health: HealthProbe;
   idempotency: IdempotencyStore;
   routes?: readonly RouteRegistrar[];
+  /** Resolves `Authorization: Bearer` tokens; without it only the development header can name a tenant. */
+  authenticator?: BearerAuthenticator;
 }
 
 declare module 'fastify' {

@@ -1,7 +1,7 @@
 export { buildHttpApp } from './app.ts';
-export type { HealthProbe, HttpDependencies, Principal, RouteRegistrar } from './http.contract.ts';
+export type { BearerAuthenticator, HealthProbe, HttpDependencies, Principal, RouteRegistrar } from './http.contract.ts';
 export { createIdempotencyStore, fingerprintRequest } from './idempotency.ts';
 export type { IdempotencyStore } from './idempotency.ts';
-export { problemContentType, statusOfKind, toProblem } from './problem.ts';
+export { problemContentType, problemResponses, statusOfKind, toProblem } from './problem.ts';
 export type { Problem } from './problem.ts';
 export { httpMigrations } from './paths.ts';

@@ -5,6 +5,7 @@
  * tenant_id) or `global` (shared reference data, read-only at runtime); system columns = the
  * conventions every table gets (id, version, timestamps, soft delete, ext).
  */
+import { checkAccessPolicy, type EntityAccessPolicy } from './access-policy.ts';
 import type { FieldDef, Money } from './fields.ts';
 
 export type EntityScope = 'tenant' | 'global';
@@ -30,6 +31,8 @@ export interface EntityInput<F extends Record<string, FieldDef>> {
   description?: string;
   fields: F;
   indexes?: readonly IndexDef[];
+  /** Who may do what with its rows (kernel/access); without it only owner and admin may. */
+  access?: EntityAccessPolicy;
 }
 
 export interface Column {
@@ -52,6 +55,7 @@ export interface EntityDef<F extends Record<string, FieldDef> = Record<string, F
   readonly description: string | undefined;
   readonly fields: F;
   readonly indexes: readonly IndexDef[];
+  readonly access: EntityAccessPolicy | undefined;
   readonly table: string;
   readonly path: string;
 }
@@ -74,6 +78,7 @@ export function defineEntity<const F extends Record<string, FieldDef>>(input: En
   for (const index of input.indexes ?? []) {
     for (const key of index.fields) if (!(key in input.fields)) problems.push(`index names unknown field "${key}"`);
   }
+  if (input.access) problems.push(...checkAccessPolicy(input.access, input.fields).map((problem) => `access: ${problem}`));
   if (problems.length > 0) throw new Error(`defineEntity(${input.name}): ${problems.join('; ')}`);
   return Object.freeze({
     name: input.name,
@@ -86,6 +91,7 @@ export function defineEntity<const F extends Record<string, FieldDef>>(input: En
     description: input.description,
     fields: input.fields,
     indexes: input.indexes ?? [],
+    access: input.access,
     table: snakeCase(input.plural),
     path: kebabCase(input.plural),
   });

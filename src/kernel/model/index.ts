@@ -13,3 +13,5 @@ export { planTable, renderCreateTable, runtimeRole } from './table-plan.ts';
 export type { TablePlan } from './table-plan.ts';
 export { diffSnapshots, generateMigration, pendingModelChanges, snapshotOf } from './migration-generator.ts';
 export type { GenerateResult, MigrationDiff, ModelSnapshot } from './migration-generator.ts';
+export { conditionSystemFields, crudActions, overridableRoles } from './access-policy.ts';
+export type { AccessGrant, EntityAccessPolicy, OverridableRole, PrincipalRef, RoleAccess, RowCondition } from './access-policy.ts';

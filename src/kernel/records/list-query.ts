@@ -47,30 +47,33 @@ export interface ListLimits {
 const filterKey = /^([a-zA-Z][a-zA-Z0-9]*)(?:\[(eq|in|gt|gte|lt|lte|prefix)\])?$/;
 const reservedParameters = new Set(['limit', 'cursor', 'sort', 'fields', 'includeTotal']);
 
-export function parseListQuery(codec: RecordCodec, raw: Record<string, unknown>, limits: ListLimits): ListQuery {
+const noHiddenFields: ReadonlySet<string> = new Set();
+
+/** `hidden`: properties the principal may not read, refused like undeclared ones (kernel/access). */
+export function parseListQuery(codec: RecordCodec, raw: Record<string, unknown>, limits: ListLimits, hidden: ReadonlySet<string> = noHiddenFields): ListQuery {
   const limit = raw.limit === undefined ? limits.defaultLimit : Number(raw.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxLimit) throw recordErrors.invalidQuery('limit', `an integer from 1 to ${limits.maxLimit}`);
-  const sort = parseSort(codec, raw.sort);
+  const sort = parseSort(codec, raw.sort, hidden);
   const sortSpec = sort.map((key) => `${key.descending ? '-' : ''}${key.property}`).join(',');
   const filters: Filter[] = [];
   for (const [key, rawValue] of Object.entries(raw)) {
     if (reservedParameters.has(key)) continue;
-    filters.push(parseFilter(codec, key, rawValue));
+    filters.push(parseFilter(codec, key, rawValue, hidden));
   }
   const query: ListQuery = { limit, filters, sort, includeTotal: raw.includeTotal === true || raw.includeTotal === 'true', sortSpec };
-  if (raw.fields !== undefined) query.fields = parseFields(codec, String(raw.fields));
+  if (raw.fields !== undefined) query.fields = parseFields(codec, String(raw.fields), hidden);
   if (raw.cursor !== undefined) query.after = decodeCursor(String(raw.cursor), sortSpec, sort.length);
   return query;
 }
 
-function parseSort(codec: RecordCodec, raw: unknown): SortKey[] {
+function parseSort(codec: RecordCodec, raw: unknown, hidden: ReadonlySet<string>): SortKey[] {
   if (raw === undefined || raw === '') return [];
   const keys: SortKey[] = [];
   for (const part of String(raw).split(',')) {
     const descending = part.startsWith('-');
     const property = descending ? part.slice(1) : part;
-    const column = codec.sortColumns.get(property);
-    if (!column) throw recordErrors.invalidQuery('sort', `cannot sort by "${property}"; sortable: ${[...codec.sortColumns.keys()].join(', ')}`);
+    const column = hidden.has(property) ? undefined : codec.sortColumns.get(property);
+    if (!column) throw recordErrors.invalidQuery('sort', `cannot sort by "${property}"; sortable: ${[...codec.sortColumns.keys()].filter((key) => !hidden.has(key)).join(', ')}`);
     if (keys.some((key) => key.property === property)) throw recordErrors.invalidQuery('sort', `"${property}" appears twice`);
     keys.push({ property, column, descending });
   }
@@ -81,19 +84,19 @@ function parseSort(codec: RecordCodec, raw: unknown): SortKey[] {
   return idIndex === -1 ? keys : keys.slice(0, idIndex + 1);
 }
 
-function parseFields(codec: RecordCodec, raw: string): Set<string> {
+function parseFields(codec: RecordCodec, raw: string, hidden: ReadonlySet<string>): Set<string> {
   const fields = new Set<string>(['id']);
   const allowed = new Set(['version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'ext', ...codec.byProperty.keys()]);
   for (const name of raw.split(',').filter(Boolean)) {
-    if (name !== 'id' && !allowed.has(name)) throw recordErrors.invalidQuery('fields', `unknown field "${name}"`);
+    if (name !== 'id' && (!allowed.has(name) || hidden.has(name))) throw recordErrors.invalidQuery('fields', `unknown field "${name}"`);
     fields.add(name);
   }
   return fields;
 }
 
-function parseFilter(codec: RecordCodec, key: string, rawValue: unknown): Filter {
+function parseFilter(codec: RecordCodec, key: string, rawValue: unknown, hidden: ReadonlySet<string>): Filter {
   const match = filterKey.exec(key);
-  const entry = match ? codec.byProperty.get(match[1]!) : undefined;
+  const entry = match && !hidden.has(match[1]!) ? codec.byProperty.get(match[1]!) : undefined;
   const systemColumn = match && (match[1] === 'createdAt' || match[1] === 'updatedAt') ? (match[1] === 'createdAt' ? 'created_at' : 'updated_at') : undefined;
   const operator = (match?.[2] ?? 'eq') as FilterOperator;
   if (systemColumn) {

@@ -10,9 +10,21 @@ import type { RecordCodec } from './record-codec.ts';
 
 type Row = Record<string, unknown>;
 
-function tenantScope(codec: RecordCodec, tenantId: string): RawBuilder<unknown> {
-  return codec.entity.scope === 'tenant' ? sql`tenant_id = ${tenantId} and deleted_at is null` : sql`deleted_at is null`;
+/** The row scope of the principal's action (kernel/access): an SQL predicate, or null for every row. */
+export type RowPredicate = RawBuilder<unknown> | null;
+
+function tenantScope(codec: RecordCodec, tenantId: string, predicate: RowPredicate = null): RawBuilder<unknown> {
+  const live = codec.entity.scope === 'tenant' ? sql`tenant_id = ${tenantId} and deleted_at is null` : sql`deleted_at is null`;
+  return predicate ? sql`${live} and ${predicate}` : live;
 }
+
+/** Whether the written row (new values) still meets the predicate: a write cannot move a row out of scope. */
+function scopeCheck(predicate: RowPredicate): RawBuilder<unknown> {
+  return predicate ? sql`, (${predicate}) as __in_scope` : sql``;
+}
+
+/** False when a written row left the principal's row scope (the caller rolls the write back). */
+export const isOutOfScope = (row: Row): boolean => row.__in_scope === false;
 
 function filterSql(filter: Filter): RawBuilder<unknown> {
   const column = sql.ref(filter.column);
@@ -68,9 +80,9 @@ export interface ListPage {
   total?: number;
 }
 
-export async function listRows(tx: TenantTx, codec: RecordCodec, tenantId: string, query: ListQuery): Promise<ListPage> {
+export async function listRows(tx: TenantTx, codec: RecordCodec, tenantId: string, query: ListQuery, predicate: RowPredicate = null): Promise<ListPage> {
   const idDescending = query.sort.length > 0 ? query.sort[query.sort.length - 1]!.descending : false;
-  const conditions = [tenantScope(codec, tenantId), ...query.filters.map(filterSql)];
+  const conditions = [tenantScope(codec, tenantId, predicate), ...query.filters.map(filterSql)];
   const where = sql.join(conditions, sql` and `);
   const keyColumns = query.sort.map((key, index) => sql`${sql.ref(key.column)}::text as ${sql.ref(`__k${index}`)}`);
   const selection = sql.join([sql`*`, ...keyColumns]);
@@ -92,29 +104,37 @@ export async function listRows(tx: TenantTx, codec: RecordCodec, tenantId: strin
   return page;
 }
 
-export async function findRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string): Promise<Row | undefined> {
-  const result = await sql<Row>`select * from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId)} and id = ${id}`.execute(tx);
+export async function findRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, predicate: RowPredicate = null): Promise<Row | undefined> {
+  const result = await sql<Row>`select * from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId, predicate)} and id = ${id}`.execute(tx);
   return result.rows[0];
 }
 
 /** Version and deletion state of a row, deleted or not (to tell 404 from 412). */
-export async function findRowState(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string): Promise<{ version: number; deleted: boolean } | undefined> {
-  const tenant = codec.entity.scope === 'tenant' ? sql`tenant_id = ${tenantId} and` : sql``;
+export async function findRowState(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, predicate: RowPredicate = null): Promise<{ version: number; deleted: boolean } | undefined> {
+  // Out of the principal's row scope answers like a missing row (no 412 revealing a version).
+  const scoped = predicate ? sql`${predicate} and` : sql``;
+  const tenant = codec.entity.scope === 'tenant' ? sql`tenant_id = ${tenantId} and ${scoped}` : scoped;
   const result = await sql<{ version: number; deleted: boolean }>`
     select version, deleted_at is not null as deleted from ${sql.table(codec.entity.table)} where ${tenant} id = ${id}`.execute(tx);
   return result.rows[0];
 }
 
-export async function insertRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, values: [string, unknown][]): Promise<Row> {
+export async function insertRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, values: [string, unknown][], predicate: RowPredicate = null): Promise<Row> {
   const columns = ['tenant_id', 'id', 'created_by', 'updated_by', ...values.map(([column]) => column)];
   const params = [sql`${tenantId}`, sql`${id}`, sql`tenantry_current_user()`, sql`tenantry_current_user()`, ...values.map(([, value]) => sql`${value}`)];
   const result = await sql<Row>`
     insert into ${sql.table(codec.entity.table)} (${sql.join(columns.map((column) => sql.ref(column)))})
-    values (${sql.join(params)}) returning *`.execute(tx);
+    values (${sql.join(params)}) returning *${scopeCheck(predicate)}`.execute(tx);
   return result.rows[0]!;
 }
 
-export async function updateRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, expectedVersion: number | undefined, values: [string, unknown][]): Promise<Row | undefined> {
+export async function updateRow(
+  tx: TenantTx,
+  codec: RecordCodec,
+  target: { tenantId: string; id: string; expectedVersion: number | undefined; predicate?: RowPredicate },
+  values: [string, unknown][],
+): Promise<Row | undefined> {
+  const { tenantId, id, expectedVersion, predicate = null } = target;
   const version = expectedVersion === undefined ? sql`` : sql` and version = ${expectedVersion}`;
   const assignments = [
     ...values.map(([column, value]) => sql`${sql.ref(column)} = ${value}`),
@@ -124,23 +144,24 @@ export async function updateRow(tx: TenantTx, codec: RecordCodec, tenantId: stri
   ];
   const result = await sql<Row>`
     update ${sql.table(codec.entity.table)} set ${sql.join(assignments)}
-    where ${tenantScope(codec, tenantId)} and id = ${id}${version}
-    returning *`.execute(tx);
+    where ${tenantScope(codec, tenantId, predicate)} and id = ${id}${version}
+    returning *${scopeCheck(predicate)}`.execute(tx);
   return result.rows[0];
 }
 
-export async function softDeleteRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, expectedVersion?: number): Promise<Row | undefined> {
+export async function softDeleteRow(tx: TenantTx, codec: RecordCodec, target: { tenantId: string; id: string; expectedVersion: number | undefined; predicate?: RowPredicate }): Promise<Row | undefined> {
+  const { tenantId, id, expectedVersion, predicate = null } = target;
   const version = expectedVersion === undefined ? sql`` : sql` and version = ${expectedVersion}`;
   const result = await sql<Row>`
     update ${sql.table(codec.entity.table)}
     set deleted_at = now(), version = version + 1, updated_at = now(), updated_by = tenantry_current_user()
-    where ${tenantScope(codec, tenantId)} and id = ${id}${version}
+    where ${tenantScope(codec, tenantId, predicate)} and id = ${id}${version}
     returning *`.execute(tx);
   return result.rows[0];
 }
 
 /** The live row, locked until the transaction ends: the "before" of a write that listeners see. */
-export async function lockRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string): Promise<Row | undefined> {
-  const result = await sql<Row>`select * from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId)} and id = ${id} for update`.execute(tx);
+export async function lockRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, predicate: RowPredicate = null): Promise<Row | undefined> {
+  const result = await sql<Row>`select * from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId, predicate)} and id = ${id} for update`.execute(tx);
   return result.rows[0];
 }

@@ -1,5 +1,9 @@
-/** Rules of the generic record service: tenant transaction, versions, and database errors as domain errors. */
+/**
+ * Rules of the generic record service: tenant transaction, access control (permission, row scope,
+ * field masks, checked in the same transaction), versions, and database errors as domain errors.
+ */
 import type { Kysely } from 'kysely';
+import { accessErrors, createAccessControl, type AccessControl, type EntityPermissions } from '../access/index.ts';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
 import type { EntityDef, ModelRegistry } from '../model/index.ts';
 import { AppError, isUuid, newId, type FieldError } from '../shared/index.ts';
@@ -7,15 +11,18 @@ import { encodeCursor, parseListQuery } from './list-query.ts';
 import { createRecordCodec, type RecordCodec } from './record-codec.ts';
 import type { ApiRecord, RecordChange, RecordListener, RecordService } from './records.contract.ts';
 import { recordErrors } from './records.errors.ts';
-import { findRow, findRowState, insertRow, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
+import { findRow, findRowState, insertRow, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
 
 export interface RecordServiceOptions {
   /** Told of every write inside its transaction (audit, sync change log, outbox). */
   listeners?: readonly RecordListener[];
+  /** Who may do what (kernel/access); by default the built-in roles and the tenant's own roles. */
+  access?: AccessControl;
 }
 
 export function createRecordService(db: Kysely<any>, registry: ModelRegistry, options: RecordServiceOptions = {}): RecordService {
   const listeners = options.listeners ?? [];
+  const access = options.access ?? createAccessControl();
   const notify = async (tx: TenantTx, change: RecordChange) => {
     for (const listener of listeners) await listener.afterWrite(tx, change);
   };
@@ -36,27 +43,49 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
   const requireWritable = (entity: EntityDef) => {
     if (entity.scope !== 'tenant') throw new AppError('forbidden', 'records.read_only', 'Read-only', { detail: `${entity.plural} are shared reference data and read-only here.` });
   };
+  // Properties a principal may read: undefined = all (no mask), the common case costs nothing.
+  const readableOf = (codec: RecordCodec, permissions: EntityPermissions): ReadonlySet<string> | undefined => {
+    if (permissions.hiddenFields.size === 0) return undefined;
+    const all = ['version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'ext', ...codec.byProperty.keys()];
+    return new Set(all.filter((property) => !permissions.hiddenFields.has(property)));
+  };
+  const refuseReadOnly = (input: Record<string, unknown>, permissions: EntityPermissions) => {
+    if (permissions.readOnlyFields.size === 0) return;
+    const refused = Object.keys(input).filter((property) => permissions.readOnlyFields.has(property));
+    if (refused.length > 0) throw accessErrors.fieldNotWritable(refused.map((property) => ({ pointer: `/${property}`, detail: 'your roles may not write this field' })));
+  };
 
   return {
     async list(context, entity, rawQuery, limits) {
       const codec = codecOf(entity);
-      const query = parseListQuery(codec, rawQuery, limits);
-      const page = await run(context, codec, (tx) => listRows(tx, codec, context.tenantId, query)).catch((error: unknown) => {
-        throw query.after && isDataError(error) ? recordErrors.invalidCursor() : error;
+      const { page, query, readable } = await run(context, codec, async (tx) => {
+        const permissions = await access.permissionsOn(tx, context, entity);
+        const scope = permissions.require('read');
+        const query = parseListQuery(codec, rawQuery, limits, permissions.hiddenFields);
+        const page = await listRows(tx, codec, context.tenantId, query, scope.predicate).catch((error: unknown) => {
+          throw query.after && isDataError(error) ? recordErrors.invalidCursor() : error;
+        });
+        return { page, query, readable: query.fields ?? readableOf(codec, permissions) };
       });
       const last = page.rows[page.rows.length - 1];
       const result = {
-        data: page.rows.map((row) => codec.toRecord(row, query.fields) as ApiRecord),
+        data: page.rows.map((row) => codec.toRecord(row, readable) as ApiRecord),
         nextCursor: page.hasMore && last ? encodeCursor(query.sortSpec, { values: page.lastKeys ?? [], id: last.id as string }) : null,
       };
       return page.total === undefined ? result : { ...result, total: page.total };
     },
     async get(context, entity, id, fields) {
       const codec = codecOf(entity);
-      const only = fields === undefined ? undefined : parseListQuery(codec, { fields }, { defaultLimit: 1, maxLimit: 1 }).fields;
-      const row = await run(context, codec, (tx) => findRow(tx, codec, context.tenantId, requireId(entity, id)));
-      if (!row) throw recordErrors.notFound(entity.name);
-      return codec.toRecord(row, only) as ApiRecord;
+      const rowId = requireId(entity, id);
+      return run(context, codec, async (tx) => {
+        const permissions = await access.permissionsOn(tx, context, entity);
+        const scope = permissions.require('read');
+        const only = fields === undefined ? readableOf(codec, permissions) : parseListQuery(codec, { fields }, { defaultLimit: 1, maxLimit: 1 }, permissions.hiddenFields).fields;
+        // A row outside the principal's scope answers exactly like a missing one.
+        const row = await findRow(tx, codec, context.tenantId, rowId, scope.predicate);
+        if (!row) throw recordErrors.notFound(entity.name);
+        return codec.toRecord(row, only) as ApiRecord;
+      });
     },
     async create(context, entity, input, tx) {
       requireWritable(entity);
@@ -66,9 +95,15 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         context,
         codec,
         async (tx) => {
-          const after = codec.toRecord(await insertRow(tx, codec, context.tenantId, id, codec.toColumnValues(input))) as ApiRecord;
+          const permissions = await access.permissionsOn(tx, context, entity);
+          const scope = permissions.require('create');
+          refuseReadOnly(input, permissions);
+          const row = await insertRow(tx, codec, context.tenantId, id, codec.toColumnValues(input), scope.predicate);
+          if (isOutOfScope(row)) throw accessErrors.outOfScope(entity.name);
+          const after = codec.toRecord(row) as ApiRecord;
           await notify(tx, { entity, action: 'create', id, before: null, after, context });
-          return after;
+          const readable = readableOf(codec, permissions);
+          return readable ? (codec.toRecord(row, readable) as ApiRecord) : after;
         },
         tx,
       );
@@ -78,15 +113,20 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
       const codec = codecOf(entity);
       const rowId = requireId(entity, id);
       return run(context, codec, async (tx) => {
+        const permissions = await access.permissionsOn(tx, context, entity);
+        const { predicate } = permissions.require('update');
+        refuseReadOnly(input, permissions);
         // Listeners see the row as it was: read under a lock, at the cost of one round trip.
-        const previous = listeners.length > 0 ? await lockRow(tx, codec, context.tenantId, rowId) : undefined;
-        const row = await updateRow(tx, codec, context.tenantId, rowId, expectedVersion, codec.toColumnValues(input));
+        const previous = listeners.length > 0 ? await lockRow(tx, codec, context.tenantId, rowId, predicate) : undefined;
+        const row = await updateRow(tx, codec, { tenantId: context.tenantId, id: rowId, expectedVersion, predicate }, codec.toColumnValues(input));
         if (row) {
+          if (isOutOfScope(row)) throw accessErrors.outOfScope(entity.name);
           const after = codec.toRecord(row) as ApiRecord;
           if (previous) await notify(tx, { entity, action: 'update', id: rowId, before: codec.toRecord(previous) as ApiRecord, after, context });
-          return after;
+          const readable = readableOf(codec, permissions);
+          return readable ? (codec.toRecord(row, readable) as ApiRecord) : after;
         }
-        const state = await findRowState(tx, codec, context.tenantId, rowId);
+        const state = await findRowState(tx, codec, context.tenantId, rowId, predicate);
         if (!state || state.deleted) throw recordErrors.notFound(entity.name);
         throw recordErrors.versionMismatch(entity.name, state.version);
       });
@@ -96,13 +136,14 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
       const codec = codecOf(entity);
       const rowId = requireId(entity, id);
       await run(context, codec, async (tx) => {
-        const previous = listeners.length > 0 ? await lockRow(tx, codec, context.tenantId, rowId) : undefined;
-        const row = await softDeleteRow(tx, codec, context.tenantId, rowId, expectedVersion);
+        const { predicate } = (await access.permissionsOn(tx, context, entity)).require('delete');
+        const previous = listeners.length > 0 ? await lockRow(tx, codec, context.tenantId, rowId, predicate) : undefined;
+        const row = await softDeleteRow(tx, codec, { tenantId: context.tenantId, id: rowId, expectedVersion, predicate });
         if (row) {
           if (previous) await notify(tx, { entity, action: 'delete', id: rowId, before: codec.toRecord(previous) as ApiRecord, after: codec.toRecord(row) as ApiRecord, context });
           return;
         }
-        const state = await findRowState(tx, codec, context.tenantId, rowId);
+        const state = await findRowState(tx, codec, context.tenantId, rowId, predicate);
         if (!state || state.deleted) throw recordErrors.notFound(entity.name);
         throw recordErrors.versionMismatch(entity.name, state.version);
       });

@@ -1,4 +1,4 @@
-export type { CreateTenantInput, Tenant, TenantDirectory, TenantStatus } from './tenancy.contract.ts';
+export type { CreateTenantInput, CreateTenantOptions, Tenant, TenantDirectory, TenantStatus } from './tenancy.contract.ts';
 export { tenantNotFound, tenantRequired, tenantSuspended } from './tenancy.errors.ts';
 export { createTenantDirectory } from './tenancy.service.ts';
 export type { TenancyOptions } from './tenancy.service.ts';

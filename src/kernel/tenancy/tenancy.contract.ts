@@ -3,6 +3,7 @@
  * a request acts for. Glossary: slug = the tenant's URL-safe handle (`acme`); status = active or
  * suspended (a suspended tenant's requests are refused); settings = free-form tenant settings.
  */
+import type { Kysely } from 'kysely';
 
 export type TenantStatus = 'active' | 'suspended';
 
@@ -29,8 +30,14 @@ export interface CreateTenantInput {
   settings?: Record<string, unknown>;
 }
 
+/** Create a tenant inside a caller's transaction (sign-up: tenant, user and owner commit together). */
+export interface CreateTenantOptions {
+  id?: string;
+  tx?: Kysely<any>;
+}
+
 export interface TenantDirectory {
-  createTenant(input: CreateTenantInput): Promise<Tenant>;
+  createTenant(input: CreateTenantInput, options?: CreateTenantOptions): Promise<Tenant>;
   /** By id or slug; throws tenancy.tenant_not_found. */
   getTenant(idOrSlug: string): Promise<Tenant>;
   listTenants(options?: { limit?: number; afterSlug?: string }): Promise<Tenant[]>;

@@ -44,10 +44,10 @@ export function createTenantDirectory(db: Kysely<any>, options: TenancyOptions =
   };
 
   return {
-    async createTenant(input) {
+    async createTenant(input, options = {}) {
       const normalized = normalizeInput(input);
       try {
-        return await insertTenant(db, newId(), normalized);
+        return await insertTenant(options.tx ?? db, options.id ?? newId(), normalized);
       } catch (error) {
         if ((error as { code?: string }).code === '23505') throw slugTaken();
         throw error;

@@ -1,0 +1,100 @@
+/** SQL of the audit_events table: the only code that touches it. */
+import { sql } from 'kysely';
+import type { TenantTx } from '../db/index.ts';
+import type { ActorKind, AuditEvent } from './audit.contract.ts';
+
+interface Row {
+  seq: number;
+  occurredAt: Date;
+  actorKind: ActorKind;
+  actorId: string | null;
+  action: string;
+  entity: string | null;
+  recordId: string | null;
+  changes: AuditEvent['changes'];
+  details: AuditEvent['details'];
+  requestId: string | null;
+  ip: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+const columns = sql`seq, occurred_at as "occurredAt", actor_kind as "actorKind", actor_id as "actorId", action, entity,
+  record_id as "recordId", changes, details, request_id as "requestId", ip, prev_hash as "prevHash", hash`;
+
+const toEvent = (row: Row): AuditEvent => ({
+  seq: row.seq,
+  occurredAt: row.occurredAt.toISOString(),
+  actor: { kind: row.actorKind, id: row.actorId },
+  action: row.action,
+  entity: row.entity,
+  recordId: row.recordId,
+  changes: row.changes,
+  details: row.details,
+  requestId: row.requestId,
+  ip: row.ip,
+  prevHash: row.prevHash,
+  hash: row.hash,
+});
+
+export interface ChainHead {
+  tenantId: string;
+  seq: number;
+  hash: string;
+}
+
+/** Takes the tenant's chain lock (until the transaction ends) and reads the head. */
+export async function lockChainHead(tx: TenantTx): Promise<ChainHead> {
+  const result = await sql<{ tenantId: string; seq: number; hash: string }>`
+    select head_tenant as "tenantId", head_seq as seq, head_hash as hash from tenantry_audit_chain_head()`.execute(tx);
+  return result.rows[0]!;
+}
+
+export async function insertEvent(tx: TenantTx, tenantId: string, event: AuditEvent): Promise<void> {
+  await sql`
+    insert into audit_events (tenant_id, seq, occurred_at, actor_kind, actor_id, action, entity, record_id, changes, details, request_id, ip, prev_hash, hash)
+    values (${tenantId}, ${event.seq}, ${event.occurredAt}, ${event.actor.kind}, ${event.actor.id}, ${event.action}, ${event.entity}, ${event.recordId},
+            ${JSON.stringify(event.changes)}::jsonb, ${JSON.stringify(event.details)}::jsonb, ${event.requestId}, ${event.ip}, ${event.prevHash}, ${event.hash})`.execute(tx);
+}
+
+export interface EventFilter {
+  entity?: string;
+  recordId?: string;
+  actorId?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  /** Only events with a smaller seq (keyset paging, newest first). */
+  beforeSeq?: number;
+}
+
+/** Newest first, `limit` rows at most; filtered by tenant in SQL as well as by RLS. */
+export async function selectEvents(tx: TenantTx, tenantId: string, filter: EventFilter, limit: number): Promise<AuditEvent[]> {
+  const conditions = [sql`tenant_id = ${tenantId}`];
+  if (filter.entity !== undefined) conditions.push(sql`entity = ${filter.entity}`);
+  if (filter.recordId !== undefined) conditions.push(sql`record_id = ${filter.recordId}`);
+  if (filter.actorId !== undefined) conditions.push(sql`actor_id = ${filter.actorId}`);
+  if (filter.action !== undefined) conditions.push(sql`action = ${filter.action}`);
+  if (filter.from !== undefined) conditions.push(sql`occurred_at >= ${filter.from}::timestamptz`);
+  if (filter.to !== undefined) conditions.push(sql`occurred_at < ${filter.to}::timestamptz`);
+  if (filter.beforeSeq !== undefined) conditions.push(sql`seq < ${filter.beforeSeq}`);
+  const result = await sql<Row>`select ${columns} from audit_events where ${sql.join(conditions, sql` and `)} order by seq desc limit ${limit}`.execute(tx);
+  return result.rows.map(toEvent);
+}
+
+export async function selectEvent(tx: TenantTx, tenantId: string, seq: number): Promise<AuditEvent | undefined> {
+  const result = await sql<Row>`select ${columns} from audit_events where tenant_id = ${tenantId} and seq = ${seq}`.execute(tx);
+  return result.rows[0] && toEvent(result.rows[0]);
+}
+
+/** A page of the chain in seq order, from `afterSeq` on (exclusive). */
+export async function selectChainPage(tx: TenantTx, tenantId: string, afterSeq: number, limit: number): Promise<AuditEvent[]> {
+  const result = await sql<Row>`select ${columns} from audit_events where tenant_id = ${tenantId} and seq > ${afterSeq} order by seq limit ${limit}`.execute(tx);
+  return result.rows.map(toEvent);
+}
+
+/** The seq of the tenant's event with this hash, if any (used only once a link is found broken). */
+export async function findSeqByHash(tx: TenantTx, tenantId: string, hash: string): Promise<number | undefined> {
+  const result = await sql<{ seq: number }>`select seq from audit_events where tenant_id = ${tenantId} and hash = ${hash} order by seq limit 1`.execute(tx);
+  return result.rows[0]?.seq;
+}

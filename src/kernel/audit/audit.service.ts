@@ -1,0 +1,131 @@
+/** Rules of the audit log: who the actor is, what is recorded, how events are appended and read. */
+import type { Kysely } from 'kysely';
+import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
+import type { RecordListener } from '../records/index.ts';
+import { hashEvent } from './audit-chain.ts';
+import { changedFields } from './audit-changes.ts';
+import type { AuditActor, AuditEvent, AuditLog, AuditPage, SecurityEventInput } from './audit.contract.ts';
+import { auditErrors } from './audit.errors.ts';
+import { insertEvent, lockChainHead, selectEvent, selectEvents } from './audit.repository.ts';
+import { verifyTenantChain } from './chain-verification.ts';
+
+/** The tenant id of the platform chain: events that belong to no tenant. No tenant can have it (ids are UUIDv7). */
+export const platformChainId = '00000000-0000-0000-0000-000000000000';
+
+const actionPattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+const actorKinds = new Set(['user', 'api_key', 'system', 'anonymous']);
+
+export interface AuditLogOptions {
+  /** Page size of the read API when the query names none, and its cap. */
+  defaultLimit?: number;
+  maxLimit?: number;
+  now?: () => Date;
+}
+
+/** The actor a context stands for: an API key, else a user, else the system (CLI, jobs, seeds). */
+export function actorOf(context: Partial<TenantContext>): AuditActor {
+  if (context.apiKeyId) return { kind: 'api_key', id: context.apiKeyId };
+  if (context.userId) return { kind: 'user', id: context.userId };
+  return { kind: 'system', id: null };
+}
+
+type Draft = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash' | 'occurredAt'>;
+
+export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): AuditLog {
+  const defaultLimit = options.defaultLimit ?? 50;
+  const maxLimit = options.maxLimit ?? 200;
+  const now = options.now ?? (() => new Date());
+
+  /** Locks the chain of the transaction's tenant, links the event to its head and inserts it. */
+  const append = async (tx: TenantTx, draft: Draft, expectedTenantId?: string): Promise<AuditEvent> => {
+    const head = await lockChainHead(tx);
+    if (expectedTenantId !== undefined && head.tenantId !== expectedTenantId.toLowerCase()) throw auditErrors.tenantMismatch();
+    // The time is taken under the lock, so it never goes backwards along one process's appends.
+    const content = { ...draft, occurredAt: now().toISOString() };
+    const hash = hashEvent(head.hash, { ...content, tenantId: head.tenantId });
+    const event: AuditEvent = { seq: head.seq + 1, ...content, prevHash: head.hash, hash };
+    await insertEvent(tx, head.tenantId, event);
+    return event;
+  };
+
+  const securityDraft = (event: SecurityEventInput, context: Partial<TenantContext>): Draft => {
+    if (typeof event.action !== 'string' || event.action.length > 100 || !actionPattern.test(event.action)) throw auditErrors.invalidEvent('action must be dotted lower-case words, such as auth.login_failed');
+    if (event.actor && !actorKinds.has(event.actor.kind)) throw auditErrors.invalidEvent('actor.kind must be user, api_key, system or anonymous');
+    const details = event.details ?? {};
+    if (typeof details !== 'object' || details === null || Array.isArray(details)) throw auditErrors.invalidEvent('details must be an object');
+    return {
+      actor: event.actor ?? actorOf(context),
+      action: event.action,
+      entity: event.entity ?? null,
+      recordId: event.recordId ?? null,
+      changes: {},
+      details: JSON.parse(JSON.stringify(details)) as Record<string, unknown>,
+      requestId: event.requestId ?? context.requestId ?? null,
+      ip: event.ip ?? context.ip ?? null,
+    };
+  };
+
+  const listener: RecordListener = {
+    async afterWrite(tx, change) {
+      if (!change.entity.audited) return;
+      await append(
+        tx,
+        {
+          actor: actorOf(change.context),
+          action: change.action,
+          entity: change.entity.name,
+          recordId: change.id,
+          changes: changedFields(change),
+          details: {},
+          requestId: change.context.requestId ?? null,
+          ip: change.context.ip ?? null,
+        },
+        change.context.tenantId,
+      );
+    },
+  };
+
+  return {
+    listener,
+    recordSecurityEvent: (tx, event, context = {}) => append(tx, securityDraft(event, context), context.tenantId),
+    async recordPlatformSecurityEvent(event) {
+      const draft = securityDraft(event, {});
+      return withTenant(db, { tenantId: platformChainId }, (tx) => append(tx, draft, platformChainId));
+    },
+    async list(context, query) {
+      const limit = query.limit ?? defaultLimit;
+      if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) throw auditErrors.invalidQuery('limit', `an integer from 1 to ${maxLimit}`);
+      const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      for (const bound of ['from', 'to'] as const) {
+        if (query[bound] !== undefined && Number.isNaN(Date.parse(query[bound]!))) throw auditErrors.invalidQuery(bound, 'an RFC 3339 date-time');
+      }
+      const { entity, recordId, actorId, action, from, to } = query;
+      const filter = { entity, recordId, actorId, action, from, to, beforeSeq };
+      const rows = await withTenant(db, context, (tx) => selectEvents(tx, context.tenantId, filter, limit + 1));
+      const data = rows.slice(0, limit);
+      return { data, nextCursor: rows.length > limit ? encodeCursor(data[data.length - 1]!.seq) : null } satisfies AuditPage;
+    },
+    async get(context, seq) {
+      if (!Number.isSafeInteger(seq) || seq < 1) throw auditErrors.eventNotFound();
+      const event = await withTenant(db, context, (tx) => selectEvent(tx, context.tenantId, seq));
+      if (!event) throw auditErrors.eventNotFound();
+      return event;
+    },
+    verifyChain: (tenantId) => withTenant(db, { tenantId }, (tx) => verifyTenantChain(tx, tenantId.toLowerCase())),
+  };
+}
+
+// The cursor is the last seq of the page; opaque to clients so that its form may change.
+const cursorPrefix = 'a1.';
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`${cursorPrefix}${seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const seq = text.startsWith(cursorPrefix) ? Number(text.slice(cursorPrefix.length)) : NaN;
+  if (!Number.isSafeInteger(seq) || seq < 1 || encodeCursor(seq) !== cursor) throw auditErrors.invalidCursor();
+  return seq;
+}
+

@@ -1,0 +1,217 @@
+/**
+ * Identity rules: sign-up, login, refresh with rotation and reuse detection, logout, sessions,
+ * tenant switch, and the per-request check of an access token. No Fastify, no SQL strings.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { withTenant } from '../db/index.ts';
+import { AppError, isUuid, newId } from '../shared/index.ts';
+import type { TenantDirectory } from '../tenancy/index.ts';
+import type { AccessTokens } from './access-tokens.ts';
+import type { Authenticated, ClientInfo, IdentityService, LoginInput, SignUpInput, TokenPair } from './identity.contract.ts';
+import { invalidCredentials, invalidRefreshToken, invalidSignUp, invalidToken, notAMember, sessionNotFound } from './identity.errors.ts';
+import {
+  consumeRefreshToken,
+  findRole,
+  findSessionState,
+  findUserByEmail,
+  insertRefreshToken,
+  insertSession,
+  insertUser,
+  listLiveSessions,
+  revokeSession,
+  setDefaultTenant,
+  upsertMembership,
+} from './identity.repository.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import { hashPassword, verifyPassword } from './password-hashing.ts';
+import { checkNewPassword, normalizePassword } from './password-policy.ts';
+import { createSessionCache } from './session-cache.ts';
+
+export interface IdentityServiceOptions {
+  db: Kysely<any>;
+  tenants: TenantDirectory;
+  tokens: AccessTokens;
+  throttle: LoginThrottle;
+  sessionTtlSeconds: number;
+  sessionCacheMs: number;
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ownerRole = 'owner';
+const rollbackSignUp = Symbol('rollback sign-up');
+
+/** NFKC, trimmed, lower-cased: two spellings of one address are one account. */
+export function normalizeEmail(email: string): string {
+  return email.normalize('NFKC').trim().toLowerCase();
+}
+
+const hashRefreshSecret = (secret: string) => createHash('sha256').update(secret).digest();
+
+/** A refresh token names its tenant (so it is looked up under that tenant's RLS) and carries 256 random bits. */
+function parseRefreshToken(token: string): { tenantId: string; secret: string } {
+  const [tenantId, secret, extra] = token.split('.');
+  if (extra !== undefined || !tenantId || !isUuid(tenantId) || !secret || !/^[A-Za-z0-9_-]{43}$/.test(secret)) throw invalidRefreshToken();
+  return { tenantId: tenantId.toLowerCase(), secret };
+}
+
+export function createIdentityService(options: IdentityServiceOptions): IdentityService {
+  const { db, tenants, tokens, throttle } = options;
+  const sessions = createSessionCache(options.sessionCacheMs);
+
+  /** Opens a session in the tenant (membership checked under RLS) and issues its first tokens. */
+  const openSession = async (userId: string, tenantId: string, client: ClientInfo): Promise<TokenPair> => {
+    const sessionId = newId();
+    const secret = randomBytes(32).toString('base64url');
+    const role = await withTenant(db, { tenantId, userId }, async (tx) => {
+      const found = await findRole(tx, tenantId, userId);
+      if (!found) return undefined;
+      await insertSession(tx, { tenantId, id: sessionId, userId, expiresAt: new Date(Date.now() + options.sessionTtlSeconds * 1000), ip: client.ip, userAgent: client.userAgent?.slice(0, 500) ?? null });
+      await insertRefreshToken(tx, { tenantId, id: newId(), sessionId, hash: hashRefreshSecret(secret) });
+      return found;
+    });
+    if (!role) throw notAMember();
+    await setDefaultTenant(db, userId, tenantId);
+    return issue({ userId, tenantId, sessionId, roles: [role] }, `${tenantId}.${secret}`);
+  };
+
+  const issue = async (claims: Authenticated, refreshToken: string): Promise<TokenPair> => ({
+    accessToken: await tokens.sign(claims),
+    tokenType: 'Bearer',
+    expiresIn: tokens.ttlSeconds,
+    refreshToken,
+    tenantId: claims.tenantId,
+    sessionId: claims.sessionId,
+  });
+
+  const tenantIdOf = async (idOrSlug: string): Promise<string | undefined> => {
+    try {
+      return (await tenants.resolveActiveTenant(idOrSlug)).id;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'tenancy.tenant_not_found') return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    async signUp(input: SignUpInput, client: ClientInfo) {
+      const email = String(input.email).normalize('NFC').trim();
+      const name = String(input.name).normalize('NFC').trim();
+      const errors: { pointer: string; detail: string }[] = [];
+      if (!emailPattern.test(email) || email.length > 254) errors.push({ pointer: '/email', detail: 'an e-mail address' });
+      if (name.length < 1 || name.length > 200) errors.push({ pointer: '/name', detail: '1 to 200 characters' });
+      if (errors.length > 0) throw invalidSignUp(errors);
+      // Password first: its reasons are the same for a known and an unknown address.
+      const password = checkNewPassword(input.password);
+      const passwordHash = await hashPassword(password);
+      const emailNormalized = normalizeEmail(email);
+      const existing = await findUserByEmail(db, emailNormalized);
+      const tenantId = newId();
+      const userId = newId();
+      try {
+        await withTenant(db, { tenantId, userId }, async (tx) => {
+          // A known address does the same work (and meets the same slug and name errors), then rolls
+          // back: same status, same body, about the same time. Its owner will learn of it by mail.
+          await tenants.createTenant({ slug: input.tenant.slug, name: input.tenant.name, locale: input.locale ?? 'en' }, { id: tenantId, tx });
+          if (existing) throw rollbackSignUp;
+          await insertUser(tx, { id: userId, email, emailNormalized, passwordHash, name, locale: input.locale ?? 'en', defaultTenantId: tenantId });
+          await upsertMembership(tx, { id: newId(), tenantId, userId, role: ownerRole });
+        });
+      } catch (error) {
+        // A concurrent sign-up with the same address won the race: answer as for a known account.
+        if (error !== rollbackSignUp && (error as { constraint?: string }).constraint !== 'identity_users_email_key') throw error;
+      }
+      void client;
+      return { status: 'accepted' as const };
+    },
+
+    async login(input: LoginInput, client: ClientInfo) {
+      const account = normalizeEmail(String(input.email)).slice(0, 320);
+      throttle.check(account, client.ip);
+      const password = normalizePassword(input.password);
+      const user = await findUserByEmail(db, account);
+      // Unknown users verify against a dummy hash: the same work, the same time, the same answer.
+      const valid = await verifyPassword(user?.passwordHash, password);
+      const tenantId = valid && user ? await (input.tenant ? tenantIdOf(input.tenant) : Promise.resolve(user.defaultTenantId ?? undefined)) : undefined;
+      if (!valid || !user || !tenantId) {
+        throttle.recordFailure(account, client.ip);
+        throw invalidCredentials();
+      }
+      try {
+        const pair = await openSession(user.id, tenantId, client);
+        throttle.recordSuccess(account);
+        return pair;
+      } catch (error) {
+        if ((error as AppError).code !== 'identity.not_a_member') throw error;
+        throttle.recordFailure(account, client.ip);
+        throw invalidCredentials();
+      }
+    },
+
+    async refresh(refreshToken: string, client: ClientInfo) {
+      const { tenantId, secret } = parseRefreshToken(String(refreshToken));
+      const next = randomBytes(32).toString('base64url');
+      const outcome = await withTenant(db, { tenantId }, async (tx) => {
+        const use = await consumeRefreshToken(tx, tenantId, hashRefreshSecret(secret));
+        if (!use) return { kind: 'unknown' as const };
+        if (use.reused) {
+          // RFC 9700 §4.14.2: a rotated token presented again means it leaked; end the whole family.
+          await revokeSession(tx, { tenantId, sessionId: use.sessionId }, 'refresh_token_reused');
+          return { kind: 'reused' as const, sessionId: use.sessionId };
+        }
+        if (!use.live) return { kind: 'unknown' as const };
+        const role = await findRole(tx, tenantId, use.userId);
+        if (!role) return { kind: 'unknown' as const };
+        await insertRefreshToken(tx, { tenantId, id: newId(), sessionId: use.sessionId, hash: hashRefreshSecret(next) });
+        return { kind: 'rotated' as const, sessionId: use.sessionId, userId: use.userId, role };
+      });
+      if (outcome.kind === 'reused') sessions.forget(tenantId, outcome.sessionId);
+      if (outcome.kind !== 'rotated') throw invalidRefreshToken();
+      void client;
+      return issue({ userId: outcome.userId, tenantId, sessionId: outcome.sessionId, roles: [outcome.role] }, `${tenantId}.${next}`);
+    },
+
+    async authenticate(token: string) {
+      const claims = await tokens.verify(token);
+      const cached = sessions.get(claims.tenantId, claims.sessionId);
+      if (cached) return cached.userId === claims.userId ? { ...claims, roles: cached.roles } : Promise.reject(invalidToken());
+      const state = await withTenant(db, { tenantId: claims.tenantId, userId: claims.userId }, (tx) => findSessionState(tx, claims.tenantId, claims.sessionId));
+      if (!state || !state.live || !state.role || state.userId !== claims.userId) throw invalidToken();
+      const roles = [state.role];
+      sessions.set(claims.tenantId, claims.sessionId, { userId: state.userId, roles });
+      return { ...claims, roles };
+    },
+
+    async logout(principal: Authenticated) {
+      sessions.forget(principal.tenantId, principal.sessionId);
+      await withTenant(db, { tenantId: principal.tenantId, userId: principal.userId }, (tx) =>
+        revokeSession(tx, { tenantId: principal.tenantId, sessionId: principal.sessionId, userId: principal.userId }, 'logout'),
+      );
+    },
+
+    async listSessions(principal: Authenticated) {
+      const rows = await withTenant(db, { tenantId: principal.tenantId, userId: principal.userId }, (tx) => listLiveSessions(tx, principal.tenantId, principal.userId));
+      return rows.map((row) => ({ ...row, current: row.id === principal.sessionId }));
+    },
+
+    async revokeSession(principal: Authenticated, sessionId: string) {
+      if (!isUuid(sessionId)) throw sessionNotFound();
+      const id = sessionId.toLowerCase();
+      sessions.forget(principal.tenantId, id);
+      const revoked = await withTenant(db, { tenantId: principal.tenantId, userId: principal.userId }, (tx) =>
+        revokeSession(tx, { tenantId: principal.tenantId, sessionId: id, userId: principal.userId }, 'revoked_by_user'),
+      );
+      if (!revoked) throw sessionNotFound();
+    },
+
+    async switchTenant(principal: Authenticated, tenant: string, client: ClientInfo) {
+      const tenantId = await tenantIdOf(tenant);
+      if (!tenantId) throw notAMember();
+      return openSession(principal.userId, tenantId, client);
+    },
+
+    async addMembership(membership) {
+      await withTenant(db, { tenantId: membership.tenantId }, (tx) => upsertMembership(tx, { id: newId(), ...membership }));
+    },
+  };
+}
