@@ -12,14 +12,36 @@
  * both servers and print where their CPU went; figures are then not comparable with unprofiled runs),
  * BENCH_ACCEPT_ENCODING (unset; e.g. "gzip, br" to load the platform as real clients do: it then
  * compresses every list page, which the floor never does).
+ * Auth part (issue 3, "Figures"): BENCH_AUTH (1; 0 skips all of it), BENCH_AUTH_MEMBER (1: also a
+ * bearer run as role member), BENCH_LOGIN_SECONDS (6 per round; 0 skips the login load),
+ * BENCH_LOGIN_ROUNDS (2), BENCH_LOGIN_CONNECTIONS (8), BENCH_HASH_SECONDS (3 per mode; 0 skips the
+ * hash rate), BENCH_ACCESS_TOKEN_TTL_SECONDS (3600 for the bench's platform server),
+ * BENCH_SESSION_CACHE_MS (unset: the platform's IDENTITY_SESSION_CACHE_MS default).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../src/kernel/config/index.ts';
+import { createAccounts, logIn, loginBody, verifyBearer, type BearerSession, type RoundTripProbe } from './support/auth-accounts.ts';
 import { startBenchDatabase, type BenchDatabase } from './support/bench-database.ts';
-import { checkTargets, formatChecks, formatRatios, formatRounds, formatStartup, formatSummary, ratiosOf, summarize, type ServerMemory } from './support/bench-report.ts';
+import {
+  authChecks,
+  checkTargets,
+  formatAuthSummary,
+  formatChecks,
+  formatRatios,
+  formatRounds,
+  formatStartup,
+  formatSummary,
+  ratiosOf,
+  summarize,
+  type AuthComparison,
+  type ServerMemory,
+  type TargetSummary,
+} from './support/bench-report.ts';
 import { installCleanup } from './support/cleanup.ts';
 import { summarizeProfile, type ProfileSummary } from './support/cpu-profile.ts';
+import { measureHashRates, type HashRates } from './support/hash-rate.ts';
 import { runRound, type LoadSettings, type LoadTarget, type RoundResult } from './support/load-round.ts';
 import { postmasterPid, readMemoryBytes, repoRoot, startBenchServer, waitForQuietMachine, type BenchServer } from './support/processes.ts';
 import { measureStartup, type StartupResult } from './support/startup.ts';
@@ -47,9 +69,20 @@ const settings = {
   quietWaitSeconds: intFromEnv('BENCH_QUIET_WAIT_SECONDS', 40),
   /** Sent as Accept-Encoding when set (real clients do; autocannon does not). Only the platform compresses. */
   acceptEncoding: process.env.BENCH_ACCEPT_ENCODING ?? '',
+  auth: intFromEnv('BENCH_AUTH', 1) > 0,
+  authMember: intFromEnv('BENCH_AUTH_MEMBER', 1) > 0,
+  loginSeconds: intFromEnv('BENCH_LOGIN_SECONDS', 6),
+  loginRounds: intFromEnv('BENCH_LOGIN_ROUNDS', 2, 1),
+  loginWarmupSeconds: 2,
+  loginConnections: intFromEnv('BENCH_LOGIN_CONNECTIONS', 8, 1),
+  hashSeconds: intFromEnv('BENCH_HASH_SECONDS', 3),
+  accessTokenTtlSeconds: intFromEnv('BENCH_ACCESS_TOKEN_TTL_SECONDS', 3600, 30),
+  /** The platform's IDENTITY_SESSION_CACHE_MS: its default unless BENCH_SESSION_CACHE_MS sets it. */
+  sessionCacheMs: intFromEnv('BENCH_SESSION_CACHE_MS', loadConfig({ env: {}, envFile: false }).IDENTITY_SESSION_CACHE_MS),
 };
 const resultsDir = join(repoRoot, 'bench', 'results');
 const mb = (bytes: number) => bytes / 1024 / 1024;
+const fixedOr = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const cleanup = installCleanup();
 let quietBudgetMs = settings.quietWaitSeconds * 1000;
@@ -68,6 +101,8 @@ async function startServers(database: BenchDatabase, profileDir?: string): Promi
     BENCH_APP_URL: database.appUrl,
     BENCH_POOL_MAX: String(settings.poolMax),
     BENCH_TENANTS: JSON.stringify(Object.fromEntries(database.tenants.map((tenant) => [tenant.slug, tenant.id]))),
+    BENCH_ACCESS_TOKEN_TTL_SECONDS: String(settings.accessTokenTtlSeconds),
+    BENCH_SESSION_CACHE_MS: String(settings.sessionCacheMs),
   };
   const nodeArgs = (name: string) => (profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : []);
   // One after the other, so neither start competes with the other for the two CPUs.
@@ -79,7 +114,13 @@ async function startServers(database: BenchDatabase, profileDir?: string): Promi
   return { platform, floor, memory: { platform: memory(platform, platformIdle), floor: memory(floor, floorIdle) } };
 }
 
-async function runLoad(targets: LoadTarget[], load: LoadSettings): Promise<RoundResult[]> {
+interface Schedule {
+  rounds: number;
+  seconds: number;
+  warmupSeconds: number;
+}
+
+async function runLoad(targets: LoadTarget[], load: LoadSettings, schedule: Schedule = settings): Promise<RoundResult[]> {
   const rounds: RoundResult[] = [];
   const measure = async (target: LoadTarget, seconds: number, phase: RoundResult['phase'], round: number) => {
     const waited = await waitForQuiet();
@@ -88,13 +129,13 @@ async function runLoad(targets: LoadTarget[], load: LoadSettings): Promise<Round
   };
   const record = (round: RoundResult) => {
     rounds.push(round);
-    say(`  ${round.phase === 'warmup' ? 'warm-up ' : `round ${round.round}`}  ${round.target.padEnd(8)} ${round.rps.toFixed(0).padStart(6)} req/s  p50 ${round.latencyP50Ms.toFixed(1)} ms  p99 ${round.latencyP99Ms.toFixed(1)} ms`);
+    say(`  ${round.phase === 'warmup' ? 'warm-up ' : `round ${round.round}`}  ${round.target.padEnd(13)} ${round.rps.toFixed(0).padStart(6)} req/s  p50 ${round.latencyP50Ms.toFixed(1)} ms  p99 ${round.latencyP99Ms.toFixed(1)} ms`);
   };
-  if (settings.warmupSeconds > 0) for (const target of targets) await measure(target, settings.warmupSeconds, 'warmup', 0);
-  for (let round = 1; round <= settings.rounds; round += 1) {
-    // Alternate which target goes first, so drift (cache, thermal, neighbours) hits both alike.
+  if (schedule.warmupSeconds > 0) for (const target of targets) await measure(target, schedule.warmupSeconds, 'warmup', 0);
+  for (let round = 1; round <= schedule.rounds; round += 1) {
+    // Alternate the order (forward, then backward), so drift (cache, thermal, neighbours) hits all alike.
     const ordered = round % 2 === 1 ? targets : [...targets].reverse();
-    for (const target of ordered) await measure(target, settings.seconds, 'measure', round);
+    for (const target of ordered) await measure(target, schedule.seconds, 'measure', round);
   }
   return rounds;
 }
@@ -111,7 +152,8 @@ function profileSummaries(profileDir: string): Record<string, ProfileSummary> {
 
 /** Self time per request by package, platform beside floor: where the platform's extra CPU goes. */
 function printProfiles(profiles: Record<string, ProfileSummary>, rounds: RoundResult[]): void {
-  const requestsOf = (name: string) => rounds.filter((round) => round.target === name).reduce((sum, round) => sum + round.requests, 0);
+  // Per server process: the platform's profile covers its X-Tenant and bearer rounds alike.
+  const requestsOf = (name: string) => rounds.filter((round) => round.server === name).reduce((sum, round) => sum + round.requests, 0);
   const perRequest = (name: string) => {
     const summary = profiles[name];
     const requests = requestsOf(name);
@@ -154,11 +196,30 @@ async function main(): Promise<void> {
   await verifyServers({ platform: platform.url, floor: floor.url, path, tenants: database.tenants });
   say(`checked: both servers return the same ${settings.limit} rows of tenant ${tenant.slug}, and only the neighbour's rows for the neighbour`);
 
+  let bearerSessions: BearerSession[] = [];
+  let probe: RoundTripProbe | undefined;
+  if (settings.auth) {
+    const roles = settings.authMember ? ['owner', 'member'] : ['owner'];
+    const accounts = await createAccounts({ platformUrl: platform.url, ownerUrl: database.ownerUrl, tenant, roles });
+    bearerSessions = await Promise.all(accounts.map((account) => logIn(platform.url, account, tenant.slug)));
+    probe = await verifyBearer({ platform, path, tenantSlug: tenant.slug, sessions: bearerSessions, sessionCacheMs: settings.sessionCacheMs });
+    say(
+      `auth: signed up ${accounts.map((account) => `${account.email} (role ${account.role} in ${tenant.slug}, e-mail marked verified)`).join(', ')}; ` +
+        `logged in, access tokens live ${bearerSessions[0]!.tokenTtlSeconds} s (bench setting; the default is 600 s), refreshed before a round that would outlive them; ` +
+        `session cache ${settings.sessionCacheMs} ms`,
+    );
+    say(`checked: bearer tokens list the same rows as X-Tenant; a tampered token answers 401`);
+    say(`round trips of one request: X-Tenant ${probe.devHeader}; bearer with the session check ${probe.bearerSessionCheck}; bearer within the session cache ${probe.bearerCached}`);
+  }
+
   say(`\nLoad: GET ${path} (X-Tenant: ${tenant.slug}), ${settings.connections} connections, warm-up ${settings.warmupSeconds} s each, ${settings.rounds} rounds x ${settings.seconds} s each, alternating`);
   const targets: LoadTarget[] = [
     { name: 'platform', server: platform },
     { name: 'floor', server: floor },
+    // Bearer runs on the same platform process, no X-Tenant (it would take precedence).
+    ...bearerSessions.map((session) => ({ name: `bearer-${session.account.role}`, server: platform, headers: () => session.headers((settings.seconds + 60) * 1000) })),
   ];
+  if (bearerSessions.length > 0) say(`  and the same request with Authorization: Bearer <token> as ${bearerSessions.map((session) => session.account.role).join(' and as ')} (no X-Tenant), on the same platform process`);
   if (settings.acceptEncoding) say(`  with Accept-Encoding: ${settings.acceptEncoding} (the platform compresses, the floor does not: not a like-for-like ratio)`);
   const headers = settings.acceptEncoding ? { 'accept-encoding': settings.acceptEncoding } : undefined;
   const rounds = await runLoad(targets, { path, tenantSlug: tenant.slug, connections: settings.connections, postmaster, ...(headers ? { headers } : {}) });
@@ -166,9 +227,29 @@ async function main(): Promise<void> {
     memory[name].rssAfterLoadMb = mb(readMemoryBytes(server.pid));
     memory[name].peakRssMb = mb(readMemoryBytes(server.pid, 'VmHWM'));
   }
+
+  let loginRounds: RoundResult[] = [];
+  let loginMemory: { rssAfterMb: number; peakRssMb: number } | undefined;
+  if (settings.auth && settings.loginSeconds > 0 && bearerSessions[0]) {
+    const account = bearerSessions[0].account;
+    say(`\nLoad: POST /v1/auth/login (${account.email} into ${tenant.slug}, argon2id verify + new session), ${settings.loginConnections} connections, warm-up ${settings.loginWarmupSeconds} s, ${settings.loginRounds} rounds x ${settings.loginSeconds} s`);
+    const login: LoadTarget = { name: 'login', server: platform, path: '/v1/auth/login', body: loginBody(account, tenant.slug), connections: settings.loginConnections, headers: async () => ({}) };
+    loginRounds = await runLoad([login], { path, tenantSlug: tenant.slug, connections: settings.loginConnections, postmaster }, { rounds: settings.loginRounds, seconds: settings.loginSeconds, warmupSeconds: settings.loginWarmupSeconds });
+    loginMemory = { rssAfterMb: mb(readMemoryBytes(platform.pid)), peakRssMb: mb(readMemoryBytes(platform.pid, 'VmHWM')) };
+    // autocannon drops its connections at the deadline, but logins already queued for argon2id go on:
+    // let them finish before the platform closes its pool (else they log "driver has already been destroyed").
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
   await platform.stop();
   await floor.stop();
   await database.stop();
+
+  let hashRates: HashRates | undefined;
+  if (settings.auth && settings.hashSeconds > 0) {
+    say(`\nPassword hasher (src/kernel/identity/password-hashing.ts), ${settings.hashSeconds} s one at a time, ${settings.hashSeconds} s with the libuv pool full ...`);
+    await waitForQuiet();
+    hashRates = await measureHashRates(settings.hashSeconds);
+  }
 
   let startup: StartupResult | undefined;
   if (settings.startupRuns > 0) {
@@ -178,12 +259,42 @@ async function main(): Promise<void> {
 
   const summary = { platform: summarize(rounds, 'platform', memory.platform), floor: summarize(rounds, 'floor', memory.floor) };
   const ratios = ratiosOf(rounds, summary.platform, summary.floor);
-  const checks = checkTargets(summary.platform, ratios, startup);
+  const comparisons: AuthComparison[] = bearerSessions.map((session) => {
+    const name = `bearer-${session.account.role}`;
+    const own = summarize(rounds, name, memory.platform);
+    return { target: name, summary: own, vsDevHeader: ratiosOf(rounds, own, summary.platform, [name, 'platform']), vsFloor: ratiosOf(rounds, own, summary.floor, [name, 'floor']) };
+  });
+  const loginSummary: TargetSummary | undefined = loginRounds.length > 0 ? summarize(loginRounds, 'login', memory.platform) : undefined;
+  const checks = [...checkTargets(summary.platform, ratios, startup), ...authChecks(comparisons)];
   say('\nRounds');
-  say(formatRounds(rounds));
+  say(formatRounds([...rounds, ...loginRounds]));
   say(`\nList scenario: GET ${path}, ${settings.connections} connections, pool ${settings.poolMax}, ${settings.rounds} x ${settings.seconds} s per target`);
   say(formatSummary(summary.platform, summary.floor));
   say(formatRatios(ratios));
+  if (comparisons.length > 0) {
+    say(`\nAuth overhead on the list: the same GET ${path} with X-Tenant (development principal, role owner, no user) and with Authorization: Bearer (JWT verify, session check cached ${settings.sessionCacheMs} ms, live role), alternating in the same rounds`);
+    say(formatAuthSummary(summary.platform, summary.floor, comparisons));
+    if (probe) say(`pg round trips of a single request: X-Tenant ${probe.devHeader}; bearer, session check due ${probe.bearerSessionCheck}; bearer, session cached ${probe.bearerCached}`);
+    const refreshes = bearerSessions.reduce((sum, session) => sum + session.refreshes, 0);
+    say(`access tokens: TTL ${bearerSessions[0]!.tokenTtlSeconds} s (BENCH_ACCESS_TOKEN_TTL_SECONDS; default 600 s), refreshed ${refreshes} time(s) during the load`);
+  }
+  if (hashRates) {
+    const h = hashRates;
+    say(`\nPassword hashing: argon2id m=${h.params.memoryKiB} KiB, t=${h.params.timeCost}, p=${h.params.parallelism}, ${h.params.outputBytes}-byte output; UV_THREADPOOL_SIZE ${h.uvThreadpoolSize}, ${h.cpus} CPUs`);
+    say(`  one at a time:        ${h.sequential.perSecond.toFixed(1)} hashes/s (${h.sequential.msPerHash.toFixed(1)} ms per hash, ${h.sequential.cpuMsPerHash.toFixed(1)} ms CPU per hash)`);
+    say(`  ${String(h.pooled.inFlight).padStart(2)} in flight (pool):  ${h.pooled.perSecond.toFixed(1)} hashes/s (${h.pooled.msPerHash.toFixed(1)} ms wall per hash, ${h.pooled.cpuMsPerHash.toFixed(1)} ms CPU per hash)`);
+    say(`  verify (one login's cost), one at a time: ${h.verifyMs.toFixed(1)} ms`);
+  }
+  if (loginSummary) {
+    const l = loginSummary;
+    say(`\nLogin: POST /v1/auth/login, ${settings.loginConnections} connections, ${settings.loginRounds} x ${settings.loginSeconds} s`);
+    say(
+      `  ${fixedOr(l.rps.median)} logins/s (min-max ${fixedOr(l.rps.min)}-${fixedOr(l.rps.max)}), p50 ${fixedOr(l.latencyP50Ms, 1)} ms, p99 ${fixedOr(l.latencyP99Ms, 1)} ms; ` +
+        `server CPU ${fixedOr(l.serverCpuPerKReq / 1000, 1)} ms per login, PostgreSQL ${fixedOr(l.postgresCpuPerKReq / 1000, 2)} ms, ${fixedOr(l.queriesPerRequest, 2)} pg round trips per login; failed ${l.failedRequests} of ${l.requests}`,
+    );
+    if (hashRates) say(`  = ${((l.rps.median / hashRates.pooled.perSecond) * 100).toFixed(0)}% of the hasher's pooled rate measured alone`);
+    if (loginMemory) say(`  platform RSS after the login load ${loginMemory.rssAfterMb.toFixed(0)} MB, peak ${loginMemory.peakRssMb.toFixed(0)} MB (each argon2id hash in flight holds ${(hashRates?.params.memoryKiB ?? 19_456) / 1024} MiB)`);
+  }
   if (startup) say(`\nStart-to-ready\n${formatStartup(startup)}`);
   const noisy = rounds.filter((round) => round.phase === 'measure' && round.foreignBusy > 0.1);
   if (noisy.length > 0) say(`\nnote: in ${noisy.length} round(s) other processes used more than 10% of the CPUs; the figures are skewed by them`);
@@ -204,6 +315,19 @@ async function main(): Promise<void> {
     targets: checks,
     startup,
     rounds,
+    ...(settings.auth
+      ? {
+          auth: {
+            accessTokenTtlSeconds: bearerSessions[0]?.tokenTtlSeconds,
+            sessionCacheMs: settings.sessionCacheMs,
+            tokenRefreshes: bearerSessions.reduce((sum, session) => sum + session.refreshes, 0),
+            roundTripsOfOneRequest: probe,
+            list: comparisons,
+            login: loginSummary && { connections: settings.loginConnections, summary: loginSummary, memory: loginMemory, rounds: loginRounds },
+            hashRates,
+          },
+        }
+      : {}),
     ...(profiles ? { profiles, profileDir } : {}),
     durationS: Math.round((performance.now() - started) / 1000),
   };

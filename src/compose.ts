@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { retailApp } from './apps/retail/index.ts';
-import { accessMigrations, accessRoutes, createAccessControl, createRoleAdmin } from './kernel/access/index.ts';
+import { accessMigrations, accessRoutes, createAccessControl, createRoleAdmin, createRoleCatalog, createRouteGuards } from './kernel/access/index.ts';
 import { auditMigrations, auditRoutes, createAuditLog } from './kernel/audit/index.ts';
 import type { Config } from './kernel/config/index.ts';
 import {
@@ -23,7 +23,7 @@ import {
   type Database,
   type EmbeddedServer,
 } from './kernel/db/index.ts';
-import { createIdentity, identityMigrations, type IdentityService } from './kernel/identity/index.ts';
+import { createIdentity, createTenantAdmin, identityMigrations, type IdentityService, type TenantAdmin } from './kernel/identity/index.ts';
 import { buildHttpApp, createIdempotencyStore, httpMigrations } from './kernel/http/index.ts';
 import { createJobQueue, jobsMigrations, type JobQueue } from './kernel/jobs/index.ts';
 import { createMailService, mailMigrations, mailRoutes, type MailService } from './kernel/mail/index.ts';
@@ -88,6 +88,8 @@ export interface Platform {
   readonly records: RecordService;
   readonly tenants: TenantDirectory;
   readonly identity: IdentityService;
+  /** API keys and members of a tenant (kernel/identity). */
+  readonly tenantAdmin: TenantAdmin;
   readonly jobs: JobQueue;
   readonly mail: MailService;
   readonly database: Database;
@@ -124,7 +126,8 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     const tenants = createTenantDirectory(database.db);
     background = composeBackgroundWork(config, urls, { tenants, apiDb: database.db, logger, work: config.JOBS_IN_PROCESS ?? config.NODE_ENV !== 'test' });
     const { jobs, mail } = background;
-    const identity = createIdentity(database.db, tenants, config);
+    const identity = createIdentity(database.db, tenants, config, { audit, mail, logger });
+    const tenantAdmin = createTenantAdmin({ db: database.db, roles: createRoleCatalog(database.db), audit, sessions: identity.sessionCache, cacheMs: config.IDENTITY_SESSION_CACHE_MS, devHeaders: config.TENANT_DEV_HEADER });
     const metrics = createMetrics({ api: database.pool });
     const knownMigrations = Object.keys(collectMigrations(migrationDirsOf(apps)));
     let draining = false;
@@ -140,8 +143,13 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
         }
       },
     };
-    const routes = [accessRoutes(createRoleAdmin(database.db, registry), { devHeaders: config.TENANT_DEV_HEADER }), auditRoutes(audit, { maxLimit: config.HTTP_LIST_MAX_LIMIT }), mailRoutes(mail)];
-    const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), routes: [identity.routes, ...routes], authenticator: identity.service });
+    const guards = createRouteGuards(database.db, { devHeaders: config.TENANT_DEV_HEADER });
+    const routes = [
+      accessRoutes(createRoleAdmin(database.db, registry), { devHeaders: config.TENANT_DEV_HEADER }),
+      auditRoutes(audit, { maxLimit: config.HTTP_LIST_MAX_LIMIT, guard: guards.capability('audit.read', 'the audit log') }),
+      mailRoutes(mail, { guard: guards.administrators('the mail outbox'), revealLinkSecrets: !config.SMTP_URL && config.NODE_ENV !== 'production' }),
+    ];
+    const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), routes: [identity.routes, tenantAdmin.routes, ...routes], authenticator: tenantAdmin.authenticatorWith(identity.service) });
     await jobs.start();
     if (config.SEED_DEMO) await seedDemoTenant(tenants, records, database, apps, logger);
     const work = background;
@@ -151,6 +159,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
       records,
       tenants,
       identity: identity.service,
+      tenantAdmin,
       jobs,
       mail,
       database,

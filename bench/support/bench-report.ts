@@ -73,11 +73,12 @@ export interface Ratios {
   p99Paired: Spread;
 }
 
-export function ratiosOf(rounds: RoundResult[], platform: TargetSummary, floor: TargetSummary): Ratios {
+/** Ratios of target `a` to target `b` (by default platform to floor). */
+export function ratiosOf(rounds: RoundResult[], platform: TargetSummary, floor: TargetSummary, names: [TargetName, TargetName] = ['platform', 'floor']): Ratios {
   const measured = rounds.filter((round) => round.phase === 'measure');
   const pairs = [...new Set(measured.map((round) => round.round))].flatMap((number) => {
-    const p = measured.find((round) => round.round === number && round.target === 'platform');
-    const f = measured.find((round) => round.round === number && round.target === 'floor');
+    const p = measured.find((round) => round.round === number && round.target === names[0]);
+    const f = measured.find((round) => round.round === number && round.target === names[1]);
     return p && f ? [{ rps: p.rps / f.rps, p99: p.latencyP99Ms / f.latencyP99Ms }] : [];
   });
   const cost = (summary: TargetSummary) => summary.serverCpuPerKReq + summary.postgresCpuPerKReq + summary.loaderCpuPerKReq;
@@ -96,6 +97,25 @@ export function formatRatios(ratios: Ratios): string {
     `platform/floor req/s: ratio of medians ${ratios.rps.toFixed(2)}x; per round ${spread(ratios.rpsPaired)}; from CPU cost per request ${ratios.rpsFromCpuCost.toFixed(2)}x`,
     `platform/floor p99:   ratio of medians ${ratios.p99.toFixed(2)}x; per round ${spread(ratios.p99Paired)}`,
   ].join('\n');
+}
+
+/** Auth overhead: bearer targets against the development header on the same platform process. */
+export interface AuthComparison {
+  target: TargetName;
+  summary: TargetSummary;
+  /** target / platform (X-Tenant). */
+  vsDevHeader: Ratios;
+  /** target / floor. */
+  vsFloor: Ratios;
+}
+
+export function authChecks(comparisons: AuthComparison[]): TargetCheck[] {
+  return comparisons.map(({ target, vsDevHeader }) => ({
+    name: `list req/s with ${target.replace('-', ' ')} token vs X-Tenant (auth overhead <= 15%)`,
+    target: '>= 0.85x',
+    measured: `${vsDevHeader.rps.toFixed(2)}x (${((1 - vsDevHeader.rps) * 100).toFixed(0)}% overhead; per round ${vsDevHeader.rpsPaired.median.toFixed(2)}x, by CPU cost ${vsDevHeader.rpsFromCpuCost.toFixed(2)}x)`,
+    pass: vsDevHeader.rps >= 0.85,
+  }));
 }
 
 export function checkTargets(platform: TargetSummary, ratios: Ratios, startup?: StartupResult): TargetCheck[] {
@@ -170,6 +190,31 @@ export function formatSummary(platform: TargetSummary, floor: TargetSummary): st
     ['RSS idle after start MB', fixed(platform.idleRssMb), fixed(floor.idleRssMb), ''],
     ['RSS after load MB', fixed(platform.rssAfterLoadMb), fixed(floor.rssAfterLoadMb), ''],
     ['RSS peak (VmHWM) MB', fixed(platform.peakRssMb), fixed(floor.peakRssMb), ''],
+  ];
+  return table(rows);
+}
+
+/** The list scenario per way of authenticating: X-Tenant, bearer tokens, and the floor. */
+export function formatAuthSummary(platform: TargetSummary, floor: TargetSummary, comparisons: AuthComparison[]): string {
+  const columns: [string, TargetSummary][] = [['X-Tenant (dev)', platform], ...comparisons.map((entry): [string, TargetSummary] => [entry.target, entry.summary]), ['floor', floor]];
+  const row = (label: string, cell: (summary: TargetSummary) => string) => [label, ...columns.map(([, summary]) => cell(summary))];
+  const vs = (label: string, pick: (entry: AuthComparison) => string, own: string, floorCell: string) => [label, own, ...comparisons.map(pick), floorCell];
+  const rows = [
+    ['', ...columns.map(([name]) => name)],
+    row('req/s median', (summary) => fixed(summary.rps.median)),
+    row('req/s min-max', (summary) => `${fixed(summary.rps.min)}-${fixed(summary.rps.max)}`),
+    row('req/s IQR', (summary) => `${fixed(summary.rps.q1)}-${fixed(summary.rps.q3)}`),
+    vs('req/s vs X-Tenant (ratio of medians)', (entry) => `${entry.vsDevHeader.rps.toFixed(2)}x`, '1.00x', `${(floor.rps.median / platform.rps.median).toFixed(2)}x`),
+    vs('req/s vs X-Tenant (median per round)', (entry) => `${entry.vsDevHeader.rpsPaired.median.toFixed(2)}x`, '1.00x', ''),
+    vs('req/s vs X-Tenant (from CPU cost)', (entry) => `${entry.vsDevHeader.rpsFromCpuCost.toFixed(2)}x`, '1.00x', ''),
+    vs('req/s vs floor (ratio of medians)', (entry) => `${entry.vsFloor.rps.toFixed(2)}x`, `${(platform.rps.median / floor.rps.median).toFixed(2)}x`, '1.00x'),
+    row('latency p50 ms', (summary) => fixed(summary.latencyP50Ms, 1)),
+    row('latency p99 ms', (summary) => fixed(summary.latencyP99Ms, 1)),
+    row('server CPU ms per 1000 req', (summary) => fixed(summary.serverCpuPerKReq)),
+    row('PostgreSQL CPU ms per 1000 req', (summary) => fixed(summary.postgresCpuPerKReq)),
+    row('pg round trips per request', (summary) => fixed(summary.queriesPerRequest, 3)),
+    row('CPU used by other processes (worst)', (summary) => `${fixed(summary.foreignBusy * 100)}%`),
+    row('requests measured (failed)', (summary) => `${summary.requests} (${summary.failedRequests})`),
   ];
   return table(rows);
 }

@@ -6,11 +6,20 @@
 import autocannon from 'autocannon';
 import { readClusterCpuMs, readCpuMs, readMachineCpu, type BenchServer } from './processes.ts';
 
-export type TargetName = 'platform' | 'floor';
+/** 'platform' (X-Tenant development header) and 'floor' in the list scenario; 'bearer-owner', 'bearer-member', 'login' in the auth part. */
+export type TargetName = string;
 
 export interface LoadTarget {
   name: TargetName;
   server: BenchServer;
+  /** Headers of this target (e.g. a fresh bearer token), asked before every round; replaces the x-tenant header when it names one. */
+  headers?: () => Promise<Record<string, string>>;
+  /** POST with this JSON body instead of GET (login). */
+  body?: string;
+  /** Overrides LoadSettings.path. */
+  path?: string;
+  /** Overrides LoadSettings.connections. */
+  connections?: number;
 }
 
 export interface LoadSettings {
@@ -24,6 +33,8 @@ export interface LoadSettings {
 
 export interface RoundResult {
   target: TargetName;
+  /** The server process that answered (several targets can share one: dev header and bearer on the platform). */
+  server: string;
   phase: 'warmup' | 'measure';
   round: number;
   requests: number;
@@ -56,11 +67,15 @@ export async function runRound(target: LoadTarget, settings: LoadSettings, secon
     loader: process.cpuUsage(),
     machine: readMachineCpu(),
   };
+  const own = target.headers ? await target.headers() : undefined;
+  const headers: Record<string, string> = { ...settings.headers, ...(own ?? { 'x-tenant': settings.tenantSlug }) };
+  if (target.body !== undefined) headers['content-type'] = 'application/json';
   const result = await autocannon({
-    url: `${target.server.url}${settings.path}`,
-    connections: settings.connections,
+    url: `${target.server.url}${target.path ?? settings.path}`,
+    connections: target.connections ?? settings.connections,
     duration: seconds,
-    headers: { ...settings.headers, 'x-tenant': settings.tenantSlug },
+    headers,
+    ...(target.body === undefined ? {} : { method: 'POST', body: target.body }),
     timeout: 10,
   });
   const loader = process.cpuUsage(before.loader);
@@ -77,6 +92,7 @@ export async function runRound(target: LoadTarget, settings: LoadSettings, secon
   const busyMs = (machine.busy - before.machine.busy) * 10;
   return {
     target: target.name,
+    server: target.server.name,
     phase,
     round,
     requests,

@@ -28,6 +28,8 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     headers?: Record<string, string>;
+    method?: string;
+    body?: string;
     timeout?: number;
   }
   export interface Instance extends Promise<Result> {

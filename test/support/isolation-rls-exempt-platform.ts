@@ -10,7 +10,8 @@ import { openDatabase } from '../../src/kernel/db/index.ts';
 import { buildHttpApp, createIdempotencyStore } from '../../src/kernel/http/index.ts';
 import { createLogger, createMetrics } from '../../src/kernel/observability/index.ts';
 import { createRecordService } from '../../src/kernel/records/index.ts';
-import { createIdentity } from '../../src/kernel/identity/index.ts';
+import { createIdentity, createTenantAdmin } from '../../src/kernel/identity/index.ts';
+import { createRoleCatalog } from '../../src/kernel/access/index.ts';
 import { createTenantDirectory } from '../../src/kernel/tenancy/index.ts';
 import { createTestDatabase } from './database.ts';
 import { isolationRegistry } from './isolation-setup.ts';
@@ -45,6 +46,7 @@ export async function startRlsExemptPlatform(): Promise<TestPlatform> {
     records,
     tenants,
     identity: createIdentity(connection.db, tenants, config).service,
+    tenantAdmin: createTenantAdmin({ db: connection.db, roles: createRoleCatalog(connection.db), sessions: { forgetUserIn: () => {} }, cacheMs: 0, devHeaders: true }),
     jobs: background.jobs,
     mail: background.mail,
     database: connection,

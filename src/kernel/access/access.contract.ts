@@ -14,6 +14,13 @@ export const builtInRoles = ['owner', 'admin', 'manager', 'member', 'viewer'] as
 export type BuiltInRole = (typeof builtInRoles)[number];
 /** Roles that manage the tenant's roles (and, in kernel/identity, its members and keys). */
 export const administratorRoles: readonly BuiltInRole[] = ['owner', 'admin'];
+/**
+ * Capabilities of kernel modules a tenant role can be granted besides entity permissions, written
+ * as a permission on the capability's area: `{ "entity": "audit", "actions": ["read"] }` = `audit.read`
+ * (read the audit log). Owners and admins hold them all.
+ */
+export const kernelCapabilities = { audit: ['read'] } as const satisfies Record<string, readonly string[]>;
+export type KernelCapability = 'audit.read';
 
 /** The rows an action may touch: every row (null) or those meeting an SQL predicate on the entity's table. */
 export interface RowScope {

@@ -8,6 +8,8 @@ export const accessErrors = {
     new AppError('forbidden', 'access.denied', 'Access denied', { detail: `The ${entity} would be outside the rows your roles allow you to write.` }),
   fieldNotWritable: (errors: FieldError[]) =>
     new AppError('forbidden', 'access.field_not_writable', 'Field not writable', { detail: 'Your roles do not allow writing some of these fields.', errors }),
+  deniedRoute: (what: string) =>
+    new AppError('forbidden', 'access.denied', 'Access denied', { detail: `Your roles do not allow access to ${what}.` }),
   notAdministrator: () =>
     new AppError('forbidden', 'access.denied', 'Access denied', { detail: 'Only an owner or admin of the tenant may manage roles.' }),
   invalidRole: (errors: FieldError[]) =>

@@ -1,9 +1,11 @@
-export { administratorRoles, builtInRoles } from './access.contract.ts';
-export type { AccessControl, BuiltInRole, EntityPermissions, RoleAdmin, RoleInput, RolePermission, RowScope, TenantRole } from './access.contract.ts';
+export { administratorRoles, builtInRoles, kernelCapabilities } from './access.contract.ts';
+export type { AccessControl, BuiltInRole, KernelCapability, EntityPermissions, RoleAdmin, RoleInput, RolePermission, RowScope, TenantRole } from './access.contract.ts';
 export { accessErrors } from './access.errors.ts';
 export { builtInAccess, createAccessControl } from './access.service.ts';
-export { createRoleAdmin } from './tenant-roles.service.ts';
+export { createRoleAdmin, createRoleCatalog } from './tenant-roles.service.ts';
 export { accessRoutes } from './access.routes.ts';
 export type { AccessRoutesOptions } from './access.routes.ts';
 export { devPrincipalHeaders, withRequestRoles } from './request-principal.ts';
 export { accessMigrations } from './paths.ts';
+export { createRouteGuards } from './route-guard.ts';
+export type { RouteGuard, RouteGuards } from './route-guard.ts';

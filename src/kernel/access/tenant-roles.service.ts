@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { withTenant, type TenantContext } from '../db/index.ts';
 import type { ModelRegistry } from '../model/index.ts';
 import type { FieldError } from '../shared/index.ts';
-import { administratorRoles, builtInRoles, type RoleAdmin, type RolePermission } from './access.contract.ts';
+import { administratorRoles, builtInRoles, kernelCapabilities, type RoleAdmin, type RolePermission } from './access.contract.ts';
 import { accessErrors } from './access.errors.ts';
 import { deleteRole, findRole, insertRole, listRoles, updateRole } from './access.repository.ts';
 import { isBuiltInRole, isKnownAction } from './access.service.ts';
@@ -22,6 +22,8 @@ export function checkPermissions(registry: ModelRegistry, permissions: readonly 
   const errors: FieldError[] = [];
   permissions.forEach((permission, index) => {
     const at = `/permissions/${index}`;
+    const capability = Object.hasOwn(kernelCapabilities, permission.entity) && !registry.find(permission.entity) ? (kernelCapabilities as Record<string, readonly string[]>)[permission.entity]! : undefined;
+    if (capability) return void errors.push(...checkCapability(permission, capability, at));
     const entity = registry.find(permission.entity);
     if (!entity) return void errors.push({ pointer: `${at}/entity`, detail: `no entity "${permission.entity}"` });
     permission.actions.forEach((action, position) => {
@@ -37,6 +39,18 @@ export function checkPermissions(registry: ModelRegistry, permissions: readonly 
       });
     }
   });
+  return errors;
+}
+
+/** A capability permission (`audit` + `read`) names only the capability's actions, with no rows or fields. */
+function checkCapability(permission: RolePermission, actions: readonly string[], at: string): FieldError[] {
+  const errors: FieldError[] = [];
+  permission.actions.forEach((action, position) => {
+    if (action !== '*' && !actions.includes(action)) errors.push({ pointer: `${at}/actions/${position}`, detail: `${permission.entity} has no action "${action}"` });
+  });
+  for (const key of ['where', 'hiddenFields', 'readOnlyFields'] as const) {
+    if ((permission[key] ?? []).length > 0) errors.push({ pointer: `${at}/${key}`, detail: `${permission.entity} is a capability: no ${key}` });
+  }
   return errors;
 }
 
@@ -82,6 +96,16 @@ export function createRoleAdmin(db: Kysely<any>, registry: ModelRegistry): RoleA
       if (isBuiltInRole(name)) throw accessErrors.reservedRole(name);
       const deleted = await withTenant(db, context, (tx) => deleteRole(tx, context.tenantId, name));
       if (!deleted) throw accessErrors.roleNotFound(name);
+    },
+  };
+}
+
+/** Whether a role can be given in the tenant: a built-in role or one the tenant defined (for kernel/identity). */
+export function createRoleCatalog(db: Kysely<any>) {
+  return {
+    async exists(context: TenantContext, role: string): Promise<boolean> {
+      if (isBuiltInRole(role)) return true;
+      return (await withTenant(db, { tenantId: context.tenantId }, (tx) => findRole(tx, context.tenantId, role))) !== undefined;
     },
   };
 }

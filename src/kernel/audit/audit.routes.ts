@@ -1,7 +1,7 @@
 /**
  * The auditors' read API: GET /v1/audit-events (filtered, keyset-paged, newest first) and
- * GET /v1/audit-events/{seq}, for the request's tenant only.
- * TODO(issue 3): any principal of the tenant may read the log for now; the access module restricts it to admins and auditors.
+ * GET /v1/audit-events/{seq}, for the request's tenant only. Who may read is decided by the injected
+ * guard (compose: owners, admins and tenant roles granted `audit.read`, see kernel/access).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -30,7 +30,7 @@ const auditEvent = Type.Object(
   { $id: 'AuditEvent', title: 'AuditEvent' },
 );
 
-export function auditRoutes(audit: AuditLog, limits: { maxLimit: number }): RouteRegistrar {
+export function auditRoutes(audit: AuditLog, limits: { maxLimit: number; guard: (request: FastifyRequest) => Promise<void> }): RouteRegistrar {
   return (app: FastifyInstance) => {
     const principal = (request: FastifyRequest): Principal => request.principal!;
     const tags = ['audit'];
@@ -38,6 +38,7 @@ export function auditRoutes(audit: AuditLog, limits: { maxLimit: number }): Rout
     const eventRef = Type.Ref('AuditEvent');
     app.get('/v1/audit-events', {
       config: { tenant: true },
+      preHandler: limits.guard,
       schema: {
         tags,
         summary: 'List audit events',
@@ -61,6 +62,7 @@ export function auditRoutes(audit: AuditLog, limits: { maxLimit: number }): Rout
     });
     app.get('/v1/audit-events/:seq', {
       config: { tenant: true },
+      preHandler: limits.guard,
       schema: {
         tags,
         summary: 'Get an audit event',

@@ -54,6 +54,9 @@ export const identitySlice = {
   IDENTITY_LOCKOUT_SECONDS: Type.Integer({ default: 900, minimum: 1, description: 'How long a locked account waits' }),
   IDENTITY_IP_FAILURES: Type.Integer({ default: 100, minimum: 1, description: 'Failed logins per client IP per 15 minutes before that IP is refused' }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 30, minimum: 1, description: 'Requests per minute per IP to each auth route (429 beyond)' }),
+  APP_BASE_URL: Type.String({ default: 'http://localhost:3000', pattern: '^https?://[^\\s]+$', description: 'Where links in mails lead (the web app): <APP_BASE_URL>/verify-email?token=..., /reset-password?token=...' }),
+  IDENTITY_VERIFICATION_TTL_HOURS: Type.Integer({ default: 24, minimum: 1, maximum: 168, description: 'Lifetime of an e-mail verification (or e-mail change) link' }),
+  IDENTITY_RESET_TTL_MINUTES: Type.Integer({ default: 30, minimum: 5, maximum: 60, description: 'Lifetime of a password reset link (at most 60 minutes)' }),
 };
 
 export const EnvSchema = Type.Object(

@@ -19,6 +19,8 @@ export interface Principal {
   roles: string[];
   /** The session the access token belongs to; null for the development header. */
   sessionId: string | null;
+  /** The API key a request authenticated with (then userId and sessionId are null); audit names it as the actor. */
+  apiKeyId?: string | null;
   /** Set per request: the request id and client address, carried into audit records. */
   requestId?: string;
   ip?: string;
@@ -33,9 +35,9 @@ export interface HealthProbe {
 /** A module's own routes (audit log, identity flows, admin), registered after the generated ones. */
 export type RouteRegistrar = (app: FastifyInstance) => void | Promise<void>;
 
-/** What a valid bearer access token stands for (implemented by kernel/identity, injected by compose). */
+/** What a valid bearer credential (access token or API key) stands for (implemented by kernel/identity, injected by compose). */
 export interface BearerAuthenticator {
-  authenticate(token: string): Promise<{ tenantId: string; userId: string; sessionId: string; roles: string[] }>;
+  authenticate(token: string): Promise<{ tenantId: string; userId: string | null; sessionId: string | null; roles: string[]; apiKeyId?: string | null }>;
 }
 
 export interface HttpDependencies {

@@ -1,5 +1,5 @@
 /**
- * Resolves the principal of a request: from `Authorization: Bearer <access token>` (verified and
+ * Resolves the principal of a request: from `Authorization: Bearer <access token or API key>` (verified and
  * checked live by the injected authenticator, the tenant checked active), or, only when
  * TENANT_DEV_HEADER is on (tests, local development; refused in production), from the development
  * header `X-Tenant` (a tenant slug or id, taking precedence when sent), which then acts as role owner
@@ -46,7 +46,7 @@ export function createTenantResolver(tenants: TenantDirectory, options: { devHea
     if (token !== undefined && options.authenticator && !hasDevHeader(request)) {
       const identity = await options.authenticator.authenticate(token);
       const tenant = await activeTenant(identity.tenantId);
-      return { tenantId: tenant.id, tenantSlug: tenant.slug, userId: identity.userId, roles: identity.roles, sessionId: identity.sessionId };
+      return { tenantId: tenant.id, tenantSlug: tenant.slug, userId: identity.userId, roles: identity.roles, sessionId: identity.sessionId, ...(identity.apiKeyId ? { apiKeyId: identity.apiKeyId } : {}) };
     }
     return toPrincipal(await activeTenant(namedTenant(request)));
   };

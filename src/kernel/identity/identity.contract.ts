@@ -46,6 +46,8 @@ export interface TokenPair {
 export interface ClientInfo {
   ip: string;
   userAgent?: string | undefined;
+  /** The request id (problem traceId), carried into audit events. */
+  requestId?: string | undefined;
 }
 
 export interface SignUpInput {
@@ -69,6 +71,8 @@ export interface Authenticated {
   userId: string;
   sessionId: string;
   roles: string[];
+  /** Where the request comes from (routes set it), for audit events. */
+  client?: ClientInfo;
 }
 
 /** What kernel/http needs to turn a bearer token into a principal (see HttpDependencies). */

@@ -7,6 +7,13 @@ import type { IdentityService } from './identity.contract.ts';
 import { identityRoutes } from './identity.routes.ts';
 import { createIdentityService } from './identity.service.ts';
 import { createLoginThrottle } from './login-throttle.ts';
+import { createSessionCache, type SessionCache } from './session-cache.ts';
+import type { MailQueue } from '../mail/index.ts';
+import type { Logger } from '../observability/index.ts';
+import { accountRoutes } from './account.routes.ts';
+import { createEmailVerification } from './email-verification.ts';
+import { createPasswordReset } from './password-reset.ts';
+import { createIdentityEvents, noSecurityEvents, type SecurityEventLog } from './security-events.ts';
 
 /** The identity slice of the config (names as in kernel/config). */
 export interface IdentitySettings {
@@ -21,14 +28,26 @@ export interface IdentitySettings {
   IDENTITY_LOCKOUT_SECONDS: number;
   IDENTITY_IP_FAILURES: number;
   AUTH_RATE_LIMIT_MAX: number;
+  APP_BASE_URL: string;
+  IDENTITY_VERIFICATION_TTL_HOURS: number;
+  IDENTITY_RESET_TTL_MINUTES: number;
+}
+
+/** What identity uses of other modules (compose.ts injects them): security events, the mail outbox, the log. */
+export interface IdentityDependencies {
+  audit?: SecurityEventLog;
+  mail?: MailQueue;
+  logger?: Logger;
 }
 
 export interface Identity {
   service: IdentityService;
+  /** The per-node cache of live sessions, shared with the member admin (tenant-admin.module.ts). */
+  sessionCache: SessionCache;
   routes: (app: FastifyInstance) => Promise<void>;
 }
 
-export function createIdentity(db: Kysely<any>, tenants: TenantDirectory, settings: IdentitySettings): Identity {
+export function createIdentity(db: Kysely<any>, tenants: TenantDirectory, settings: IdentitySettings, dependencies: IdentityDependencies = {}): Identity {
   const tokens = createAccessTokens({ secret: settings.TOKEN_SECRET, issuer: settings.TOKEN_ISSUER, audience: settings.TOKEN_AUDIENCE, ttlSeconds: settings.ACCESS_TOKEN_TTL_SECONDS });
   const throttle = createLoginThrottle({
     freeAttempts: settings.IDENTITY_LOGIN_FREE_ATTEMPTS,
@@ -38,6 +57,21 @@ export function createIdentity(db: Kysely<any>, tenants: TenantDirectory, settin
     ipFailuresPerWindow: settings.IDENTITY_IP_FAILURES,
     ipWindowSeconds: 900,
   });
-  const service = createIdentityService({ db, tenants, tokens, throttle, sessionTtlSeconds: settings.SESSION_TTL_SECONDS, sessionCacheMs: settings.IDENTITY_SESSION_CACHE_MS });
-  return { service, routes: identityRoutes(service, { rateLimitMax: settings.AUTH_RATE_LIMIT_MAX }) };
+  const sessionCache = createSessionCache(settings.IDENTITY_SESSION_CACHE_MS);
+  const events = createIdentityEvents(dependencies.audit ?? noSecurityEvents);
+  const flows = { db, mail: dependencies.mail, events, linkBase: settings.APP_BASE_URL };
+  const reset = createPasswordReset({ ...flows, throttle, sessions: sessionCache, login: (input, client) => service.login(input, client), ttlSeconds: settings.IDENTITY_RESET_TTL_MINUTES * 60, logger: dependencies.logger });
+  const verification = createEmailVerification({ ...flows, reauthenticate: reset.reauthenticate, ttlSeconds: settings.IDENTITY_VERIFICATION_TTL_HOURS * 3600 });
+  const service = createIdentityService({
+    db, tenants, tokens, throttle, sessionTtlSeconds: settings.SESSION_TTL_SECONDS, sessionCacheMs: settings.IDENTITY_SESSION_CACHE_MS, sessionCache,
+    events, afterSignUp: verification.afterSignUp, onLockout: (tx, user, _tenantId, lockedSeconds) => reset.queueLockoutNotice(tx, user, lockedSeconds),
+  });
+  const routes = [identityRoutes(service, { rateLimitMax: settings.AUTH_RATE_LIMIT_MAX }), accountRoutes({ verification, reset }, { rateLimitMax: settings.AUTH_RATE_LIMIT_MAX })];
+  return {
+    service,
+    sessionCache,
+    routes: async (app) => {
+      for (const register of routes) await register(app);
+    },
+  };
 }

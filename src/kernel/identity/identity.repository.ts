@@ -10,6 +10,8 @@ export interface UserRow extends User {
 
 const userColumns = sql`id, email, email_verified_at as "emailVerifiedAt", name, locale, created_at as "createdAt", password_hash as "passwordHash", default_tenant_id as "defaultTenantId"`;
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
+/** A session `s` of user `u` opened before the user's `sessions_not_before` (password reset or change) is dead in every tenant. */
+const openedAfterNotBefore = sql`(u.sessions_not_before is null or s.created_at >= u.sessions_not_before)`;
 
 export async function findUserByEmail(db: Kysely<any>, emailNormalized: string): Promise<UserRow | undefined> {
   const result = await sql<UserRow & { emailVerifiedAt: Date | null; createdAt: Date }>`select ${userColumns} from identity_users where email_normalized = ${emailNormalized}`.execute(db);
@@ -59,8 +61,9 @@ export async function consumeRefreshToken(tx: TenantTx, tenantId: string, hash: 
     with token as (select id, session_id, used_at from identity_refresh_tokens where tenant_id = ${tenantId} and token_hash = ${hash} for update),
     used as (update identity_refresh_tokens r set used_at = now() from token where r.tenant_id = ${tenantId} and r.id = token.id and token.used_at is null returning r.id)
     select token.session_id as "sessionId", s.user_id as "userId", token.used_at is not null as reused,
-           (s.revoked_at is null and s.expires_at > now()) as live
-    from token join identity_sessions s on s.tenant_id = ${tenantId} and s.id = token.session_id`.execute(tx);
+           (s.revoked_at is null and s.expires_at > now() and ${openedAfterNotBefore}) as live
+    from token join identity_sessions s on s.tenant_id = ${tenantId} and s.id = token.session_id
+    join identity_users u on u.id = s.user_id`.execute(tx);
   return result.rows[0];
 }
 
@@ -73,8 +76,9 @@ export interface SessionState {
 /** The session with its user's current role in the tenant (no membership: role null). */
 export async function findSessionState(tx: TenantTx, tenantId: string, sessionId: string): Promise<SessionState | undefined> {
   const result = await sql<SessionState>`
-    select s.user_id as "userId", m.role, (s.revoked_at is null and s.expires_at > now()) as live
+    select s.user_id as "userId", m.role, (s.revoked_at is null and s.expires_at > now() and ${openedAfterNotBefore}) as live
     from identity_sessions s left join identity_memberships m on m.tenant_id = s.tenant_id and m.user_id = s.user_id
+    join identity_users u on u.id = s.user_id
     where s.tenant_id = ${tenantId} and s.id = ${sessionId}`.execute(tx);
   return result.rows[0];
 }
@@ -93,8 +97,9 @@ export async function revokeSession(tx: TenantTx, by: { tenantId: string; sessio
 
 export async function listLiveSessions(tx: TenantTx, tenantId: string, userId: string): Promise<Omit<SessionInfo, 'current'>[]> {
   const result = await sql<{ id: string; tenantId: string; createdAt: Date; lastUsedAt: Date; expiresAt: Date; ip: string | null; userAgent: string | null }>`
-    select id, tenant_id as "tenantId", created_at as "createdAt", last_used_at as "lastUsedAt", expires_at as "expiresAt", ip, user_agent as "userAgent"
-    from identity_sessions where tenant_id = ${tenantId} and user_id = ${userId} and revoked_at is null and expires_at > now()
-    order by created_at desc limit 200`.execute(tx);
+    select s.id, s.tenant_id as "tenantId", s.created_at as "createdAt", s.last_used_at as "lastUsedAt", s.expires_at as "expiresAt", s.ip, s.user_agent as "userAgent"
+    from identity_sessions s join identity_users u on u.id = s.user_id
+    where s.tenant_id = ${tenantId} and s.user_id = ${userId} and s.revoked_at is null and s.expires_at > now() and ${openedAfterNotBefore}
+    order by s.created_at desc limit 200`.execute(tx);
   return result.rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString(), lastUsedAt: row.lastUsedAt.toISOString(), expiresAt: row.expiresAt.toISOString() }));
 }

@@ -15,7 +15,7 @@ export interface IdentityRouteOptions {
 
 const authBodyLimit = 16_384;
 const errorResponses = problemResponses;
-const tokenPair = {
+export const tokenPair = {
   type: 'object',
   required: ['accessToken', 'tokenType', 'expiresIn', 'refreshToken', 'tenantId', 'sessionId'],
   properties: {
@@ -30,13 +30,13 @@ const tokenPair = {
 const password = { type: 'string', description: 'At least 8 characters (15 or more recommended), any Unicode, at most 1024' };
 const tenantRef = { type: 'string', minLength: 1, maxLength: 100, description: 'Tenant slug or id' };
 
-const clientOf = (request: FastifyRequest): ClientInfo => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
+export const clientOf = (request: FastifyRequest): ClientInfo => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id });
 
 /** The signed-in principal of a tenant route; the development header has no session, so it is refused here. */
-function authenticatedOf(request: FastifyRequest): Authenticated {
+export function authenticatedOf(request: FastifyRequest): Authenticated {
   const principal = request.principal;
   if (!principal?.sessionId || !principal.userId) throw invalidToken();
-  return { tenantId: principal.tenantId, userId: principal.userId, sessionId: principal.sessionId, roles: principal.roles };
+  return { tenantId: principal.tenantId, userId: principal.userId, sessionId: principal.sessionId, roles: principal.roles, client: clientOf(request) };
 }
 
 export function identityRoutes(identity: IdentityService, options: IdentityRouteOptions) {

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { withTenant } from '../db/index.ts';
+import { withTenant, type TenantTx } from '../db/index.ts';
 import { AppError, isUuid, newId } from '../shared/index.ts';
 import type { TenantDirectory } from '../tenancy/index.ts';
 import type { AccessTokens } from './access-tokens.ts';
@@ -22,11 +22,22 @@ import {
   revokeSession,
   setDefaultTenant,
   upsertMembership,
+  type UserRow,
 } from './identity.repository.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { hashPassword, verifyPassword } from './password-hashing.ts';
 import { checkNewPassword, normalizePassword } from './password-policy.ts';
-import { createSessionCache } from './session-cache.ts';
+import type { IdentityEvent, IdentityEvents } from './security-events.ts';
+import { createSessionCache, type SessionCache } from './session-cache.ts';
+
+/** A new account, as the sign-up transaction hands it to the verification flow. */
+export interface SignedUp {
+  tenantId: string;
+  userId: string;
+  email: string;
+  name: string;
+  locale: string;
+}
 
 export interface IdentityServiceOptions {
   db: Kysely<any>;
@@ -35,6 +46,13 @@ export interface IdentityServiceOptions {
   throttle: LoginThrottle;
   sessionTtlSeconds: number;
   sessionCacheMs: number;
+  /** Shared with the member admin, which evicts a user's sessions on a role change or removal. */
+  sessionCache?: SessionCache;
+  events: IdentityEvents;
+  /** Runs in the sign-up transaction (the verification mail): rolled back with it. */
+  afterSignUp?: (tx: TenantTx, account: SignedUp, client: ClientInfo) => Promise<void>;
+  /** Runs in a tenant transaction of the user when a lockout starts (the lockout notice mail). */
+  onLockout?: (tx: TenantTx, user: UserRow, tenantId: string, lockedSeconds: number) => Promise<void>;
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -56,11 +74,11 @@ function parseRefreshToken(token: string): { tenantId: string; secret: string } 
 }
 
 export function createIdentityService(options: IdentityServiceOptions): IdentityService {
-  const { db, tenants, tokens, throttle } = options;
-  const sessions = createSessionCache(options.sessionCacheMs);
+  const { db, tenants, tokens, throttle, events } = options;
+  const sessions = options.sessionCache ?? createSessionCache(options.sessionCacheMs);
 
-  /** Opens a session in the tenant (membership checked under RLS) and issues its first tokens. */
-  const openSession = async (userId: string, tenantId: string, client: ClientInfo): Promise<TokenPair> => {
+  /** Opens a session in the tenant (membership checked under RLS), records why, and issues its first tokens. */
+  const openSession = async (userId: string, tenantId: string, client: ClientInfo, event: Pick<IdentityEvent, 'action' | 'details'> = { action: 'auth.login_succeeded' }): Promise<TokenPair> => {
     const sessionId = newId();
     const secret = randomBytes(32).toString('base64url');
     const role = await withTenant(db, { tenantId, userId }, async (tx) => {
@@ -68,6 +86,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       if (!found) return undefined;
       await insertSession(tx, { tenantId, id: sessionId, userId, expiresAt: new Date(Date.now() + options.sessionTtlSeconds * 1000), ip: client.ip, userAgent: client.userAgent?.slice(0, 500) ?? null });
       await insertRefreshToken(tx, { tenantId, id: newId(), sessionId, hash: hashRefreshSecret(secret) });
+      await events.record(tx, tenantId, { ...event, userId, sessionId }, client);
       return found;
     });
     if (!role) throw notAMember();
@@ -93,6 +112,32 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
     }
   };
 
+  /**
+   * A failed login of a known user goes to the chain of the tenant it aimed at (named, else the
+   * default) when the user is a member there; anything else (unknown account, foreign tenant) to the
+   * platform chain. The e-mail address is never recorded.
+   */
+  const recordLoginFailure = async (user: UserRow | undefined, tenant: string | undefined, client: ClientInfo, outcome: { reason: string; lockedSeconds?: number | undefined }) => {
+    const { reason, lockedSeconds } = outcome;
+    const failure: IdentityEvent = { action: 'auth.login_failed', userId: user?.id ?? null, details: { reason } };
+    const lockout: IdentityEvent = { action: 'auth.lockout_started', userId: user?.id ?? null, details: { lockedSeconds: lockedSeconds ?? 0 } };
+    const tenantId = user ? ((tenant ? await tenantIdOf(tenant) : undefined) ?? user.defaultTenantId ?? undefined) : undefined;
+    if (user && tenantId) {
+      const recorded = await withTenant(db, { tenantId, userId: user.id }, async (tx) => {
+        if (!(await findRole(tx, tenantId, user.id))) return false;
+        await events.record(tx, tenantId, failure, client);
+        if (lockedSeconds) {
+          await events.record(tx, tenantId, lockout, client);
+          await options.onLockout?.(tx, user, tenantId, lockedSeconds);
+        }
+        return true;
+      });
+      if (recorded) return;
+    }
+    await events.recordPlatform(failure, client);
+    if (lockedSeconds) await events.recordPlatform(lockout, client);
+  };
+
   return {
     async signUp(input: SignUpInput, client: ClientInfo) {
       const email = String(input.email).normalize('NFC').trim();
@@ -113,15 +158,20 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
           // A known address does the same work (and meets the same slug and name errors), then rolls
           // back: same status, same body, about the same time. Its owner will learn of it by mail.
           await tenants.createTenant({ slug: input.tenant.slug, name: input.tenant.name, locale: input.locale ?? 'en' }, { id: tenantId, tx });
+          const account = { tenantId, userId: existing?.id ?? userId, email, name, locale: input.locale ?? 'en' };
+          if (!existing) {
+            await insertUser(tx, { id: userId, email, emailNormalized, passwordHash, name, locale: account.locale, defaultTenantId: tenantId });
+            await upsertMembership(tx, { id: newId(), tenantId, userId, role: ownerRole });
+          }
+          // The known address runs this too (and rolls it back), so both paths render and write alike.
+          await events.record(tx, tenantId, { action: 'auth.signed_up', userId: account.userId }, client);
+          await options.afterSignUp?.(tx, account, client);
           if (existing) throw rollbackSignUp;
-          await insertUser(tx, { id: userId, email, emailNormalized, passwordHash, name, locale: input.locale ?? 'en', defaultTenantId: tenantId });
-          await upsertMembership(tx, { id: newId(), tenantId, userId, role: ownerRole });
         });
       } catch (error) {
         // A concurrent sign-up with the same address won the race: answer as for a known account.
         if (error !== rollbackSignUp && (error as { constraint?: string }).constraint !== 'identity_users_email_key') throw error;
       }
-      void client;
       return { status: 'accepted' as const };
     },
 
@@ -134,7 +184,8 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       const valid = await verifyPassword(user?.passwordHash, password);
       const tenantId = valid && user ? await (input.tenant ? tenantIdOf(input.tenant) : Promise.resolve(user.defaultTenantId ?? undefined)) : undefined;
       if (!valid || !user || !tenantId) {
-        throttle.recordFailure(account, client.ip);
+        const { lockedSeconds } = throttle.recordFailure(account, client.ip);
+        await recordLoginFailure(user, input.tenant, client, { reason: !user ? 'unknown_account' : valid ? 'tenant_unavailable' : 'bad_password', lockedSeconds });
         throw invalidCredentials();
       }
       try {
@@ -143,7 +194,8 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
         return pair;
       } catch (error) {
         if ((error as AppError).code !== 'identity.not_a_member') throw error;
-        throttle.recordFailure(account, client.ip);
+        const { lockedSeconds } = throttle.recordFailure(account, client.ip);
+        await recordLoginFailure(user, undefined, client, { reason: 'not_a_member', lockedSeconds });
         throw invalidCredentials();
       }
     },
@@ -157,6 +209,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
         if (use.reused) {
           // RFC 9700 §4.14.2: a rotated token presented again means it leaked; end the whole family.
           await revokeSession(tx, { tenantId, sessionId: use.sessionId }, 'refresh_token_reused');
+          await events.record(tx, tenantId, { action: 'auth.refresh_token_reused', userId: use.userId, sessionId: use.sessionId, details: { sessionRevoked: true } }, client);
           return { kind: 'reused' as const, sessionId: use.sessionId };
         }
         if (!use.live) return { kind: 'unknown' as const };
@@ -167,7 +220,6 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       });
       if (outcome.kind === 'reused') sessions.forget(tenantId, outcome.sessionId);
       if (outcome.kind !== 'rotated') throw invalidRefreshToken();
-      void client;
       return issue({ userId: outcome.userId, tenantId, sessionId: outcome.sessionId, roles: [outcome.role] }, `${tenantId}.${next}`);
     },
 
@@ -184,9 +236,11 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
 
     async logout(principal: Authenticated) {
       sessions.forget(principal.tenantId, principal.sessionId);
-      await withTenant(db, { tenantId: principal.tenantId, userId: principal.userId }, (tx) =>
-        revokeSession(tx, { tenantId: principal.tenantId, sessionId: principal.sessionId, userId: principal.userId }, 'logout'),
-      );
+      await withTenant(db, { tenantId: principal.tenantId, userId: principal.userId }, async (tx) => {
+        if (await revokeSession(tx, { tenantId: principal.tenantId, sessionId: principal.sessionId, userId: principal.userId }, 'logout')) {
+          await events.record(tx, principal.tenantId, { action: 'auth.logged_out', userId: principal.userId, sessionId: principal.sessionId }, principal.client);
+        }
+      });
     },
 
     async listSessions(principal: Authenticated) {
@@ -198,16 +252,18 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       if (!isUuid(sessionId)) throw sessionNotFound();
       const id = sessionId.toLowerCase();
       sessions.forget(principal.tenantId, id);
-      const revoked = await withTenant(db, { tenantId: principal.tenantId, userId: principal.userId }, (tx) =>
-        revokeSession(tx, { tenantId: principal.tenantId, sessionId: id, userId: principal.userId }, 'revoked_by_user'),
-      );
+      const revoked = await withTenant(db, { tenantId: principal.tenantId, userId: principal.userId }, async (tx) => {
+        const done = await revokeSession(tx, { tenantId: principal.tenantId, sessionId: id, userId: principal.userId }, 'revoked_by_user');
+        if (done) await events.record(tx, principal.tenantId, { action: 'auth.session_revoked', userId: principal.userId, sessionId: id, details: { current: id === principal.sessionId } }, principal.client);
+        return done;
+      });
       if (!revoked) throw sessionNotFound();
     },
 
     async switchTenant(principal: Authenticated, tenant: string, client: ClientInfo) {
       const tenantId = await tenantIdOf(tenant);
       if (!tenantId) throw notAMember();
-      return openSession(principal.userId, tenantId, client);
+      return openSession(principal.userId, tenantId, client, { action: 'auth.tenant_switched' });
     },
 
     async addMembership(membership) {

@@ -4,3 +4,6 @@ export type { Identity, IdentitySettings } from './identity.module.ts';
 export { identityMigrations } from './paths.ts';
 export { checkNewPassword, normalizePassword } from './password-policy.ts';
 export { argon2Options } from './password-hashing.ts';
+export { createTenantAdmin } from './tenant-admin.module.ts';
+export type { TenantAdmin, TenantAdminOptions } from './tenant-admin.module.ts';
+export type { ApiKey, ApiKeyAdmin, CreatedApiKey, RoleCatalog } from './api-keys.contract.ts';

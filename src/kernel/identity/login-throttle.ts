@@ -48,18 +48,21 @@ export function createLoginThrottle(options: ThrottleOptions) {
         throw tooManyAttempts(Math.ceil((entry.windowStart + options.ipWindowSeconds * 1000 - now()) / 1000));
       }
     },
-    recordFailure(account: string, ip: string): void {
+    /** Counts a failure; `lockedSeconds` is set when this failure started a lockout. */
+    recordFailure(account: string, ip: string): { lockedSeconds?: number } {
       if (++writes % 1000 === 0) forgetOld();
       const counter = accounts.get(account) ?? { failures: 0, blockedUntil: 0, touched: 0 };
       counter.failures += 1;
       counter.touched = now();
       const beyond = counter.failures - options.freeAttempts;
+      const locks = counter.failures >= options.lockoutAfter;
       if (counter.failures >= options.lockoutAfter) counter.blockedUntil = now() + options.lockoutSeconds * 1000;
       else if (beyond >= 0) counter.blockedUntil = now() + Math.min(2 ** beyond, options.maxDelaySeconds) * 1000;
       accounts.set(account, counter);
       const entry = ips.get(ip);
       if (!entry || now() - entry.windowStart >= options.ipWindowSeconds * 1000) ips.set(ip, { failures: 1, windowStart: now() });
       else entry.failures += 1;
+      return locks ? { lockedSeconds: options.lockoutSeconds } : {};
     },
     /** A successful login or a completed password reset clears the account's failures. */
     recordSuccess(account: string): void {

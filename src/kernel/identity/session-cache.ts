@@ -27,5 +27,16 @@ export function createSessionCache(ttlMs: number, now: () => number = Date.now) 
     forget(tenantId: string, sessionId: string): void {
       entries.delete(key(tenantId, sessionId));
     },
+    /** Forgets every cached session of a user in one tenant (role change, removal): a scan, for rare admin work. */
+    forgetUserIn(tenantId: string, userId: string): void {
+      const prefix = `${tenantId}:`;
+      for (const [name, entry] of entries) if (entry.value.userId === userId && name.startsWith(prefix)) entries.delete(name);
+    },
+    /** Drops every cached session of a user (password reset or change): rare, so a scan is fine. */
+    forgetUser(userId: string): void {
+      for (const [entryKey, entry] of entries) if (entry.value.userId === userId) entries.delete(entryKey);
+    },
   };
 }
+
+export type SessionCache = ReturnType<typeof createSessionCache>;

@@ -154,6 +154,9 @@ describe('mail over SMTP', () => {
     }, 25_000);
     expect(failed.attempts).toBe(3);
     expect(failed.lastError).toMatch(/^550\b.*Mailbox unavailable/);
+    // With real delivery configured, the admin view never shows a link's secret.
+    expect(failed.html).toMatch(/token(=|&#x3D;)\[redacted\]/);
+    expect(failed.html).not.toContain('nope');
     const failedList = await t.platform.http.inject({ method: 'GET', url: '/v1/admin/mails?state=failed', headers: { 'x-tenant': tenant.slug } });
     expect(failedList.json().items.map((item: { id: string }) => item.id)).toEqual([queued.id]);
   });

@@ -1,11 +1,12 @@
 /**
  * Admin view of the outbox: what was queued, sent, failed or captured (with no SMTP server, this is
- * where mails are read). Tenant-scoped. TODO(issue 3): restrict to tenant admins once kernel/access
- * guards admin routes.
+ * where mails are read). Tenant-scoped; who may read is decided by the injected guard (compose:
+ * owners and admins, see kernel/access).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { problemResponses } from '../http/index.ts';
+import { redactLinkSecrets } from './redact-link-secrets.ts';
 import { mailLocales, mailTemplates, type MailService } from './mail.contract.ts';
 
 const states = ['queued', 'sending', 'sent', 'failed', 'captured'] as const;
@@ -26,11 +27,18 @@ const summary = {
 const MailSummarySchema = Type.Object(summary);
 const MailMessageSchema = Type.Object({ ...summary, html: Type.String(), text: Type.String() });
 
-export function mailRoutes(mail: MailService) {
+export interface MailRoutesOptions {
+  guard: (request: FastifyRequest) => Promise<void>;
+  /** Show link secrets as sent: only in capture mode outside production (see redact-link-secrets.ts). */
+  revealLinkSecrets: boolean;
+}
+
+export function mailRoutes(mail: MailService, options: MailRoutesOptions) {
   return (app: FastifyInstance): void => {
     const tags = ['admin'];
     app.get('/v1/admin/mails', {
       config: { tenant: true },
+      preHandler: options.guard,
       schema: {
         tags,
         summary: "The tenant's outbox, newest first",
@@ -44,8 +52,12 @@ export function mailRoutes(mail: MailService) {
     });
     app.get('/v1/admin/mails/:id', {
       config: { tenant: true },
+      preHandler: options.guard,
       schema: { tags, summary: 'One mail of the outbox, with its HTML and text parts', params: Type.Object({ id: Type.String() }), response: { 200: MailMessageSchema, ...problemResponses } },
-      handler: async (request) => mail.getMail(request.principal!, (request.params as { id: string }).id),
+      handler: async (request) => {
+        const message = await mail.getMail(request.principal!, (request.params as { id: string }).id);
+        return options.revealLinkSecrets ? message : { ...message, html: redactLinkSecrets(message.html), text: redactLinkSecrets(message.text) };
+      },
     });
   };
 }

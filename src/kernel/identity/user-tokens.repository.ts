@@ -1,0 +1,72 @@
+/** SQL of the single-use mail tokens (identity_user_tokens, RLS) and the user-row changes they lead to. */
+import { sql, type Kysely } from 'kysely';
+import type { TenantTx } from '../db/index.ts';
+import type { UserRow } from './identity.repository.ts';
+
+export type UserTokenPurpose = 'email_verification' | 'email_change' | 'password_reset';
+
+export async function insertUserToken(
+  tx: TenantTx,
+  token: { tenantId: string; id: string; userId: string; purpose: UserTokenPurpose; hash: Buffer; email: string; ttlSeconds: number },
+): Promise<void> {
+  await sql`insert into identity_user_tokens (tenant_id, id, user_id, purpose, token_hash, email, expires_at)
+    values (${token.tenantId}, ${token.id}, ${token.userId}, ${token.purpose}, ${token.hash}, ${token.email}, now() + make_interval(secs => ${token.ttlSeconds}))`.execute(tx);
+}
+
+export interface ConsumedToken {
+  userId: string;
+  purpose: UserTokenPurpose;
+  email: string;
+}
+
+/** Spends a live token of one of the purposes, atomically: of two concurrent uses, one wins. */
+export async function consumeUserToken(tx: TenantTx, tenantId: string, hash: Buffer, purposes: readonly UserTokenPurpose[]): Promise<ConsumedToken | undefined> {
+  const result = await sql<ConsumedToken>`update identity_user_tokens set used_at = now()
+    where tenant_id = ${tenantId} and token_hash = ${hash} and purpose = any(${[...purposes]}::text[]) and used_at is null and expires_at > now()
+    returning user_id as "userId", purpose, email`.execute(tx);
+  return result.rows[0];
+}
+
+/** Voids the user's other open tokens of a purpose in this tenant (a newer link, or the flow is done). */
+export async function spendOpenTokens(tx: TenantTx, tenantId: string, userId: string, purpose: UserTokenPurpose): Promise<void> {
+  await sql`update identity_user_tokens set used_at = now() where tenant_id = ${tenantId} and user_id = ${userId} and purpose = ${purpose} and used_at is null`.execute(tx);
+}
+
+/** Tokens of a purpose issued to the user in this tenant within the last `seconds` (mail-bombing guard). */
+export async function countRecentTokens(tx: TenantTx, tenantId: string, userId: string, purpose: UserTokenPurpose, seconds: number): Promise<number> {
+  const result = await sql<{ count: string }>`select count(*) as count from identity_user_tokens
+    where tenant_id = ${tenantId} and user_id = ${userId} and purpose = ${purpose} and created_at > now() - make_interval(secs => ${seconds})`.execute(tx);
+  return Number(result.rows[0]?.count ?? 0);
+}
+
+const userColumns = sql`id, email, email_normalized as "emailNormalized", email_verified_at as "emailVerifiedAt", name, locale, created_at as "createdAt", password_hash as "passwordHash", default_tenant_id as "defaultTenantId"`;
+
+export type UserRecord = UserRow & { emailNormalized: string };
+
+export async function findUserById(db: Kysely<any>, id: string): Promise<UserRecord | undefined> {
+  const result = await sql<UserRecord & { emailVerifiedAt: Date | null; createdAt: Date }>`select ${userColumns} from identity_users where id = ${id}`.execute(db);
+  const row = result.rows[0];
+  return row && { ...row, emailVerifiedAt: row.emailVerifiedAt ? new Date(row.emailVerifiedAt).toISOString() : null, createdAt: new Date(row.createdAt).toISOString() };
+}
+
+/** Marks the address verified if it is still the user's; returns whether it was. */
+export async function markEmailVerified(tx: TenantTx, userId: string, emailNormalized: string): Promise<boolean> {
+  const result = await sql`update identity_users set email_verified_at = coalesce(email_verified_at, now()), updated_at = now(), version = version + 1
+    where id = ${userId} and email_normalized = ${emailNormalized}`.execute(tx);
+  return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+/** Sets a new password and ends every session opened before now, in every tenant (sessions_not_before). */
+export async function setPassword(tx: TenantTx, userId: string, passwordHash: string, options: { verifyEmail?: string } = {}): Promise<void> {
+  // A reset proves control of the mailbox: the address counts as verified if it is still the one the link went to.
+  const verify = options.verifyEmail ? sql`case when email_normalized = ${options.verifyEmail} then coalesce(email_verified_at, now()) else email_verified_at end` : sql`email_verified_at`;
+  await sql`update identity_users set password_hash = ${passwordHash}, sessions_not_before = now(), email_verified_at = ${verify}, updated_at = now(), version = version + 1
+    where id = ${userId}`.execute(tx);
+}
+
+/** Moves the user to a new, verified address; false if another account holds it. */
+export async function changeEmail(tx: TenantTx, userId: string, email: string, emailNormalized: string): Promise<boolean> {
+  const result = await sql`update identity_users set email = ${email}, email_normalized = ${emailNormalized}, email_verified_at = now(), updated_at = now(), version = version + 1
+    where id = ${userId} and not exists (select 1 from identity_users other where other.email_normalized = ${emailNormalized} and other.id <> ${userId})`.execute(tx);
+  return Number(result.numAffectedRows ?? 0) > 0;
+}
