@@ -2,6 +2,9 @@
  * The composition root: the one place that wires kernel modules and apps. It resolves the database
  * (embedded or DATABASE_URL), migrates as the owner, then serves as the runtime role only.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { retailApp } from './apps/retail/index.ts';
@@ -126,7 +129,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     const tenants = createTenantDirectory(database.db);
     background = composeBackgroundWork(config, urls, { tenants, apiDb: database.db, logger, work: config.JOBS_IN_PROCESS ?? config.NODE_ENV !== 'test' });
     const { jobs, mail } = background;
-    const identity = createIdentity(database.db, tenants, config, { audit, mail, logger });
+    const identity = createIdentity(database.db, tenants, config, { audit, mail, logger, roles: createRoleCatalog(database.db) });
     const tenantAdmin = createTenantAdmin({ db: database.db, roles: createRoleCatalog(database.db), audit, sessions: identity.sessionCache, cacheMs: config.IDENTITY_SESSION_CACHE_MS, devHeaders: config.TENANT_DEV_HEADER });
     const metrics = createMetrics({ api: database.pool });
     const knownMigrations = Object.keys(collectMigrations(migrationDirsOf(apps)));
@@ -151,7 +154,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     ];
     const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), routes: [identity.routes, tenantAdmin.routes, ...routes], authenticator: tenantAdmin.authenticatorWith(identity.service) });
     await jobs.start();
-    if (config.SEED_DEMO) await seedDemoTenant(tenants, records, database, apps, logger);
+    if (config.SEED_DEMO) await seedDemoTenant({ tenants, records, database, apps, logger, identity: identity.service, dataDir: config.DATA_DIR });
     const work = background;
     return {
       http,
@@ -241,10 +244,37 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ clo
 }
 
 /** Creates the demo tenant and runs each app's seed, once (a second start finds the tenant). */
-async function seedDemoTenant(tenants: TenantDirectory, records: RecordService, database: Database, apps: readonly AppModule[], logger: Logger): Promise<void> {
+export const demoOwnerEmail = 'owner@demo.example';
+
+/** Where the demo owner's generated password is kept (mode 0600), so every start can print it. */
+export function demoCredentialsFile(dataDir: string): string {
+  return join(resolvePath(dataDir), 'demo-owner.txt');
+}
+
+interface DemoSeed {
+  tenants: TenantDirectory;
+  records: RecordService;
+  database: Database;
+  apps: readonly AppModule[];
+  logger: Logger;
+  identity: IdentityService;
+  dataDir: string;
+}
+
+/**
+ * Creates the demo tenant through the real sign-up (so its owner can log in), then each app's seed,
+ * once: a second start finds the tenant. The owner's password is random and kept beside the data.
+ */
+async function seedDemoTenant({ tenants, records, database, apps, logger, identity, dataDir }: DemoSeed): Promise<void> {
   const existing = await tenants.getTenant(demoTenantSlug).catch(() => undefined);
   if (existing) return;
-  const tenant = await tenants.createTenant({ slug: demoTenantSlug, name: 'Demo Company', locale: 'en', timezone: 'Europe/Paris' });
+  const password = `demo-${randomBytes(15).toString('base64url')}`;
+  await identity.signUp({ email: demoOwnerEmail, password, name: 'Demo Owner', tenant: { slug: demoTenantSlug, name: 'Demo Company' } }, { ip: '127.0.0.1', userAgent: 'tenantry seed' });
+  const tenant = await tenants.getTenant(demoTenantSlug).catch(() => {
+    throw new Error(`Seeding the demo tenant failed: sign-up of ${demoOwnerEmail} created no tenant "${demoTenantSlug}" (does that user already exist?)`);
+  });
+  mkdirSync(resolvePath(dataDir), { recursive: true });
+  writeFileSync(demoCredentialsFile(dataDir), `${demoOwnerEmail}\n${password}\n`, { mode: 0o600 });
   const context = { tenantId: tenant.id };
   const seeding = withTenant(database.db, context, async (tx) => {
     const api: SeedApi = {
@@ -257,7 +287,7 @@ async function seedDemoTenant(tenants: TenantDirectory, records: RecordService, 
     };
     for (const app of apps) await app.seed?.(api);
   });
-  // A failed seed leaves no half-seeded tenant behind: the next start tries again.
+  // A failed seed leaves no half-seeded tenant behind (the demo user stays: identities are global).
   await seeding.catch(async (error: unknown) => {
     await tenants.deleteTenant(tenant.id);
     throw error;

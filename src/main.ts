@@ -3,7 +3,8 @@
  * requests, drain in-flight ones, close the pool, stop the embedded PostgreSQL).
  */
 import closeWithGrace from 'close-with-grace';
-import { composePlatform, demoTenantSlug } from './compose.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { composePlatform, demoCredentialsFile, demoTenantSlug } from './compose.ts';
 import { loadConfig, redactConfig, type Config } from './kernel/config/index.ts';
 import { createLogger } from './kernel/observability/index.ts';
 
@@ -35,9 +36,17 @@ async function main(): Promise<void> {
 }
 
 function printBanner(base: string, config: Config): void {
-  const call = config.TENANT_DEV_HEADER
-    ? `  curl -H 'X-Tenant: ${demoTenantSlug}' '${base}/v1/products?limit=5'`
-    : `  Tenant routes need a principal. For local development, restart with\n  TENANT_DEV_HEADER=true npm start   and call\n  curl -H 'X-Tenant: ${demoTenantSlug}' '${base}/v1/products?limit=5'`;
+  const credentials = readDemoCredentials(config.DATA_DIR);
+  const login = credentials
+    ? [
+        `  Demo owner: ${credentials.email} / ${credentials.password}   (kept in ${demoCredentialsFile(config.DATA_DIR)})`,
+        `  curl -s -X POST ${base}/v1/auth/login -H 'content-type: application/json' \\`,
+        `       -d '{"email":"${credentials.email}","password":"${credentials.password}","tenant":"${demoTenantSlug}"}'`,
+        `  curl -H 'Authorization: Bearer <accessToken>' '${base}/v1/products?limit=5'`,
+      ]
+    : [`  Sign up: POST ${base}/v1/auth/sign-up, then POST ${base}/v1/auth/login and send 'Authorization: Bearer <accessToken>'`];
+  const devHeader = config.TENANT_DEV_HEADER ? [`  Development header (on): curl -H 'X-Tenant: ${demoTenantSlug}' '${base}/v1/products?limit=5'`] : [];
+  const call = [...login, ...devHeader].join('\n');
   process.stdout.write(
     [
       '',
@@ -52,6 +61,13 @@ function printBanner(base: string, config: Config): void {
       '',
     ].join('\n') + '\n',
   );
+}
+
+function readDemoCredentials(dataDir: string): { email: string; password: string } | undefined {
+  const file = demoCredentialsFile(dataDir);
+  if (!existsSync(file)) return undefined;
+  const [email, password] = readFileSync(file, 'utf8').split('\n');
+  return email && password ? { email, password } : undefined;
 }
 
 main().catch((error: unknown) => {

@@ -67,6 +67,18 @@ describe('npm start', () => {
     const total = body.total;
     expect(total).toBeGreaterThan(100);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    // The demo owner printed in the banner logs in for real, and the token reads the same data.
+    const printed = /Demo owner: (\S+) \/ (\S+)/.exec(first.output());
+    expect(printed).not.toBeNull();
+    const login = await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: printed![1], password: printed![2], tenant: 'demo' }),
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const withToken = await fetch(`${base}/v1/products?limit=1&includeTotal=true`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(((await withToken.json()) as { total: number }).total).toBe(total);
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('stopped');
@@ -75,6 +87,7 @@ describe('npm start', () => {
     const second = await start(env);
     expect(second.output()).not.toContain('demo tenant seeded');
     expect(second.output()).not.toContain('migrations applied');
+    expect(second.output()).toContain(`Demo owner: ${printed![1]} / ${printed![2]}`);
     const again = (await (await fetch(`${base}/v1/products?limit=1&includeTotal=true`, { headers: { 'x-tenant': 'demo' } })).json()) as { total: number };
     expect(again.total).toBe(total);
     second.child.kill('SIGTERM');

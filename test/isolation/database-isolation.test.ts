@@ -57,21 +57,22 @@ describe('tenant tables in the catalog', () => {
     expect(await checkRuntimeRole(owner())).toEqual([]);
   });
 
-  it('lets the runtime role only read global tables (tenants and identity_users excepted, for the tenant lifecycle and sign-up)', async () => {
+  it('lets the runtime role only read global tables (tenants, identity_users and identity_totp_factors excepted, for the tenant lifecycle, sign-up and second factors)', async () => {
     const globals = await findGlobalTables(owner());
     const modelGlobals = isolationRegistry.entities.filter((entity) => entity.scope === 'global').map((entity) => entity.table);
     expect(globals).toEqual(expect.arrayContaining([...modelGlobals, 'tenants']));
     expect(await checkGlobalTablesReadOnly(owner(), globalWriteAllowance)).toEqual([]);
     // The exception stays exactly this: no TRUNCATE, and no other writable global table.
-    expect(Object.keys(globalWriteAllowance)).toEqual(['tenants', 'identity_users']);
+    expect(Object.keys(globalWriteAllowance)).toEqual(['tenants', 'identity_users', 'identity_totp_factors']);
     const strict = await checkGlobalTablesReadOnly(owner());
     expect(strict).toEqual(
       expect.arrayContaining([
         { rule: 'global_table_writable', relation: 'tenants', detail: 'tenantry_app may INSERT, UPDATE, DELETE' },
         { rule: 'global_table_writable', relation: 'identity_users', detail: 'tenantry_app may INSERT, UPDATE' },
+        { rule: 'global_table_writable', relation: 'identity_totp_factors', detail: 'tenantry_app may INSERT, UPDATE, DELETE' },
       ]),
     );
-    expect(strict).toHaveLength(2);
+    expect(strict).toHaveLength(3);
   });
 
   it('exposes no tenant table through a view that bypasses row-level security', async () => {

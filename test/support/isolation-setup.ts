@@ -40,10 +40,15 @@ export const knownKernelTenantTables = ['idempotency_keys', 'audit_events', 'mai
  * suspends and deletes tenants through the runtime pool (kernel/tenancy/migrations/..._tenancy_tenants.sql).
  * `identity_users`: identities are global; sign-up creates them and password/profile changes update
  * them (kernel/identity/migrations/..._identity_users_sessions.sql); never deleted at runtime.
+ * `identity_totp_factors`: a user's second factor belongs to the person, not to a tenant, and login
+ * reads it before any tenant session exists; enrolment writes it, each accepted code updates it
+ * (replay guard, recovery codes), disabling deletes it so the encrypted secret does not linger
+ * (kernel/identity/migrations/..._identity_two_factor.sql). Rows hold no tenant data.
  */
 export const globalWriteAllowance: Readonly<Record<string, readonly string[]>> = {
   tenants: ['INSERT', 'UPDATE', 'DELETE'],
   identity_users: ['INSERT', 'UPDATE'],
+  identity_totp_factors: ['INSERT', 'UPDATE', 'DELETE'],
 };
 
 export interface SeededDatabase {

@@ -121,7 +121,7 @@ async function seedAccessRoles(owner: Kysely<any>, tenant: IsolationTenant): Pro
 }
 
 /**
- * Rows of the identity module's tenant tables (membership, session, refresh token, API key, mailed token) for a tenant,
+ * Rows of the identity module's tenant tables (membership, session, refresh token, API key, mailed token, invitation) for a tenant,
  * written with the owner connection: the suite needs rows of both tenants in every tenant table.
  */
 async function seedIdentityRows(owner: Kysely<any>, tenant: IsolationTenant): Promise<void> {
@@ -133,6 +133,7 @@ async function seedIdentityRows(owner: Kysely<any>, tenant: IsolationTenant): Pr
   await sql`insert into identity_refresh_tokens (tenant_id, id, session_id, token_hash) values (${tenant.id}, ${newId()}, ${sessionId}, ${Buffer.from(newId())})`.execute(owner);
   await sql`insert into identity_api_keys (tenant_id, id, name, role, secret_hash, created_by) values (${tenant.id}, ${newId()}, 'Isolation key', 'viewer', ${Buffer.alloc(32, 7)}, ${userId})`.execute(owner);
   await sql`insert into identity_user_tokens (tenant_id, id, user_id, purpose, token_hash, email, expires_at) values (${tenant.id}, ${newId()}, ${userId}, 'password_reset', ${Buffer.alloc(32, 9)}, ${`${tenant.slug}@example.test`}, now() + interval '1 hour')`.execute(owner);
+  await sql`insert into identity_invitations (tenant_id, id, email, email_normalized, role, token_hash, invited_by, expires_at) values (${tenant.id}, ${newId()}, ${`invitee-${tenant.slug}@example.test`}, ${`invitee-${tenant.slug}@example.test`}, 'member', ${Buffer.alloc(32, 11)}, ${userId}, now() + interval '7 days')`.execute(owner);
 }
 
 /** A's values with every reference to a tenant record moved to that record's twin in B. */

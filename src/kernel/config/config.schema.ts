@@ -4,6 +4,7 @@
  * secret = a variable whose value is redacted wherever the config is logged.
  */
 import Type, { type Static } from 'typebox';
+import { rateLimitSlice } from '../http/rate-limits.config.ts';
 import { jobsSlice } from '../jobs/jobs.config.ts';
 import { mailSlice } from '../mail/mail.config.ts';
 
@@ -57,10 +58,12 @@ export const identitySlice = {
   APP_BASE_URL: Type.String({ default: 'http://localhost:3000', pattern: '^https?://[^\\s]+$', description: 'Where links in mails lead (the web app): <APP_BASE_URL>/verify-email?token=..., /reset-password?token=...' }),
   IDENTITY_VERIFICATION_TTL_HOURS: Type.Integer({ default: 24, minimum: 1, maximum: 168, description: 'Lifetime of an e-mail verification (or e-mail change) link' }),
   IDENTITY_RESET_TTL_MINUTES: Type.Integer({ default: 30, minimum: 5, maximum: 60, description: 'Lifetime of a password reset link (at most 60 minutes)' }),
+  IDENTITY_INVITATION_TTL_DAYS: Type.Integer({ default: 7, minimum: 1, maximum: 30, description: 'Lifetime of an invitation link' }),
+  IDENTITY_TOTP_KEY: Type.Optional(Type.String({ ...secret, minLength: 32, description: 'Key material (HKDF-SHA256) of the AES-256-GCM key that encrypts TOTP secrets; unset: derived from TOKEN_SECRET (then rotating TOKEN_SECRET voids every TOTP enrolment)' })),
 };
 
 export const EnvSchema = Type.Object(
-  { ...coreSlice, ...httpSlice, ...dbSlice, ...tenancySlice, ...identitySlice, ...jobsSlice, ...mailSlice },
+  { ...coreSlice, ...httpSlice, ...rateLimitSlice, ...dbSlice, ...tenancySlice, ...identitySlice, ...jobsSlice, ...mailSlice },
   { additionalProperties: true },
 );
 

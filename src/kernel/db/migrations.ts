@@ -29,7 +29,9 @@ export function collectMigrations(dirs: readonly string[]): Record<string, Migra
 
 function migrator(db: Kysely<any>, dirs: readonly string[]): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => collectMigrations(dirs) };
-  return new Migrator({ db, provider, migrationTableName: migrationTable, migrationLockTableName: `${migrationTable}_lock` });
+  // Unordered: a module added later may carry a timestamp older than migrations a database already
+  // ran (kernel modules sort before apps); it then runs next instead of refusing to start.
+  return new Migrator({ db, provider, migrationTableName: migrationTable, migrationLockTableName: `${migrationTable}_lock`, allowUnorderedMigrations: true });
 }
 
 /** Applies every pending migration; returns the names applied now. Throws with the failing name. */

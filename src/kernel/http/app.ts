@@ -18,6 +18,8 @@ import { fromFrameworkError } from './framework-errors.ts';
 import type { Logger } from '../observability/index.ts';
 import type { HttpDependencies, Principal } from './http.contract.ts';
 import { parseJsonBody } from './json-body.ts';
+import { createMemoryRateLimitStore } from './rate-limit-store.ts';
+import { installRateLimits } from './rate-limits.ts';
 import { internalError, problemContentType, problemSchema, toProblem } from './problem.ts';
 import { registerSystemRoutes } from './system.routes.ts';
 import { createTenantResolver, devTenantHeader } from './tenant-resolution.ts';
@@ -88,6 +90,8 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
     }
   });
   app.decorateRequest('principal', null);
+  // Before the principal hook: the client-IP limit runs first; user and tenant limits after the principal.
+  installRateLimits(app, { settings: config, store: deps.rateLimitStore ?? createMemoryRateLimitStore(), exemptPrefixes: [docsPrefix], refusalHeaders: apiSecurityHeaders });
 
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   app.setNotFoundHandler((request, reply) =>

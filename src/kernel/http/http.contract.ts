@@ -10,6 +10,8 @@ import type { Logger, Metrics } from '../observability/index.ts';
 import type { RecordService } from '../records/index.ts';
 import type { TenantDirectory } from '../tenancy/index.ts';
 import type { IdempotencyStore } from './idempotency.ts';
+import type { RateLimitStore } from './rate-limit-store.ts';
+import type { RouteRateLimits } from './rate-limits.ts';
 
 export interface Principal {
   tenantId: string;
@@ -52,6 +54,8 @@ export interface HttpDependencies {
   routes?: readonly RouteRegistrar[];
   /** Resolves `Authorization: Bearer` tokens; without it only the development header can name a tenant. */
   authenticator?: BearerAuthenticator;
+  /** Where rate-limit hits are counted; unset: in this process (createMemoryRateLimitStore). */
+  rateLimitStore?: RateLimitStore;
 }
 
 declare module 'fastify' {
@@ -61,5 +65,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route acts for a tenant: a principal is resolved before the handler. */
     tenant?: boolean;
+    /** The route's own rate limits (kernel/http/rate-limits.ts); false: never limited (health, metrics, docs). */
+    rateLimits?: RouteRateLimits | false;
   }
 }

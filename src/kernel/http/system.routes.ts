@@ -5,9 +5,9 @@ import type { HttpDependencies } from './http.contract.ts';
 
 export function registerSystemRoutes(app: FastifyInstance, deps: HttpDependencies): void {
   const tags = ['system'];
-  app.get('/livez', { schema: { tags, security: [], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
+  app.get('/livez', { config: { rateLimits: false }, schema: { tags, security: [], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { tags, security: [], summary: 'Readiness: database reachable, migrations current, not draining' } }, async (request, reply) => {
+  app.get('/readyz', { config: { rateLimits: false }, schema: { tags, security: [], summary: 'Readiness: database reachable, migrations current, not draining' } }, async (request, reply) => {
     const problems = deps.health.isDraining() ? ['draining'] : await deps.health.check();
     if (problems.length === 0) return { status: 'ready' };
     return reply
@@ -23,9 +23,9 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDependencie
       });
   });
 
-  app.get('/metrics', { schema: { tags, security: [], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+  app.get('/metrics', { config: { rateLimits: false }, schema: { tags, security: [], summary: 'Prometheus metrics' } }, async (_request, reply) => {
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { rateLimits: false }, schema: { hide: true } }, async () => app.swagger());
 }

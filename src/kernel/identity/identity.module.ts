@@ -14,6 +14,13 @@ import { accountRoutes } from './account.routes.ts';
 import { createEmailVerification } from './email-verification.ts';
 import { createPasswordReset } from './password-reset.ts';
 import { createIdentityEvents, noSecurityEvents, type SecurityEventLog } from './security-events.ts';
+import type { RoleCatalog } from './api-keys.contract.ts';
+import { invitationRoutes } from './invitations.routes.ts';
+import { createInvitationAdmin } from './invitations.service.ts';
+import { createChallenges } from './two-factor.challenge.ts';
+import { twoFactorRoutes } from './two-factor.routes.ts';
+import { createSecretBox } from './two-factor.secret-box.ts';
+import { createTwoFactor } from './two-factor.service.ts';
 
 /** The identity slice of the config (names as in kernel/config). */
 export interface IdentitySettings {
@@ -31,6 +38,9 @@ export interface IdentitySettings {
   APP_BASE_URL: string;
   IDENTITY_VERIFICATION_TTL_HOURS: number;
   IDENTITY_RESET_TTL_MINUTES: number;
+  IDENTITY_INVITATION_TTL_DAYS: number;
+  IDENTITY_TOTP_KEY?: string | undefined;
+  TENANT_DEV_HEADER: boolean;
 }
 
 /** What identity uses of other modules (compose.ts injects them): security events, the mail outbox, the log. */
@@ -38,6 +48,8 @@ export interface IdentityDependencies {
   audit?: SecurityEventLog;
   mail?: MailQueue;
   logger?: Logger;
+  /** The tenant's roles (kernel/access): invitations are built only with it. */
+  roles?: RoleCatalog;
 }
 
 export interface Identity {
@@ -60,13 +72,25 @@ export function createIdentity(db: Kysely<any>, tenants: TenantDirectory, settin
   const sessionCache = createSessionCache(settings.IDENTITY_SESSION_CACHE_MS);
   const events = createIdentityEvents(dependencies.audit ?? noSecurityEvents);
   const flows = { db, mail: dependencies.mail, events, linkBase: settings.APP_BASE_URL };
-  const reset = createPasswordReset({ ...flows, throttle, sessions: sessionCache, login: (input, client) => service.login(input, client), ttlSeconds: settings.IDENTITY_RESET_TTL_MINUTES * 60, logger: dependencies.logger });
+  const reset = createPasswordReset({ ...flows, throttle, sessions: sessionCache, login: (input, client) => service.loginWithinSession(input, client), ttlSeconds: settings.IDENTITY_RESET_TTL_MINUTES * 60, logger: dependencies.logger });
   const verification = createEmailVerification({ ...flows, reauthenticate: reset.reauthenticate, ttlSeconds: settings.IDENTITY_VERIFICATION_TTL_HOURS * 3600 });
   const service = createIdentityService({
     db, tenants, tokens, throttle, sessionTtlSeconds: settings.SESSION_TTL_SECONDS, sessionCacheMs: settings.IDENTITY_SESSION_CACHE_MS, sessionCache,
     events, afterSignUp: verification.afterSignUp, onLockout: (tx, user, _tenantId, lockedSeconds) => reset.queueLockoutNotice(tx, user, lockedSeconds),
+    secondFactor: (userId, tenantId) => twoFactor.requireChallenge(userId, tenantId),
   });
-  const routes = [identityRoutes(service, { rateLimitMax: settings.AUTH_RATE_LIMIT_MAX }), accountRoutes({ verification, reset }, { rateLimitMax: settings.AUTH_RATE_LIMIT_MAX })];
+  const twoFactor = createTwoFactor({
+    db, events, throttle, sessions: service, reauthenticate: reset.reauthenticate, issuer: settings.TOKEN_ISSUER,
+    box: createSecretBox(settings.IDENTITY_TOTP_KEY ?? settings.TOKEN_SECRET), challenges: createChallenges(settings.TOKEN_SECRET),
+  });
+  const routes = [identityRoutes(service, { rateLimitMax: settings.AUTH_RATE_LIMIT_MAX }), accountRoutes({ verification, reset }, { rateLimitMax: settings.AUTH_RATE_LIMIT_MAX }), twoFactorRoutes(twoFactor, { rateLimitMax: settings.AUTH_RATE_LIMIT_MAX })];
+  if (dependencies.roles) {
+    const invitations = createInvitationAdmin({
+      db, tenants, roles: dependencies.roles, mail: dependencies.mail, audit: dependencies.audit ?? noSecurityEvents, throttle, sessions: service, tokens: service,
+      linkBase: settings.APP_BASE_URL, ttlSeconds: settings.IDENTITY_INVITATION_TTL_DAYS * 86_400,
+    });
+    routes.push(invitationRoutes(invitations, { devHeaders: settings.TENANT_DEV_HEADER, rateLimitMax: settings.AUTH_RATE_LIMIT_MAX }));
+  }
   return {
     service,
     sessionCache,

@@ -21,7 +21,10 @@ export type IdentityEventAction =
   | 'auth.email_changed'
   | 'auth.password_reset_requested'
   | 'auth.password_reset_completed'
-  | 'auth.password_changed';
+  | 'auth.password_changed'
+  | 'auth.second_factor_enabled'
+  | 'auth.second_factor_disabled'
+  | 'auth.second_factor_failed';
 
 /** What identity needs of kernel/audit. */
 export interface SecurityEventLog {
