@@ -3,48 +3,21 @@
  * reset over a real SMTP server (smtp-server on a loopback port, parsed with postal-mime, links
  * followed), credential changes with re-authentication.
  */
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { sql } from 'kysely';
-import PostalMime, { type Email } from 'postal-mime';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { startSmtpInbox, until, type SmtpInbox } from '../../../test/support/smtp-inbox.ts';
 
 const platformChain = '00000000-0000-0000-0000-000000000000';
 const strongPassword = 'violet-otter-marmalade-71';
 const newPassword = 'quiet-harbour-lantern-58';
-const received: { to: string[]; mail: Email }[] = [];
-let smtp: SMTPServer;
+let inbox: SmtpInbox;
 let test: TestPlatform;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.pipe(
-        new Writable({
-          write(chunk: Buffer, _encoding, done) {
-            chunks.push(chunk);
-            done();
-          },
-          final(done) {
-            PostalMime.parse(Buffer.concat(chunks)).then((mail) => {
-              received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), mail });
-              done();
-              callback();
-            }, done);
-          },
-        }),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
+  inbox = await startSmtpInbox();
   test = await startTestPlatform({
-    SMTP_URL: `smtp://127.0.0.1:${port}`,
+    SMTP_URL: inbox.url,
     JOBS_IN_PROCESS: true,
     JOBS_POLL_INTERVAL_MS: 500,
     AUTH_RATE_LIMIT_MAX: 1000,
@@ -55,18 +28,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await test?.close();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await inbox?.close();
 });
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const post = (url: string, payload: object, headers: Record<string, string> = {}) => test.platform.http.inject({ method: 'POST', url, payload, headers });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -76,20 +39,9 @@ const login = (email: string, password = strongPassword, tenant?: string) => pos
 const listProducts = (token: string) => test.platform.http.inject({ method: 'GET', url: '/v1/products', headers: bearer(token) });
 const subjectOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
 
-const decodeEntities = (text: string) =>
-  text
-    .replace(/&#x([0-9a-f]+);/gi, (_m, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_m, dec: string) => String.fromCodePoint(Number(dec)))
-    .replaceAll('&amp;', '&');
-
-/** The mails that reached an address over SMTP, with the token of the link they carry. */
 /** The index-th mail to an address, counting only those whose subject matches (delivery order between templates is not guaranteed). */
-async function nthMailTo(address: string, index = 0, subject?: RegExp): Promise<{ mail: Email; link: URL; token: string | null }> {
-  const mail = await until(() => received.filter((entry) => entry.to.includes(address) && (!subject || subject.test(entry.mail.subject ?? '')))[index]?.mail);
-  const href = [...mail.html!.matchAll(/href="([^"]+)"/g)].map((match) => decodeEntities(match[1]!)).find((value) => value.startsWith('https://app.example.com/'));
-  const link = new URL(href!);
-  return { mail, link, token: link.searchParams.get('token') };
-}
+const nthMailTo = (address: string, index = 0, subject?: RegExp) => inbox.nthMailTo(address, { index, ...(subject ? { subject } : {}) });
+const received = () => inbox.received;
 
 async function signUp(email: string, slug = `acme-${unique()}`) {
   const response = await post('/v1/auth/sign-up', { email, password: strongPassword, name: 'Ada Owner', tenant: { slug, name: 'Acme' } });
@@ -203,7 +155,7 @@ describe('e-mail verification over SMTP', () => {
     const marker = `marker-${unique()}@example.com`;
     await signUp(marker);
     await nthMailTo(marker);
-    expect(received.filter((entry) => entry.to.includes(email))).toHaveLength(1);
+    expect(received().filter((entry) => entry.to.includes(email))).toHaveLength(1);
   });
 
   it('refuses a malformed or made-up token', async () => {
@@ -261,7 +213,7 @@ describe('password reset over SMTP', () => {
     await post('/v1/auth/password-reset', { email });
     const reset = await until(async () => {
       for (let index = 1; index < 4; index++) {
-        const entry = received.filter((item) => item.to.includes(email))[index];
+        const entry = received().filter((item) => item.to.includes(email))[index];
         if (entry?.mail.subject === 'Reset your password') return nthMailTo(email, index);
       }
       return undefined;
