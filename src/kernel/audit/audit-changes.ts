@@ -30,7 +30,7 @@ export function changedFields(change: Pick<RecordChange, 'entity' | 'action' | '
 /**
  * Custom fields (`ext`) are listed by key with masked values: a tenant's extension schema cannot say
  * yet which of them are personal data, so none of their values is stored.
- * TODO(issue 3): unmask custom fields the tenant's extension schema does not mark as personal data.
+ * TODO(issue 4): unmask custom fields the tenant's extension schema does not mark as personal data.
  */
 function extensionChanges(before: ApiRecord | null, after: ApiRecord | null): Record<string, FieldChange> {
   const old = (before?.ext ?? {}) as Record<string, unknown>;
