@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import mjml2html from 'mjml';
 import { mailCopy } from './mail-copy.ts';
 import { mailLocales, type MailLocale, type MailTemplate, type RenderedMail } from './mail.contract.ts';
 import { mailLayoutFile } from './paths.ts';
@@ -51,6 +50,8 @@ async function compileTemplate(handlebars: typeof Handlebars, layout: string, te
     FOOTER: escapeXml(copy.footer),
   };
   const source = layout.replace(/%%([A-Z_]+)%%/g, (_match, name: string) => markers[name] ?? '');
+  // Loaded on the first mail, not at start: MJML's dependency tree costs ~40 MB and a second of start-up.
+  const { default: mjml2html } = await import('mjml');
   const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
   if (result.errors.length > 0) throw new Error(`MJML template ${template}/${locale}: ${result.errors.map((error) => error.formattedMessage).join('; ')}`);
   const text = [copy.heading, '', ...copy.paragraphs.flatMap((paragraph) => [paragraph, '']), `${copy.action}: {{link}}`, '', '--', copy.footer, ''].join('\n');

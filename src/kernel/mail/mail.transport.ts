@@ -2,7 +2,7 @@
  * Delivery: nodemailer over SMTP, or capture when no SMTP server is configured (the mail stays in
  * the outbox as `captured`). Glossary: masked address = `j***@example.com`, what logs may show.
  */
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 
 export interface OutgoingMail {
   from: string;
@@ -20,11 +20,16 @@ export type MailTransport =
 
 export function createMailTransport(smtpUrl: string | undefined): MailTransport {
   if (!smtpUrl) return { kind: 'capture', close: () => {} };
-  const transporter = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as Parameters<typeof nodemailer.createTransport>[0]);
+  // nodemailer is loaded on the first delivery, not at start (capture mode never needs it).
+  let transporter: Promise<nodemailer.Transporter> | undefined;
+  const connect = () =>
+    (transporter ??= import('nodemailer').then(({ default: mailer }) =>
+      mailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as Parameters<typeof mailer.createTransport>[0]),
+    ));
   return {
     kind: 'smtp',
     async send(mail) {
-      const info = await transporter.sendMail({
+      const info = await (await connect()).sendMail({
         from: mail.from,
         to: mail.to,
         subject: mail.subject,
@@ -34,7 +39,7 @@ export function createMailTransport(smtpUrl: string | undefined): MailTransport 
       });
       return { messageId: String(info.messageId ?? '') };
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((open) => open.close()),
   };
 }
 
