@@ -17,6 +17,12 @@ export const twoFactorErrors = {
   /** Turning the factor off with a wrong code: the same code as a wrong current password. */
   reauthenticationFailed: () =>
     new AppError('forbidden', 'identity.reauthentication_failed', 'Current code required', { detail: 'The code is wrong, expired or already used.', errors: [{ pointer: '/code', detail: 'not accepted' }] }),
+  /** The stored secret does not open (IDENTITY_TOTP_KEY changed, or the row was altered): an operator matter. */
+  secretUnreadable: (cause: unknown) =>
+    new AppError('unavailable', 'identity.second_factor_unavailable', 'Second factor unavailable', {
+      detail: 'The authenticator code cannot be checked for this account right now; use a recovery code, or ask an administrator.',
+      cause,
+    }),
   alreadyEnabled: () => new AppError('conflict', 'identity.second_factor_enabled', 'Second factor already on', { detail: 'Two-factor authentication is already on; turn it off first to enrol another device.' }),
   noPendingEnrolment: () => new AppError('conflict', 'identity.no_pending_enrolment', 'No enrolment started', { detail: 'Start an enrolment with POST /v1/auth/2fa/totp first.' }),
   notEnabled: () => new AppError('conflict', 'identity.second_factor_not_enabled', 'Second factor off', { detail: 'Two-factor authentication is not on for this account.' }),

@@ -124,6 +124,17 @@ describe('login with a second factor', () => {
     ]);
   });
 
+  it('answers a clear 503 (not a 500) when the stored secret no longer opens, as after a key change, and a recovery code still works', async () => {
+    const { email, userId, secret, recoveryCodes } = await enrolled();
+    // What a changed IDENTITY_TOTP_KEY looks like to the server: a sealed secret its key cannot open.
+    await sql`update identity_totp_factors set secret_encrypted = set_byte(secret_encrypted, 20, (get_byte(secret_encrypted, 20) + 1) % 256) where user_id = ${userId}`.execute(t.database.owner.db);
+    const response = await post('/v1/auth/login/2fa', { challenge: await challengeOf(email), code: codeOf(secret) });
+    expect(response.statusCode, response.body).toBe(503);
+    expect(response.json()).toMatchObject({ code: 'identity.second_factor_unavailable' });
+    const recovered = await post('/v1/auth/login/2fa', { challenge: await challengeOf(email), code: recoveryCodes[0] });
+    expect(recovered.statusCode, recovered.body).toBe(200);
+  });
+
   it('accepts each recovery code once', async () => {
     const { email, recoveryCodes, pair } = await enrolled();
     const first = await post('/v1/auth/login/2fa', { challenge: await challengeOf(email), code: ` ${recoveryCodes[3]!.toUpperCase().replaceAll('-', ' ')} ` });

@@ -68,7 +68,13 @@ export function createTwoFactor(options: TwoFactorOptions) {
   const proofOf = (userId: string, sealed: Buffer, code: string): Proof => {
     const text = String(code).trim();
     if (/^\d{6}$/.test(text)) {
-      const secret = new Secret({ buffer: new Uint8Array(box.open(sealed, userId)).buffer });
+      let opened: Buffer;
+      try {
+        opened = box.open(sealed, userId);
+      } catch (error) {
+        throw twoFactorErrors.secretUnreadable(error);
+      }
+      const secret = new Secret({ buffer: new Uint8Array(opened).buffer });
       const timestamp = now();
       const delta = TOTP.validate({ token: text, secret, ...totpParameters, timestamp, window: 1 });
       return delta === null ? undefined : { kind: 'totp', step: TOTP.counter({ period: totpParameters.period, timestamp }) + delta };
