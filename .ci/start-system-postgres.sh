@@ -27,7 +27,8 @@
 # data only, nothing survives).
 #
 # Environment (all optional):
-#   PG_CI_PORT      TCP port                      (default 55432)
+#   PG_CI_PORT      TCP port                      (default 25432: below the ephemeral range 32768-60999,
+#                   so no free-port pick of the tests or outgoing connection can hold it)
 #   PG_CI_DIR       cluster dir: data, log, socket (default /tmp/tenantry-ci-pg15)
 #   PG_CI_PASSWORD  password of superuser postgres (default: fixed CI password
 #                   below; must be URL-safe: letters, digits, - _ .)
@@ -35,7 +36,7 @@ set -euo pipefail
 
 PG_VERSION=15
 PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
-PORT=${PG_CI_PORT:-55432}
+PORT=${PG_CI_PORT:-25432}
 DIR=${PG_CI_DIR:-/tmp/tenantry-ci-pg15}
 PASSWORD=${PG_CI_PASSWORD:-tenantry_ci_pg15_pw}
 OS_USER=postgres
