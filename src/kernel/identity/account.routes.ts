@@ -2,15 +2,13 @@
  * Account routes under /v1/auth: e-mail verification, password reset, and the credential changes
  * that require the current password. Same per-IP limits and small bodies as the other auth routes.
  */
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { problemResponses } from '../http/index.ts';
 import type { EmailVerification } from './email-verification.ts';
-import { rateLimited } from './identity.errors.ts';
 import { authenticatedOf, clientOf, tokenPair } from './identity.routes.ts';
 import type { PasswordReset } from './password-reset.ts';
+import { authBodyLimit, registerAuthRateLimit } from './auth-route-limits.ts';
 
-const authBodyLimit = 16_384;
 const tags = ['auth'];
 const password = { type: 'string', description: 'At least 8 characters (15 or more recommended), any Unicode, at most 1024' };
 const token = { type: 'string', minLength: 1, maxLength: 200, description: 'The token of the link received by mail' };
@@ -21,11 +19,7 @@ export function accountRoutes(flows: { verification: EmailVerification; reset: P
   const { verification, reset } = flows;
   return async (root: FastifyInstance): Promise<void> => {
     await root.register(async (app) => {
-      await app.register(rateLimit, {
-        max: options.rateLimitMax,
-        timeWindow: 60_000,
-        errorResponseBuilder: (_request, context) => rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
-      });
+      await registerAuthRateLimit(app, options.rateLimitMax);
 
       app.post('/v1/auth/verify-email', {
         bodyLimit: authBodyLimit,

@@ -3,17 +3,16 @@
  * Stricter per-IP rate limits than the rest of the API, and small bodies (a 1 MB password is a 413
  * before anything reads it).
  */
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problemResponses } from '../http/index.ts';
 import type { Authenticated, ClientInfo, IdentityService } from './identity.contract.ts';
-import { invalidToken, rateLimited } from './identity.errors.ts';
+import { invalidToken } from './identity.errors.ts';
+import { authBodyLimit, registerAuthRateLimit } from './auth-route-limits.ts';
 
 export interface IdentityRouteOptions {
   rateLimitMax: number;
 }
 
-const authBodyLimit = 16_384;
 const errorResponses = problemResponses;
 export const tokenPair = {
   type: 'object',
@@ -42,11 +41,7 @@ export function authenticatedOf(request: FastifyRequest): Authenticated {
 export function identityRoutes(identity: IdentityService, options: IdentityRouteOptions) {
   return async (root: FastifyInstance): Promise<void> => {
     await root.register(async (app) => {
-      await app.register(rateLimit, {
-        max: options.rateLimitMax,
-        timeWindow: 60_000,
-        errorResponseBuilder: (_request, context) => rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
-      });
+      await registerAuthRateLimit(app, options.rateLimitMax);
       const tags = ['auth'];
 
       app.post('/v1/auth/sign-up', {

@@ -4,14 +4,14 @@
  * an optional bearer access token says who is signed in). Accepting shares the auth routes' per-IP
  * limit and small bodies.
  */
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { problemResponses } from '../http/index.ts';
 import { adminContextOf } from './api-keys.routes.ts';
-import { invalidToken, rateLimited } from './identity.errors.ts';
+import { invalidToken } from './identity.errors.ts';
 import { clientOf, tokenPair } from './identity.routes.ts';
 import type { AcceptInvitationInput, InvitationAdmin, InvitationInput } from './invitations.contract.ts';
+import { authBodyLimit, registerAuthRateLimit } from './auth-route-limits.ts';
 
 const nullableTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 const invitation = Type.Object({
@@ -69,13 +69,9 @@ export function invitationRoutes(invitations: InvitationAdmin, options: { devHea
     });
 
     await root.register(async (app) => {
-      await app.register(rateLimit, {
-        max: options.rateLimitMax,
-        timeWindow: 60_000,
-        errorResponseBuilder: (_request, context) => rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
-      });
+      await registerAuthRateLimit(app, options.rateLimitMax);
       app.post('/v1/invitations/accept', {
-        bodyLimit: 16_384,
+        bodyLimit: authBodyLimit,
         schema: {
           tags,
           summary: 'Accept an invitation with the token of its link: signed in (bearer) as the invited address, with that account\'s password, or as a new account (name and password)',

@@ -3,16 +3,14 @@
  * user, and the second step of a login. Same per-IP limits and small bodies as the other auth routes;
  * answers that carry a secret are `Cache-Control: no-store`.
  */
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { problemResponses } from '../http/index.ts';
-import { rateLimited } from './identity.errors.ts';
 import { authenticatedOf, clientOf, tokenPair } from './identity.routes.ts';
 import type { TwoFactor } from './two-factor.service.ts';
+import { authBodyLimit, registerAuthRateLimit } from './auth-route-limits.ts';
 
 const tags = ['auth'];
-const authBodyLimit = 16_384;
 const code = Type.String({ minLength: 1, maxLength: 64, description: 'A 6-digit code of the authenticator app, or a recovery code' });
 const currentPassword = Type.String({ maxLength: 4096 });
 const config = { tenant: true };
@@ -20,11 +18,7 @@ const config = { tenant: true };
 export function twoFactorRoutes(twoFactor: TwoFactor, options: { rateLimitMax: number }) {
   return async (root: FastifyInstance): Promise<void> => {
     await root.register(async (app) => {
-      await app.register(rateLimit, {
-        max: options.rateLimitMax,
-        timeWindow: 60_000,
-        errorResponseBuilder: (_request, context) => rateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
-      });
+      await registerAuthRateLimit(app, options.rateLimitMax);
 
       app.post('/v1/auth/login/2fa', {
         bodyLimit: authBodyLimit,
