@@ -31,11 +31,20 @@ export async function until<T>(probe: () => Promise<T | undefined> | T | undefin
   }
 }
 
-export async function startSmtpInbox(): Promise<SmtpInbox> {
+export interface SmtpInboxOptions {
+  /** Recipients the server refuses with 550 (a permanent failure), e.g. to test retries. */
+  refuseRecipient?: (address: string) => boolean;
+}
+
+export async function startSmtpInbox(options: SmtpInboxOptions = {}): Promise<SmtpInbox> {
   const received: SmtpInbox['received'] = [];
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuseRecipient?.(address.address)) return callback(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.pipe(

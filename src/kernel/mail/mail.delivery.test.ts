@@ -2,31 +2,17 @@
  * Mail end to end on a real SMTP server (smtp-server on a loopback port): queue in a tenant
  * transaction, deliver from the in-process worker, parse what arrived (postal-mime) and follow its link.
  */
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import PostalMime, { type Email } from 'postal-mime';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { startSmtpInbox, until, type SmtpInbox } from '../../../test/support/smtp-inbox.ts';
 import { withTenant } from '../db/index.ts';
 import { createLogger } from '../observability/index.ts';
 import type { Tenant } from '../tenancy/index.ts';
 import type { QueueMailInput } from './index.ts';
 
-const received: { envelopeTo: string[]; mail: Email }[] = [];
-let smtp: SMTPServer;
+let inbox: SmtpInbox;
 let t: TestPlatform;
 let tenant: Tenant;
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const decodeEntities = (text: string) =>
   text
@@ -37,7 +23,7 @@ const decodeEntities = (text: string) =>
     .replaceAll('&gt;', '>')
     .replaceAll('&amp;', '&');
 const linksOf = (html: string) => [...html.matchAll(/href="([^"]+)"/g)].map((match) => decodeEntities(match[1]!));
-const messageTo = (address: string) => until(() => received.find((entry) => entry.envelopeTo.includes(address))?.mail);
+const messageTo = (address: string) => until(() => inbox.received.find((entry) => entry.to.includes(address))?.mail);
 
 function queue(input: QueueMailInput, tenantId = tenant.id) {
   return withTenant(t.platform.database.db, { tenantId }, (tx) => t.platform.mail.queueMail(tx, input));
@@ -50,41 +36,14 @@ async function outbox(tenantSlug: string, id: string) {
 }
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (address.address.startsWith('refuse')) return callback(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.pipe(
-        new Writable({
-          write(chunk: Buffer, _encoding, done) {
-            chunks.push(chunk);
-            done();
-          },
-          final(done) {
-            PostalMime.parse(Buffer.concat(chunks)).then((mail) => {
-              received.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), mail });
-              done();
-              callback();
-            }, done);
-          },
-        }),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
-  t = await startTestPlatform({ SMTP_URL: `smtp://127.0.0.1:${port}`, JOBS_IN_PROCESS: true, JOBS_POLL_INTERVAL_MS: 500, MAIL_RETRY_LIMIT: 2, MAIL_RETRY_DELAY_SECONDS: 1 });
+  inbox = await startSmtpInbox({ refuseRecipient: (address) => address.startsWith('refuse') });
+  t = await startTestPlatform({ SMTP_URL: inbox.url, JOBS_IN_PROCESS: true, JOBS_POLL_INTERVAL_MS: 500, MAIL_RETRY_LIMIT: 2, MAIL_RETRY_DELAY_SECONDS: 1 });
   tenant = await t.platform.tenants.createTenant({ slug: 'mail-co', name: 'Mail Co', locale: 'fr' });
 });
 
 afterAll(async () => {
   await t?.close();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await inbox?.close();
 });
 
 describe('mail over SMTP', () => {
@@ -141,7 +100,7 @@ describe('mail over SMTP', () => {
     // A mail queued after it is delivered: the worker ran, and the rolled-back one was never there.
     await queue({ template: 'lockout', to: 'after-ghost@example.com', data: { link: 'https://app.example.com/reset', lockedMinutes: 15 } });
     await messageTo('after-ghost@example.com');
-    expect(received.some((entry) => entry.envelopeTo.includes('ghost@example.com'))).toBe(false);
+    expect(inbox.received.some((entry) => entry.to.includes('ghost@example.com'))).toBe(false);
     const list = await t.platform.http.inject({ method: 'GET', url: '/v1/admin/mails?limit=200', headers: { 'x-tenant': tenant.slug } });
     expect(list.json().items.map((item: { to: string }) => item.to)).not.toContain('ghost@example.com');
   });
