@@ -125,7 +125,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     await assertRuntimeRoleIsSafe(database.db);
     const registry = createRegistry(apps.flatMap((app) => app.entities));
     const audit = createAuditLog(database.db, { defaultLimit: config.HTTP_LIST_DEFAULT_LIMIT, maxLimit: config.HTTP_LIST_MAX_LIMIT });
-    const records = createRecordService(database.db, registry, { access: createAccessControl(), listeners: [audit.listener] });
+    const records = createRecordService(database.db, registry, { access: createAccessControl(), listeners: [audit.listener], actions: apps.flatMap((app) => app.actions ?? []) });
     const tenants = createTenantDirectory(database.db);
     background = composeBackgroundWork(config, urls, { tenants, apiDb: database.db, logger, work: config.JOBS_IN_PROCESS ?? config.NODE_ENV !== 'test' });
     const { jobs, mail } = background;

@@ -9,14 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInRoles, type RolePermission } from '../../src/kernel/access/index.ts';
-import type { EntityDef, RowCondition } from '../../src/kernel/model/index.ts';
+import { kebabCase, type EntityDef, type RowCondition } from '../../src/kernel/model/index.ts';
 import { isolationRegistry } from '../support/isolation-setup.ts';
 import { SampleFactory, writableInput } from '../support/isolation-samples.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
-type Operation = 'list' | 'get' | 'create' | 'update' | 'delete';
-const actionOf: Record<Operation, string> = { list: 'read', get: 'read', create: 'create', update: 'update', delete: 'delete' };
-const allowedStatus: Record<Operation, number> = { list: 200, get: 200, create: 201, update: 200, delete: 204 };
+type Operation = 'list' | 'get' | 'create' | 'update' | 'delete' | `action:${string}`;
+const crudActionOf: Record<string, string> = { list: 'read', get: 'read', create: 'create', update: 'update', delete: 'delete' };
+const actionOf = (operation: Operation) => (operation.startsWith('action:') ? operation.slice('action:'.length) : crudActionOf[operation]!);
+const allowedStatus = (operation: Operation) => (operation === 'create' ? 201 : operation === 'delete' ? 204 : 200);
 
 /** Tenant-defined roles of the matrix, created through the admin API. */
 const tenantRoles: Record<string, RolePermission[]> = {
@@ -31,6 +32,7 @@ const tenantRoles: Record<string, RolePermission[]> = {
     { entity: 'ktCategory', actions: ['create', 'read', 'delete'] },
     { entity: 'ktWidget', actions: ['read', 'update'], where: ['own'] },
     { entity: 'ktMemo', actions: ['read'] },
+    { entity: 'ktTicket', actions: ['read', 'reopen', 'escalate'] },
   ],
 };
 const roles = [...builtInRoles, ...Object.keys(tenantRoles)];
@@ -106,6 +108,39 @@ async function makeRow(entity: EntityDef): Promise<Record<string, unknown> & { i
   return response.json();
 }
 
+/**
+ * The owner moves a fresh row into a state the transition leaves (shortest path of transitions from
+ * its initial state), so that what the role's attempt then meets is the permission, not the state.
+ */
+async function makeRowFor(entity: EntityDef, action: string): Promise<{ id: string }> {
+  const row = await makeRow(entity);
+  const machine = entity.states;
+  const target = machine?.transitions[action];
+  if (!machine || !target) return row;
+  const paths = new Map<string, string[]>([[String(row[machine.field]), []]]);
+  const queue = [String(row[machine.field])];
+  while (queue.length > 0 && !target.from.some((state) => paths.has(state))) {
+    const state = queue.shift()!;
+    for (const [name, transition] of Object.entries(machine.transitions)) {
+      if (transition.from.includes(state) && !paths.has(transition.to)) {
+        paths.set(transition.to, [...paths.get(state)!, name]);
+        queue.push(transition.to);
+      }
+    }
+  }
+  const start = target.from.find((state) => paths.has(state));
+  if (start === undefined) throw new Error(`${entity.name}.${action}: no state it leaves can be reached`);
+  for (const step of paths.get(start)!) {
+    const moved = await call('POST', `/v1/${entity.path}/${row.id}/${kebabCase(step)}`, {}, inputOf(entity, step));
+    expect(moved.statusCode, moved.body).toBe(200);
+  }
+  return row;
+}
+
+/** The documented example input of an action (the matrix checks permissions, not validation). */
+const inputOf = (entity: EntityDef, action: string) =>
+  ((t.platform.records.actionsOf(entity).find((runnable) => runnable.action === action)?.input as { examples?: unknown[] } | undefined)?.examples?.[0] ?? {}) as object;
+
 beforeAll(async () => {
   t = await startTestPlatform();
   tenant = (await t.createTenant()).slug;
@@ -120,6 +155,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+const runnableActions = (entity: EntityDef): Operation[] => t.platform.records.actionsOf(entity).map((runnable): Operation => `action:${runnable.action}`);
+
 describe('authorization matrix', () => {
   it('allows exactly what the declared policies grant: 0 false allows, 0 false denies', async () => {
     const falseAllows: string[] = [];
@@ -128,35 +165,41 @@ describe('authorization matrix', () => {
     let cases = 0;
     for (const role of roles) {
       for (const entity of exposed) {
-        const operations: Operation[] = entity.scope === 'tenant' ? ['list', 'get', 'create', 'update', 'delete'] : ['list', 'get'];
+        const operations: Operation[] = entity.scope === 'tenant' ? ['list', 'get', 'create', 'update', 'delete', ...runnableActions(entity)] : ['list', 'get'];
         for (const operation of operations) {
           cases += 1;
-          const expected = expectedAllowed(role, entity, actionOf[operation]);
+          const expected = expectedAllowed(role, entity, actionOf(operation));
           const headers = principalHeaders(role);
           const base = `/v1/${entity.path}`;
           let response;
           if (operation === 'list') response = await call('GET', base, headers);
           else if (operation === 'create') response = await call('POST', base, headers, sampleBody(entity, role));
-          else {
+          else if (operation.startsWith('action:')) {
+            const action = actionOf(operation);
+            const row = await makeRowFor(entity, action);
+            response = await call('POST', `${base}/${row.id}/${kebabCase(action)}`, headers, inputOf(entity, action));
+          } else {
             const row = await makeRow(entity);
             if (operation === 'get') response = await call('GET', `${base}/${row.id}`, headers);
             else if (operation === 'delete') response = await call('DELETE', `${base}/${row.id}`, headers);
             else {
               const readOnly = readOnlyOf(role, entity);
-              const property = Object.keys(entity.fields).find((name) => !entity.fields[name]!.readOnly && !entity.fields[name]!.unique && !readOnly.has(name) && !(name in inScopeValues(entity)));
+              const writable = (name: string) => !entity.fields[name]!.readOnly && !entity.fields[name]!.unique && name !== entity.states?.field;
+              const property = Object.keys(entity.fields).find((name) => writable(name) && !readOnly.has(name) && !(name in inScopeValues(entity)));
               response = await call('PATCH', `${base}/${row.id}`, { ...headers, 'if-match': '*' }, { [property!]: row[property!] ?? null });
             }
           }
           const label = `${role} ${operation} ${entity.name}: ${response.statusCode} ${response.statusCode >= 400 ? response.json().code : ''}`;
           const denied = response.statusCode === 403 && response.json().code === 'access.denied';
-          if (expected && response.statusCode !== allowedStatus[operation]) (denied ? falseDenies : otherFailures).push(label);
+          if (expected && response.statusCode !== allowedStatus(operation)) (denied ? falseDenies : otherFailures).push(label);
           if (!expected && !denied) (response.statusCode < 400 ? falseAllows : otherFailures).push(label);
         }
       }
     }
     expect({ falseAllows, falseDenies, otherFailures }).toEqual({ falseAllows: [], falseDenies: [], otherFailures: [] });
-    // Not vacuous: every role, every exposed entity, the five actions on tenant entities.
-    expect(cases).toBe(roles.length * exposed.reduce((sum, entity) => sum + (entity.scope === 'tenant' ? 5 : 2), 0));
-    expect(exposed.map((entity) => entity.name)).toEqual(expect.arrayContaining(['ktWidget', 'ktCategory', 'ktMemo', 'ktCountry', 'product', 'outlet']));
+    // Not vacuous: every role, every exposed entity, the five CRUD operations and every runnable custom action on tenant entities.
+    expect(cases).toBe(roles.length * exposed.reduce((sum, entity) => sum + (entity.scope === 'tenant' ? 5 + runnableActions(entity).length : 2), 0));
+    expect(exposed.map((entity) => entity.name)).toEqual(expect.arrayContaining(['ktWidget', 'ktCategory', 'ktMemo', 'ktCountry', 'ktTicket', 'product', 'outlet']));
+    expect(runnableActions(isolationRegistry.get('ktTicket'))).toEqual(['action:escalate', 'action:start', 'action:resolve', 'action:cancel', 'action:reopen']);
   });
 });

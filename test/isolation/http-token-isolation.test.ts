@@ -13,7 +13,7 @@ import { newId } from '../../src/kernel/shared/index.ts';
 import { findTenantTables } from '../support/isolation-catalog-checks.ts';
 import { filterCasesFrom, listUrl, observable, type Method } from '../support/isolation-http.ts';
 import { isolationRegistry } from '../support/isolation-setup.ts';
-import { writableInput } from '../support/isolation-samples.ts';
+import { updatableInput } from '../support/isolation-samples.ts';
 import { liveIdsOf, seedIsolationWorld, serviceRecordWriter, snapshotTenantRows, type IsolationTenant, type IsolationWorld, type RecordWriter } from '../support/isolation-world.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -118,7 +118,7 @@ describe.each([
     it('gets, updates and deletes none of A\'s records: each answers like a random id', async () => {
       for (const victim of victims()) {
         // A valid body (A's own values), so the answer is about the id, not the body.
-        const body = writableInput(entity, world.records.get(entity.name)!.valuesOf.get(victim.id)!);
+        const body = updatableInput(entity, world.records.get(entity.name)!.valuesOf.get(victim.id)!);
         for (const [method, headers, payload] of [
           ['GET', {}, undefined],
           ['PATCH', { 'if-match': '*' }, body],

@@ -4,7 +4,9 @@
  * all of them. Its migrations are generated like an app's (test/model/generate-migration.ts).
  */
 import { fileURLToPath } from 'node:url';
-import { defineEntity, field, type AppModule } from '../../src/kernel/model/index.ts';
+import Type from 'typebox';
+import { defineEntity, field, type ActionHandler, type AppModule } from '../../src/kernel/model/index.ts';
+import { AppError } from '../../src/kernel/shared/index.ts';
 
 /** Global reference data: no tenant_id, no RLS, read-only at runtime. */
 export const ktCountry = defineEntity({
@@ -84,10 +86,65 @@ export const ktMemo = defineEntity({
   },
 });
 
-export const kernelTestEntities = [ktCountry, ktCategory, ktWidget, ktMemo] as const;
+/** A record with a lifecycle: its status changes only through the transitions (kernel/records actions). */
+export const ktTicket = defineEntity({
+  name: 'ktTicket',
+  plural: 'ktTickets',
+  module: 'kernel_test',
+  fields: {
+    subject: field.text({ required: true, maxLength: 200, filterable: true }),
+    status: field.enum(['open', 'inProgress', 'resolved', 'cancelled'] as const, { required: true, default: 'open', filterable: true }),
+    resolution: field.text({ maxLength: 500 }),
+    priority: field.integer({ required: true, default: 0, min: 0, max: 3 }),
+    assignee: field.text({ maxLength: 36, filterable: true }),
+  },
+  states: {
+    field: 'status',
+    initial: ['open'],
+    transitions: {
+      start: { from: ['open'], to: 'inProgress' },
+      resolve: { from: ['open', 'inProgress'], to: 'resolved', description: 'Resolve a ticket with a resolution' },
+      cancel: { from: ['open', 'inProgress'], to: 'cancelled' },
+      reopen: { from: ['resolved', 'cancelled'], to: 'open' },
+    },
+  },
+  access: {
+    conditions: { own: { field: 'assignee', equals: 'principal.userId' } },
+    actions: ['escalate'],
+    roles: {
+      manager: { grants: [{ actions: ['*'] }] },
+      // Members work their own tickets: they may start and resolve them, not cancel, reopen or escalate.
+      member: { grants: [{ actions: ['read', 'create', 'update', 'start', 'resolve'], where: ['own'] }] },
+      viewer: { grants: [{ actions: ['read'] }] },
+    },
+  },
+});
+
+export const ktTicketActions: readonly ActionHandler[] = [
+  {
+    entity: ktTicket,
+    action: 'resolve',
+    input: Type.Object({ resolution: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false, examples: [{ resolution: 'Replaced the part' }] }),
+    run: async ({ input }) => ({ set: { resolution: input.resolution } }),
+  },
+  {
+    // Not a transition: an app rule decides (top priority cannot go higher).
+    entity: ktTicket,
+    action: 'escalate',
+    summary: 'Raise the priority of a ticket',
+    run: async ({ record }) => {
+      const priority = record.priority as number;
+      if (priority >= 3) throw new AppError('conflict', 'kt.top_priority', 'Already at top priority', { detail: 'This ticket is already at the highest priority.' });
+      return { set: { priority: priority + 1 } };
+    },
+  },
+];
+
+export const kernelTestEntities = [ktCountry, ktCategory, ktWidget, ktMemo, ktTicket] as const;
 
 export const kernelTestModule: AppModule = {
   name: 'kernel_test',
   entities: kernelTestEntities,
+  actions: ktTicketActions,
   migrationsDir: fileURLToPath(new URL('./migrations', import.meta.url)),
 };

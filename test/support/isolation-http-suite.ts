@@ -9,12 +9,12 @@
 import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EntityDef } from '../../src/kernel/model/index.ts';
+import { kebabCase, type EntityDef } from '../../src/kernel/model/index.ts';
 import type { ApiRecord } from '../../src/kernel/records/index.ts';
 import { newId } from '../../src/kernel/shared/index.ts';
 import { findTenantTables } from './isolation-catalog-checks.ts';
 import { filterCasesFrom, listQueryArbitrary, listUrl, observable, requestAs, sortKeysOf } from './isolation-http.ts';
-import { uniqueKeys, writableInput } from './isolation-samples.ts';
+import { uniqueKeys, updatableInput, writableInput } from './isolation-samples.ts';
 import { isolationRegistry, knownTenantEntities } from './isolation-setup.ts';
 import { httpRecordWriter, liveIdsOf, rowCountsByTenant, seedIsolationWorld, snapshotTenantRows, twinValues, type IsolationWorld } from './isolation-world.ts';
 import type { TestPlatform } from './platform.ts';
@@ -262,7 +262,7 @@ function defineWriteAttacks(ctx: SuiteContext, declared: EntityDef): void {
 
   it(`tenant B cannot update tenant A's ${declared.plural}, even with A's current version`, async () => {
     for (const victim of victims()) {
-      const body = freshBodyForB();
+      const body = updatableInput(entity(), freshBodyForB());
       for (const headers of ifMatchVariants(victim.version!)) {
         const attack = await asB('PATCH', `${base}/${victim.id}`, { body, headers });
         const control = await asB('PATCH', `${base}/${newId()}`, { body, headers });
@@ -281,6 +281,22 @@ function defineWriteAttacks(ctx: SuiteContext, declared: EntityDef): void {
         expect(attack.statusCode, JSON.stringify(headers)).toBeGreaterThanOrEqual(400);
         if (headers['if-match'] === undefined || headers['if-match'] === `"${victim.version}"`) expect(attack.statusCode).toBe(404);
         expect(observable(attack), JSON.stringify(headers)).toEqual(observable(control));
+      }
+    }
+  });
+
+  it(`tenant B cannot run the custom actions of tenant A's ${declared.plural}`, async () => {
+    const runnable = ctx.platform().platform.records.actionsOf(entity());
+    for (const { action, input } of runnable) {
+      // The documented example input, so that the attack gets past validation to the record lookup.
+      const body = ((input as { examples?: unknown[] } | undefined)?.examples?.[0] ?? {}) as object;
+      for (const victim of victims()) {
+        for (const headers of ifMatchVariants(victim.version!)) {
+          const attack = await asB('POST', `${base}/${victim.id}/${kebabCase(action)}`, { body, headers });
+          const control = await asB('POST', `${base}/${newId()}/${kebabCase(action)}`, { body, headers });
+          expect(attack.statusCode, `${action} ${JSON.stringify(headers)}`).toBeGreaterThanOrEqual(400);
+          expect(observable(attack), `${action} ${JSON.stringify(headers)}`).toEqual(observable(control));
+        }
       }
     }
   });

@@ -92,6 +92,13 @@ export function writableInput(entity: EntityDef, values: Record<string, unknown>
   return Object.fromEntries(Object.entries(values).filter(([property]) => entity.fields[property] && !entity.fields[property]!.readOnly));
 }
 
+/** A PATCH body from sample values: the writable fields but the state field (it changes through actions). */
+export function updatableInput(entity: EntityDef, values: Record<string, unknown>): Record<string, unknown> {
+  const body = writableInput(entity, values);
+  if (entity.states) delete body[entity.states.field];
+  return body;
+}
+
 export function readOnlyValues(entity: EntityDef, values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).filter(([property]) => entity.fields[property]?.readOnly));
 }
@@ -107,7 +114,9 @@ export class SampleFactory {
   constructor(private readonly seed: number) {}
 
   records(entity: EntityDef, scopeKey: string, count: number, references: ReferencePool): Record<string, unknown>[] {
-    const arbitrary = fc.record(Object.fromEntries(Object.entries(entity.fields).map(([property, def]) => [property, valueArbitrary(def, references)])));
+    // A record is created in an initial state of its lifecycle; later states come through actions.
+    const arbitraryOf = (property: string, def: FieldDef) => (property === entity.states?.field ? fc.constantFrom(...entity.states.initial) : valueArbitrary(def, references));
+    const arbitrary = fc.record(Object.fromEntries(Object.entries(entity.fields).map(([property, def]) => [property, arbitraryOf(property, def)])));
     const candidates = fc.sample(arbitrary, { seed: this.seed + ++this.calls * 7919, numRuns: count * 25 + 50 });
     const chosen: Record<string, unknown>[] = [];
     for (const candidate of candidates) {

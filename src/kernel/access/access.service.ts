@@ -60,7 +60,7 @@ export function tenantRoleAccess(permissions: readonly RolePermission[], entity:
 }
 
 export function isKnownAction(entity: EntityDef, action: string): boolean {
-  return (crudActions as readonly string[]).includes(action) || (entity.access?.actions ?? []).includes(action);
+  return (crudActions as readonly string[]).includes(action) || entity.actions.includes(action);
 }
 
 /** Combines the accesses of a principal's roles into its permissions on the entity. */

@@ -5,8 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type TSchema } from 'typebox';
 import { withRequestRoles } from '../access/index.ts';
-import { deriveSchemas, filterOperators, type EntityDef } from '../model/index.ts';
-import { recordErrors, type ApiRecord } from '../records/index.ts';
+import { deriveSchemas, filterOperators, kebabCase, type EntityDef } from '../model/index.ts';
+import { recordErrors, type ApiRecord, type RunnableAction } from '../records/index.ts';
 import type { HttpDependencies, Principal } from './http.contract.ts';
 import { fingerprintRequest } from './idempotency.ts';
 import { problemResponses } from './problem.ts';
@@ -168,6 +168,8 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
     },
   });
 
+  for (const runnable of records.actionsOf(entity)) registerActionRoute(app, deps, entity, runnable);
+
   app.delete(`${base}/:id`, {
     config: routeConfig,
     schema: {
@@ -183,6 +185,57 @@ export function registerEntityRoutes(app: FastifyInstance, deps: HttpDependencie
       const expected = parseIfMatch(request.headers['if-match']);
       await records.remove(principal(request), entity, id, expected === 'any' ? undefined : expected);
       return reply.code(204).send();
+    },
+  });
+}
+
+const emptyBody = Type.Object({}, { additionalProperties: false });
+
+/**
+ * `POST /v1/<plural>/{id}/<action>`: a custom action (a state transition, an app handler or both).
+ * If-Match is optional (the action checks the state itself); Idempotency-Key makes a retry safe.
+ */
+function registerActionRoute(app: FastifyInstance, deps: HttpDependencies, entity: EntityDef, runnable: RunnableAction): void {
+  const { records, config } = deps;
+  const url = `/v1/${entity.path}/:id/${kebabCase(runnable.action)}`;
+  const moves = runnable.transition ? ` Moves a ${entity.name} from ${runnable.transition.from.join(' or ')} to ${runnable.transition.to}; in any other state it answers 409 records.illegal_transition.` : '';
+  app.post(url, {
+    config: { tenant: true },
+    schema: {
+      tags: [entity.plural],
+      summary: runnable.summary ?? `${runnable.action[0]!.toUpperCase()}${runnable.action.slice(1)} ${withArticle(entity.name)}`,
+      description: `Custom action ${entity.name}.${runnable.action}, granted by its own permission.${moves}`,
+      params: idParams,
+      body: runnable.input ?? emptyBody,
+      headers: Type.Object({
+        'if-match': Type.Optional(Type.String({ description: 'ETag of the version the action applies to; 412 when the record changed since' })),
+        'idempotency-key': Type.Optional(Type.String({ description: 'Makes retries safe: the first response is replayed' })),
+      }),
+      response: { 200: deriveSchemas(entity).readPartial, ...problemResponses },
+    },
+    // An action without input is usually sent without a body: validate that as an empty object.
+    preValidation: (request, _reply, done) => {
+      request.body ??= {};
+      done();
+    },
+    handler: async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const expected = parseIfMatch(request.headers['if-match']);
+      const context = withRequestRoles(request.principal!, request.headers, config.TENANT_DEV_HEADER);
+      const input = request.body as Record<string, unknown>;
+      const expectedVersion = expected === 'any' || expected === undefined ? undefined : expected;
+      const key = request.headers['idempotency-key'];
+      if (typeof key !== 'string') {
+        const record = await records.perform(context, entity, id, runnable.action, input, { expectedVersion });
+        return reply.header('etag', etagOf(record)).send(record);
+      }
+      const fingerprint = fingerprintRequest('POST', request.url, input);
+      const result = await deps.idempotency.run(context, key, fingerprint, async (tx) => {
+        const record = await records.perform(context, entity, id, runnable.action, input, { expectedVersion, tx });
+        return { statusCode: 200, headers: { etag: etagOf(record) }, body: record };
+      });
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(result.statusCode).headers(result.headers).send(result.body);
     },
   });
 }

@@ -48,8 +48,8 @@ export const conditionSystemFields: Readonly<Record<string, string>> = { created
 const conditionKinds = new Set(['text', 'enum', 'reference', 'integer', 'boolean']);
 const actionPattern = /^[a-z][a-zA-Z0-9]*$/;
 
-/** Problems of a policy against its entity's fields (empty when valid). */
-export function checkAccessPolicy(policy: EntityAccessPolicy, fields: Readonly<Record<string, FieldDef>>): string[] {
+/** Problems of a policy against its entity's fields (empty when valid); `transitions` are actions the state machine adds. */
+export function checkAccessPolicy(policy: EntityAccessPolicy, fields: Readonly<Record<string, FieldDef>>, transitions: readonly string[] = []): string[] {
   const problems: string[] = [];
   const conditionNames = new Set(Object.keys(policy.conditions ?? {}));
   for (const [name, entry] of Object.entries(policy.conditions ?? {})) {
@@ -63,7 +63,7 @@ export function checkAccessPolicy(policy: EntityAccessPolicy, fields: Readonly<R
       }
     }
   }
-  const actions = new Set<string>([...crudActions, '*']);
+  const actions = new Set<string>([...crudActions, '*', ...transitions]);
   for (const action of policy.actions ?? []) {
     if (!actionPattern.test(action) || actions.has(action)) problems.push(`custom action "${action}" is not a new camelCase name`);
     actions.add(action);

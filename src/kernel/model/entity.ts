@@ -7,6 +7,7 @@
  */
 import { checkAccessPolicy, type EntityAccessPolicy } from './access-policy.ts';
 import type { FieldDef, Money } from './fields.ts';
+import { checkStateMachine, type StateMachine } from './state-machine.ts';
 
 export type EntityScope = 'tenant' | 'global';
 
@@ -33,6 +34,8 @@ export interface EntityInput<F extends Record<string, FieldDef>> {
   indexes?: readonly IndexDef[];
   /** Who may do what with its rows (kernel/access); without it only owner and admin may. */
   access?: EntityAccessPolicy;
+  /** The lifecycle of its state field: named transitions, each a custom action (kernel/records). */
+  states?: StateMachine;
 }
 
 export interface Column {
@@ -56,6 +59,9 @@ export interface EntityDef<F extends Record<string, FieldDef> = Record<string, F
   readonly fields: F;
   readonly indexes: readonly IndexDef[];
   readonly access: EntityAccessPolicy | undefined;
+  readonly states: StateMachine | undefined;
+  /** Custom actions: the policy's own plus the state machine's transitions (`approve`, `submit`). */
+  readonly actions: readonly string[];
   readonly table: string;
   readonly path: string;
 }
@@ -78,7 +84,11 @@ export function defineEntity<const F extends Record<string, FieldDef>>(input: En
   for (const index of input.indexes ?? []) {
     for (const key of index.fields) if (!(key in input.fields)) problems.push(`index names unknown field "${key}"`);
   }
-  if (input.access) problems.push(...checkAccessPolicy(input.access, input.fields).map((problem) => `access: ${problem}`));
+  if (input.states) problems.push(...checkStateMachine(input.states, input.fields).map((problem) => `states: ${problem}`));
+  const transitions = Object.keys(input.states?.transitions ?? {});
+  const declared = input.access?.actions ?? [];
+  for (const name of transitions.filter((transition) => declared.includes(transition))) problems.push(`action "${name}" is declared both as a transition and in access.actions`);
+  if (input.access) problems.push(...checkAccessPolicy(input.access, input.fields, transitions).map((problem) => `access: ${problem}`));
   if (problems.length > 0) throw new Error(`defineEntity(${input.name}): ${problems.join('; ')}`);
   return Object.freeze({
     name: input.name,
@@ -92,6 +102,8 @@ export function defineEntity<const F extends Record<string, FieldDef>>(input: En
     fields: input.fields,
     indexes: input.indexes ?? [],
     access: input.access,
+    states: input.states,
+    actions: [...declared, ...transitions],
     table: snakeCase(input.plural),
     path: kebabCase(input.plural),
   });

@@ -6,7 +6,7 @@ export { createRegistry } from './registry.ts';
 export type { ModelRegistry } from './registry.ts';
 export { deriveSchemas, valueSchema } from './schemas.ts';
 export type { EntitySchemas } from './schemas.ts';
-export type { AppModule, SeedApi } from './app-module.ts';
+export type { ActionCall, ActionHandler, AppModule, SeedApi } from './app-module.ts';
 export { deriveMetadata } from './metadata.ts';
 export type { EntityMetadata, FieldMetadata } from './metadata.ts';
 export { planTable, renderCreateTable, runtimeRole } from './table-plan.ts';
@@ -15,3 +15,5 @@ export { diffSnapshots, generateMigration, pendingModelChanges, snapshotOf } fro
 export type { GenerateResult, MigrationDiff, ModelSnapshot } from './migration-generator.ts';
 export { conditionSystemFields, crudActions, overridableRoles } from './access-policy.ts';
 export type { AccessGrant, EntityAccessPolicy, OverridableRole, PrincipalRef, RoleAccess, RowCondition } from './access-policy.ts';
+export { checkStateMachine, transitionsFrom } from './state-machine.ts';
+export type { StateMachine, Transition } from './state-machine.ts';

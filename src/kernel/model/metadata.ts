@@ -26,6 +26,10 @@ export interface EntityMetadata {
   path: string;
   scope: 'tenant' | 'global';
   fields: FieldMetadata[];
+  /** Custom actions, each served at `POST <path>/{id}/<action>`. */
+  actions: readonly string[];
+  /** The lifecycle, when the entity declares one: which action moves which state where. */
+  states?: { field: string; initial: readonly string[]; transitions: Record<string, { from: readonly string[]; to: string }> };
 }
 
 export function deriveMetadata(entity: EntityDef): EntityMetadata {
@@ -35,6 +39,16 @@ export function deriveMetadata(entity: EntityDef): EntityMetadata {
     label: entity.label,
     path: `/v1/${entity.path}`,
     scope: entity.scope,
+    actions: entity.actions,
+    ...(entity.states
+      ? {
+          states: {
+            field: entity.states.field,
+            initial: entity.states.initial,
+            transitions: Object.fromEntries(Object.entries(entity.states.transitions).map(([name, { from, to }]) => [name, { from, to }])),
+          },
+        }
+      : {}),
     fields: Object.entries(entity.fields).map(([name, def]) => ({
       name,
       type: def.kind,

@@ -21,6 +21,36 @@ describe('defineEntity', () => {
   });
 });
 
+describe('state machines', () => {
+  const fields = { status: field.enum(['draft', 'submitted', 'approved'] as const, { required: true, default: 'draft' }) };
+  const transitions = { submit: { from: ['draft'], to: 'submitted' }, approve: { from: ['submitted'], to: 'approved' } };
+
+  it('makes each transition a custom action, keeps the state out of updates and lets records start only in an initial state', () => {
+    const order = defineEntity({ name: 'order', plural: 'orders', module: 'lab', fields, states: { field: 'status', initial: ['draft'], transitions }, access: { actions: ['archive'] } });
+    expect(order.actions).toEqual(['archive', 'submit', 'approve']);
+    const schemas = deriveSchemas(order) as unknown as { create: { properties: Record<string, { enum: string[] }> }; update: { properties: Record<string, unknown> } };
+    expect(schemas.create.properties.status!.enum).toEqual(['draft']);
+    expect(schemas.update.properties.status).toBeUndefined();
+    expect(deriveMetadata(order)).toMatchObject({ actions: ['archive', 'submit', 'approve'], states: { field: 'status', initial: ['draft'], transitions } });
+  });
+
+  it('refuses a machine on a missing or optional field, unknown states, a bad default and clashing action names, all at once', () => {
+    expect(() =>
+      defineEntity({
+        name: 'order',
+        plural: 'orders',
+        module: 'lab',
+        fields: { status: field.enum(['draft', 'done'] as const, { required: true, default: 'done' }) },
+        states: { field: 'status', initial: ['draft', 'lost'], transitions: { finish: { from: ['draft'], to: 'gone' }, update: { from: ['draft'], to: 'done' } } },
+        access: { actions: ['finish'] },
+      }),
+    ).toThrow(/initial state "lost".*default of status \("done"\) is not an initial state.*transition "finish" names unknown state "gone".*transition "update" is not a new camelCase action name.*"finish" is declared both/);
+    expect(() => defineEntity({ name: 'order', plural: 'orders', module: 'lab', fields: { status: field.text() }, states: { field: 'status', initial: ['a'], transitions: {} } })).toThrow(
+      /state field "status" must be a declared enum field/,
+    );
+  });
+});
+
 describe('registry', () => {
   const category = defineEntity({ name: 'category', plural: 'categories', module: 'lab', fields: { code: field.text() } });
   const item = defineEntity({ name: 'item', plural: 'items', module: 'lab', fields: { category: field.reference('category') } });

@@ -92,6 +92,16 @@ export function deriveSchemas(entity: EntityDef): EntitySchemas {
     const { default: _default, ...readSchema } = schema as TSchema & { default?: unknown };
     read[property] = def.required ? (readSchema as TSchema) : nullable(readSchema as TSchema);
     if (def.readOnly) continue;
+    if (property === entity.states?.field) {
+      // The state changes only through transitions; a record starts in one of the initial states.
+      const initial = Type.Enum([...entity.states.initial], {
+        ...(def.label ? { title: def.label } : {}),
+        ...(def.default === undefined ? {} : { default: def.default }),
+        description: `Initial state; later states are reached through the actions ${Object.keys(entity.states.transitions).join(', ')}`,
+      });
+      create[property] = def.default === undefined ? initial : Type.Optional(initial);
+      continue;
+    }
     // A required field with a default may be left out on create (the default applies), never nulled.
     create[property] = def.required ? (def.default === undefined ? schema : Type.Optional(schema)) : Type.Optional(nullable(schema));
     update[property] = Type.Optional(def.required ? schema : nullable(schema));

@@ -5,7 +5,7 @@
  * counter, exposed as the ETag; soft delete = deleted_at set, the row kept as a tombstone.
  */
 import type { TenantContext, TenantTx } from '../db/index.ts';
-import type { EntityDef } from '../model/index.ts';
+import type { ActionHandler, EntityDef } from '../model/index.ts';
 import type { ListLimits } from './list-query.ts';
 
 export type ApiRecord = Record<string, unknown> & { id: string; version?: number };
@@ -21,7 +21,8 @@ export type RecordAction = 'create' | 'update' | 'delete';
 /** One write, as listeners see it: in API form, before and after (null where there is none). */
 export interface RecordChange {
   entity: EntityDef;
-  action: RecordAction;
+  /** create, update, delete, or a custom action of the entity (`approve`). */
+  action: RecordAction | (string & {});
   id: string;
   before: ApiRecord | null;
   after: ApiRecord | null;
@@ -45,4 +46,19 @@ export interface RecordService {
   /** `expectedVersion` undefined: whatever version is current (If-Match: *); otherwise 412 unless it is current. */
   update(context: TenantContext, entity: EntityDef, id: string, expectedVersion: number | undefined, input: Record<string, unknown>): Promise<ApiRecord>;
   remove(context: TenantContext, entity: EntityDef, id: string, expectedVersion?: number): Promise<void>;
+  /**
+   * Runs a custom action on a record (a state transition, an app handler or both) in one transaction:
+   * permission and row scope of the action, the state check, the handler, the write, the listeners.
+   */
+  perform(context: TenantContext, entity: EntityDef, id: string, action: string, input: Record<string, unknown>, options?: { expectedVersion?: number; tx?: TenantTx }): Promise<ApiRecord>;
+  /** The custom actions of an entity that can run (a transition, a handler or both), with their inputs. */
+  actionsOf(entity: EntityDef): readonly RunnableAction[];
+}
+
+export interface RunnableAction {
+  action: string;
+  summary: string | undefined;
+  input: ActionHandler['input'];
+  /** For a transition: the states it leaves and the state it reaches. */
+  transition: { from: readonly string[]; to: string } | undefined;
 }

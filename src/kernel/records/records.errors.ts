@@ -31,5 +31,17 @@ export const recordErrors = {
     }),
   idTaken: () =>
     new AppError('conflict', 'records.id_taken', 'Id already used', { detail: 'A record with this id already exists.', errors: [{ pointer: '/id', detail: 'already used' }] }),
+  unknownAction: (entity: string, action: string) =>
+    new AppError('not_found', 'records.unknown_action', 'Unknown action', { detail: `${entity} has no action "${action}".` }),
+  illegalTransition: (entity: string, action: string, state: string, allowed: string[]) =>
+    new AppError('conflict', 'records.illegal_transition', 'Action not allowed in this state', {
+      detail: `A ${entity} in state "${state}" cannot ${action}${allowed.length > 0 ? `; allowed now: ${allowed.join(', ')}` : '; no action leaves this state'}.`,
+      extensions: { state, allowedActions: allowed },
+    }),
+  transitionRequired: (property: string, actions: string[]) =>
+    new AppError('invalid', 'records.transition_required', 'State changes through actions', {
+      detail: `${property} changes only through the actions ${actions.join(', ')}.`,
+      errors: [{ pointer: `/${property}`, detail: 'not writable; use an action' }],
+    }),
   concurrentUpdate: () => new AppError('conflict', 'records.concurrent_update', 'Concurrent update', { detail: 'The record was changed concurrently; retry.' }),
 };

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import { accessErrors, createAccessControl, type AccessControl, type EntityPermissions } from '../access/index.ts';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
-import type { EntityDef, ModelRegistry } from '../model/index.ts';
+import { transitionsFrom, type ActionHandler, type EntityDef, type ModelRegistry } from '../model/index.ts';
 import { AppError, isUuid, newId, type FieldError } from '../shared/index.ts';
 import { encodeCursor, parseListQuery } from './list-query.ts';
 import { createRecordCodec, type RecordCodec } from './record-codec.ts';
@@ -18,6 +18,8 @@ export interface RecordServiceOptions {
   listeners?: readonly RecordListener[];
   /** Who may do what (kernel/access); by default the built-in roles and the tenant's own roles. */
   access?: AccessControl;
+  /** Server-side work of custom actions (from the apps). */
+  actions?: readonly ActionHandler[];
 }
 
 export function createRecordService(db: Kysely<any>, registry: ModelRegistry, options: RecordServiceOptions = {}): RecordService {
@@ -26,6 +28,12 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
   const notify = async (tx: TenantTx, change: RecordChange) => {
     for (const listener of listeners) await listener.afterWrite(tx, change);
   };
+  const handlers = new Map((options.actions ?? []).map((handler) => [`${handler.entity.name}.${handler.action}`, handler]));
+  for (const handler of options.actions ?? []) {
+    if (registry.find(handler.entity.name) !== handler.entity || !handler.entity.actions.includes(handler.action)) {
+      throw new Error(`Action handler ${handler.entity.name}.${handler.action}: the entity is not in the registry or does not declare the action`);
+    }
+  }
   const codecs = new Map(registry.entities.map((entity) => [entity.name, createRecordCodec(entity, registry)]));
   const codecOf = (entity: EntityDef): RecordCodec => {
     const codec = codecs.get(entity.name);
@@ -48,6 +56,13 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
     if (permissions.hiddenFields.size === 0) return undefined;
     const all = ['version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'ext', ...codec.byProperty.keys()];
     return new Set(all.filter((property) => !permissions.hiddenFields.has(property)));
+  };
+  // The state field of a lifecycle changes only through its transitions (defence behind the HTTP schema).
+  // On create, only an initial state may be given.
+  const refuseStateWrite = (entity: EntityDef, input: Record<string, unknown>, creating = false) => {
+    const machine = entity.states;
+    if (!machine || !Object.hasOwn(input, machine.field)) return;
+    if (!creating || !machine.initial.includes(input[machine.field] as string)) throw recordErrors.transitionRequired(entity.states.field, Object.keys(entity.states.transitions));
   };
   const refuseReadOnly = (input: Record<string, unknown>, permissions: EntityPermissions) => {
     if (permissions.readOnlyFields.size === 0) return;
@@ -98,6 +113,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
           const permissions = await access.permissionsOn(tx, context, entity);
           const scope = permissions.require('create');
           refuseReadOnly(input, permissions);
+          refuseStateWrite(entity, input, true);
           const row = await insertRow(tx, codec, context.tenantId, id, codec.toColumnValues(input), scope.predicate);
           if (isOutOfScope(row)) throw accessErrors.outOfScope(entity.name);
           const after = codec.toRecord(row) as ApiRecord;
@@ -116,6 +132,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         const permissions = await access.permissionsOn(tx, context, entity);
         const { predicate } = permissions.require('update');
         refuseReadOnly(input, permissions);
+        refuseStateWrite(entity, input);
         // Listeners see the row as it was: read under a lock, at the cost of one round trip.
         const previous = listeners.length > 0 ? await lockRow(tx, codec, context.tenantId, rowId, predicate) : undefined;
         const row = await updateRow(tx, codec, { tenantId: context.tenantId, id: rowId, expectedVersion, predicate }, codec.toColumnValues(input));
@@ -147,6 +164,53 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         if (!state || state.deleted) throw recordErrors.notFound(entity.name);
         throw recordErrors.versionMismatch(entity.name, state.version);
       });
+    },
+    actionsOf(entity) {
+      return entity.actions.flatMap((action) => {
+        const handler = handlers.get(`${entity.name}.${action}`);
+        const transition = entity.states && Object.hasOwn(entity.states.transitions, action) ? entity.states.transitions[action] : undefined;
+        if (!transition && !handler?.run) return [];
+        return [{ action, summary: handler?.summary ?? transition?.description, input: handler?.input, transition }];
+      });
+    },
+    async perform(context, entity, id, action, input, options = {}) {
+      requireWritable(entity);
+      const codec = codecOf(entity);
+      const rowId = requireId(entity, id);
+      const handler = handlers.get(`${entity.name}.${action}`);
+      const machine = entity.states;
+      const transition = machine && Object.hasOwn(machine.transitions, action) ? machine.transitions[action] : undefined;
+      if (!entity.actions.includes(action) || (!transition && !handler?.run)) throw recordErrors.unknownAction(entity.name, action);
+      return run(
+        context,
+        codec,
+        async (tx) => {
+          const permissions = await access.permissionsOn(tx, context, entity);
+          const { predicate } = permissions.require(action);
+          const locked = await lockRow(tx, codec, context.tenantId, rowId, predicate);
+          if (!locked) throw recordErrors.notFound(entity.name);
+          const before = codec.toRecord(locked) as ApiRecord & { version: number };
+          if (options.expectedVersion !== undefined && before.version !== options.expectedVersion) throw recordErrors.versionMismatch(entity.name, before.version);
+          const set: Record<string, unknown> = {};
+          if (machine && transition) {
+            const state = String(before[machine.field]);
+            if (!transition.from.includes(state)) throw recordErrors.illegalTransition(entity.name, action, state, transitionsFrom(machine, state));
+            set[machine.field] = transition.to;
+          }
+          const outcome = handler?.run ? await handler.run({ tx, context, entity, record: before, input }) : undefined;
+          for (const [property, value] of Object.entries(outcome?.set ?? {})) {
+            if (!codec.byProperty.has(property) || property === machine?.field) throw new Error(`Action ${entity.name}.${action} sets "${property}", which it may not`);
+            set[property] = value;
+          }
+          // The server's own write: field masks limit what a client sends, not what an action does.
+          const row = await updateRow(tx, codec, { tenantId: context.tenantId, id: rowId, expectedVersion: before.version }, codec.toColumnValues(set));
+          const after = codec.toRecord(row!) as ApiRecord;
+          await notify(tx, { entity, action, id: rowId, before, after, context });
+          const readable = readableOf(codec, permissions);
+          return readable ? (codec.toRecord(row!, readable) as ApiRecord) : after;
+        },
+        options.tx,
+      );
     },
   };
 }
