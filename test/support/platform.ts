@@ -16,8 +16,14 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-export async function startTestPlatform(overrides: Record<string, string | number | boolean> = {}, options: { logger?: Logger } = {}): Promise<TestPlatform> {
-  const database = await createTestDatabase();
+export interface TestPlatformOptions {
+  logger?: Logger;
+  /** Another node on the same database (kept when this platform closes): several-node tests. */
+  database?: TestDatabase;
+}
+
+export async function startTestPlatform(overrides: Record<string, string | number | boolean> = {}, options: TestPlatformOptions = {}): Promise<TestPlatform> {
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     env: {},
     envFile: false,
@@ -37,7 +43,7 @@ export async function startTestPlatform(overrides: Record<string, string | numbe
     createTenant: (slug) => platform.tenants.createTenant({ slug: slug ?? `tenant-${++counter}-${Math.random().toString(36).slice(2, 8)}`, name: 'Test tenant' }),
     async close() {
       await platform.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

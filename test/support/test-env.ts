@@ -14,5 +14,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     adminUrl: string;
     templateDatabase: string;
+    /** The suite's throw-away Redis (redis://127.0.0.1:port), '' when no redis-server is installed (not in CI). */
+    redisUrl: string;
   }
 }

@@ -7,6 +7,7 @@ import Type, { type Static } from 'typebox';
 import { rateLimitSlice } from '../http/rate-limits.config.ts';
 import { jobsSlice } from '../jobs/jobs.config.ts';
 import { mailSlice } from '../mail/mail.config.ts';
+import { redisSlice } from '../redis/redis.config.ts';
 
 const secret = { secret: true } as const;
 
@@ -49,7 +50,7 @@ export const identitySlice = {
   TOKEN_AUDIENCE: Type.String({ default: 'tenantry-api', minLength: 1, description: 'aud of access tokens, checked on verify' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ default: 600, minimum: 30, maximum: 3600, description: 'Lifetime of an access token' }),
   SESSION_TTL_SECONDS: Type.Integer({ default: 2_592_000, minimum: 300, description: 'Lifetime of a session (its refresh tokens die with it)' }),
-  IDENTITY_SESSION_CACHE_MS: Type.Integer({ default: 1000, minimum: 0, maximum: 10_000, description: 'How long a live session is trusted per node; revocation on another node takes effect within this bound (0: checked on every request)' }),
+  IDENTITY_SESSION_CACHE_MS: Type.Integer({ default: 1000, minimum: 0, maximum: 10_000, description: 'How long a live session is trusted per node; revocation on another node takes effect within this bound, at once when the nodes share REDIS_URL (0: checked on every request)' }),
   IDENTITY_LOGIN_FREE_ATTEMPTS: Type.Integer({ default: 5, minimum: 1, description: 'Failed logins of an account before delays start (doubling from 1 s)' }),
   IDENTITY_LOCKOUT_AFTER: Type.Integer({ default: 20, minimum: 2, maximum: 99, description: 'Consecutive failed logins that lock the account for IDENTITY_LOCKOUT_SECONDS (password reset stays open)' }),
   IDENTITY_LOCKOUT_SECONDS: Type.Integer({ default: 900, minimum: 1, description: 'How long a locked account waits' }),
@@ -63,7 +64,7 @@ export const identitySlice = {
 };
 
 export const EnvSchema = Type.Object(
-  { ...coreSlice, ...httpSlice, ...rateLimitSlice, ...dbSlice, ...tenancySlice, ...identitySlice, ...jobsSlice, ...mailSlice },
+  { ...coreSlice, ...httpSlice, ...rateLimitSlice, ...dbSlice, ...tenancySlice, ...identitySlice, ...jobsSlice, ...mailSlice, ...redisSlice },
   { additionalProperties: true },
 );
 

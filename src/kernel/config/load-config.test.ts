@@ -42,6 +42,16 @@ describe('loadConfig', () => {
     expect(JSON.stringify(redactConfig(config))).not.toContain('hunter2');
   });
 
+  it('keeps everything in memory without REDIS_URL, accepts redis:// and rediss://, and never shows its password', () => {
+    expect(loadConfig({ env: { REDIS_URL: '' }, envFile: false }).REDIS_URL).toBeUndefined();
+    const config = loadConfig({ env: { REDIS_URL: 'rediss://:hunter2@cache.internal:6380/1' }, envFile: false });
+    expect(config.REDIS_URL).toBe('rediss://:hunter2@cache.internal:6380/1');
+    expect(JSON.stringify(redactConfig(config))).not.toContain('hunter2');
+    const error = errorOf(() => loadConfig({ env: { REDIS_URL: 'http://:hunter2@cache.internal' }, envFile: false }));
+    expect(error.errors?.map((entry) => entry.parameter)).toEqual(['REDIS_URL']);
+    expect(error.message).not.toContain('hunter2');
+  });
+
   it('refuses the development tenant header, the embedded database, the default runtime password and the default token secret in production', () => {
     const error = errorOf(() => loadConfig({ env: { NODE_ENV: 'production', TENANT_DEV_HEADER: 'true' }, envFile: false }));
     expect(error.errors?.map((entry) => entry.parameter).sort()).toEqual(['DATABASE_APP_PASSWORD', 'DATABASE_URL', 'TENANT_DEV_HEADER', 'TOKEN_SECRET']);

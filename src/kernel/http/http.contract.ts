@@ -54,7 +54,7 @@ export interface HttpDependencies {
   routes?: readonly RouteRegistrar[];
   /** Resolves `Authorization: Bearer` tokens; without it only the development header can name a tenant. */
   authenticator?: BearerAuthenticator;
-  /** Where rate-limit hits are counted; unset: in this process (createMemoryRateLimitStore). */
+  /** Where rate-limit hits are counted; unset: in this process (createMemoryRateLimitStore). Several nodes: createRedisRateLimitStore. */
   rateLimitStore?: RateLimitStore;
 }
 

@@ -7,9 +7,12 @@ import type { IdentityService } from './identity.contract.ts';
 import { identityRoutes } from './identity.routes.ts';
 import { createIdentityService } from './identity.service.ts';
 import { createLoginThrottle } from './login-throttle.ts';
+import { createRedisThrottleStore } from './login-throttle.redis.ts';
 import { createSessionCache, type SessionCache } from './session-cache.ts';
+import { shareSessionCache } from './session-cache.redis.ts';
 import type { MailQueue } from '../mail/index.ts';
 import type { Logger } from '../observability/index.ts';
+import type { RedisConnection } from '../redis/index.ts';
 import { accountRoutes } from './account.routes.ts';
 import { createEmailVerification } from './email-verification.ts';
 import { createPasswordReset } from './password-reset.ts';
@@ -50,17 +53,20 @@ export interface IdentityDependencies {
   logger?: Logger;
   /** The tenant's roles (kernel/access): invitations are built only with it. */
   roles?: RoleCatalog;
+  /** Shared by every node (REDIS_URL): the login throttle's counts and session evictions. Unset: this process only. */
+  redis?: RedisConnection | undefined;
 }
 
 export interface Identity {
   service: IdentityService;
-  /** The per-node cache of live sessions, shared with the member admin (tenant-admin.module.ts). */
+  /** The per-node cache of live sessions (evictions shared through Redis when configured), shared with the member admin (tenant-admin.module.ts). */
   sessionCache: SessionCache;
   routes: (app: FastifyInstance) => Promise<void>;
 }
 
 export function createIdentity(db: Kysely<any>, tenants: TenantDirectory, settings: IdentitySettings, dependencies: IdentityDependencies = {}): Identity {
   const tokens = createAccessTokens({ secret: settings.TOKEN_SECRET, issuer: settings.TOKEN_ISSUER, audience: settings.TOKEN_AUDIENCE, ttlSeconds: settings.ACCESS_TOKEN_TTL_SECONDS });
+  const { redis, logger } = dependencies;
   const throttle = createLoginThrottle({
     freeAttempts: settings.IDENTITY_LOGIN_FREE_ATTEMPTS,
     lockoutAfter: settings.IDENTITY_LOCKOUT_AFTER,
@@ -68,11 +74,24 @@ export function createIdentity(db: Kysely<any>, tenants: TenantDirectory, settin
     maxDelaySeconds: 300,
     ipFailuresPerWindow: settings.IDENTITY_IP_FAILURES,
     ipWindowSeconds: 900,
+    ...(redis ? { store: createRedisThrottleStore(redis.client) } : {}),
+    onStoreFailure: (error) => {
+      logger?.warn({ err: error }, 'login throttle store failed; attempt admitted unthrottled');
+      redis?.countFailure('login_throttle');
+    },
   });
-  const sessionCache = createSessionCache(settings.IDENTITY_SESSION_CACHE_MS);
+  const localSessions = createSessionCache(settings.IDENTITY_SESSION_CACHE_MS);
+  const sessionCache = redis
+    ? shareSessionCache(localSessions, redis, {
+        onPublishFailure: (error) => {
+          logger?.warn({ err: error }, 'session eviction not published; other nodes follow within IDENTITY_SESSION_CACHE_MS');
+          redis.countFailure('session_invalidation');
+        },
+      })
+    : localSessions;
   const events = createIdentityEvents(dependencies.audit ?? noSecurityEvents);
   const flows = { db, mail: dependencies.mail, events, linkBase: settings.APP_BASE_URL };
-  const reset = createPasswordReset({ ...flows, throttle, sessions: sessionCache, login: (input, client) => service.loginWithinSession(input, client), ttlSeconds: settings.IDENTITY_RESET_TTL_MINUTES * 60, logger: dependencies.logger });
+  const reset = createPasswordReset({ ...flows, throttle, sessions: sessionCache, login: (input, client) => service.loginWithinSession(input, client), ttlSeconds: settings.IDENTITY_RESET_TTL_MINUTES * 60, logger });
   const verification = createEmailVerification({ ...flows, reauthenticate: reset.reauthenticate, ttlSeconds: settings.IDENTITY_VERIFICATION_TTL_HOURS * 3600 });
   const service = createIdentityService({
     db, tenants, tokens, throttle, sessionTtlSeconds: settings.SESSION_TTL_SECONDS, sessionCacheMs: settings.IDENTITY_SESSION_CACHE_MS, sessionCache,

@@ -93,14 +93,16 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
   // (measured with npm run bench: ~40 checks/s for one busy session without this).
   const checking = new Map<string, Promise<CachedSession | undefined>>();
   const checkSession = (tenantId: string, sessionId: string, userId: string): Promise<CachedSession | undefined> => {
-    const key = `${tenantId}:${sessionId}`;
+    // A check begun before an eviction is neither joined nor cached after it: it may predate the revocation.
+    const since = sessions.version();
+    const key = `${tenantId}:${sessionId}:${since}`;
     let pending = checking.get(key);
     if (!pending) {
       pending = withTenant(db, { tenantId, userId }, (tx) => findSessionState(tx, tenantId, sessionId))
         .then((state) => {
           if (!state || !state.live || !state.role) return undefined;
           const value = { userId: state.userId, roles: [state.role] };
-          sessions.set(tenantId, sessionId, value);
+          sessions.set(tenantId, sessionId, value, since);
           return value;
         })
         .finally(() => checking.delete(key));
@@ -177,27 +179,27 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
 
   const passwordLogin = async (input: LoginInput, client: ClientInfo, secondFactor: boolean): Promise<TokenPair> => {
     const account = normalizeEmail(String(input.email)).slice(0, 320);
-    throttle.check(account, client.ip);
+    await throttle.check(account, client.ip);
     const password = normalizePassword(input.password);
     const user = await findUserByEmail(db, account);
     // Unknown users verify against a dummy hash: the same work, the same time, the same answer.
     const valid = await verifyPassword(user?.passwordHash, password);
     const tenantId = valid && user ? await (input.tenant ? tenantIdOf(input.tenant) : Promise.resolve(user.defaultTenantId ?? undefined)) : undefined;
     if (!valid || !user || !tenantId) {
-      const { lockedSeconds } = throttle.recordFailure(account, client.ip);
+      const { lockedSeconds } = await throttle.recordFailure(account, client.ip);
       await recordLoginFailure(user, input.tenant, client, { reason: !user ? 'unknown_account' : valid ? 'tenant_unavailable' : 'bad_password', lockedSeconds });
       throw invalidCredentials();
     }
     try {
       const pair = await (secondFactor ? sessionAfterPassword(user.id, tenantId, client) : openSession(user.id, tenantId, client));
-      throttle.recordSuccess(account);
+      await throttle.recordSuccess(account);
       return pair;
     } catch (error) {
       const code = (error as AppError).code;
       // The password was right: its counter clears; the second factor keeps a counter of its own.
-      if (code === 'identity.second_factor_required') throttle.recordSuccess(account);
+      if (code === 'identity.second_factor_required') await throttle.recordSuccess(account);
       if (code !== 'identity.not_a_member') throw error;
-      const { lockedSeconds } = throttle.recordFailure(account, client.ip);
+      const { lockedSeconds } = await throttle.recordFailure(account, client.ip);
       await recordLoginFailure(user, undefined, client, { reason: 'not_a_member', lockedSeconds });
       throw invalidCredentials();
     }
@@ -283,6 +285,8 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
           await events.record(tx, principal.tenantId, { action: 'auth.logged_out', userId: principal.userId, sessionId: principal.sessionId }, principal.client);
         }
       });
+      // Evicted before and after: no node reuses the session once the revocation commits.
+      sessions.forget(principal.tenantId, principal.sessionId);
     },
 
     async listSessions(principal: Authenticated) {
@@ -300,6 +304,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
         return done;
       });
       if (!revoked) throw sessionNotFound();
+      sessions.forget(principal.tenantId, id);
     },
 
     async switchTenant(principal: Authenticated, tenant: string, client: ClientInfo) {

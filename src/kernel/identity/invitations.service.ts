@@ -86,12 +86,12 @@ export function createInvitationAdmin(options: InvitationOptions): InvitationAdm
     }
     if (existing) {
       if (input.password === undefined) throw invitationErrors.invalidInvitation([{ pointer: '/password', detail: 'the password of the account of this address (or sign in first)' }]);
-      throttle.check(row.emailNormalized, client.ip);
+      await throttle.check(row.emailNormalized, client.ip);
       if (!(await verifyPassword(existing.passwordHash, normalizePassword(String(input.password))))) {
-        throttle.recordFailure(row.emailNormalized, client.ip);
+        await throttle.recordFailure(row.emailNormalized, client.ip);
         throw invalidCredentials();
       }
-      throttle.recordSuccess(row.emailNormalized);
+      await throttle.recordSuccess(row.emailNormalized);
       return { kind: 'password' as const, userId: existing.id };
     }
     const name = String(input.name ?? '').normalize('NFC').trim();

@@ -1,7 +1,8 @@
 /**
  * Members of a tenant, for its administrators: list, change a role, remove. A role change and a
- * removal evict the user's cached sessions on this node, so the next request (same access token)
- * acts with the new role or is refused; other nodes follow within IDENTITY_SESSION_CACHE_MS.
+ * removal evict the user's cached sessions, so the next request (same access token) acts with the
+ * new role or is refused: on every node when they share Redis, else other nodes follow within
+ * IDENTITY_SESSION_CACHE_MS.
  */
 import type { Kysely } from 'kysely';
 import { withTenant, type TenantContext } from '../db/index.ts';

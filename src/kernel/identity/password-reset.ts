@@ -66,12 +66,12 @@ export function createPasswordReset(options: PasswordResetOptions) {
 
   const reauthenticate: Reauthenticate = async (user, password, principal, client) => {
     if (!user) throw invalidToken();
-    throttle.check(user.emailNormalized, client.ip);
+    await throttle.check(user.emailNormalized, client.ip);
     if (await verifyPassword(user.passwordHash, normalizePassword(String(password)))) {
-      throttle.recordSuccess(user.emailNormalized);
+      await throttle.recordSuccess(user.emailNormalized);
       return;
     }
-    const { lockedSeconds } = throttle.recordFailure(user.emailNormalized, client.ip);
+    const { lockedSeconds } = await throttle.recordFailure(user.emailNormalized, client.ip);
     await withTenant(db, { tenantId: principal.tenantId, userId: user.id }, async (tx) => {
       await events.record(tx, principal.tenantId, { action: 'auth.login_failed', userId: user.id, sessionId: principal.sessionId, details: { reason: 'reauthentication' } }, client);
       if (lockedSeconds) await events.record(tx, principal.tenantId, { action: 'auth.lockout_started', userId: user.id, details: { lockedSeconds } }, client);
@@ -107,7 +107,7 @@ export function createPasswordReset(options: PasswordResetOptions) {
       });
       if (!user) throw invalidResetToken();
       sessions.forgetUser(user.id);
-      throttle.recordSuccess(user.emailNormalized);
+      await throttle.recordSuccess(user.emailNormalized);
     },
 
     /** Re-authenticates, sets the new password, ends every session, and answers with a fresh pair for this tenant. */

@@ -102,7 +102,7 @@ export function createTwoFactor(options: TwoFactorOptions) {
   };
 
   const failure = async (userId: string, tenantId: string, client: ClientInfo, reason: string) => {
-    const { lockedSeconds } = throttle.recordFailure(throttleKey(userId), client.ip);
+    const { lockedSeconds } = await throttle.recordFailure(throttleKey(userId), client.ip);
     await recordFor(userId, tenantId, { action: 'auth.second_factor_failed', userId, details: { reason, ...(lockedSeconds ? { lockedSeconds } : {}) } }, client);
   };
 
@@ -118,7 +118,7 @@ export function createTwoFactor(options: TwoFactorOptions) {
     async completeLogin(input: { challenge: string; code: string }, client: ClientInfo): Promise<TokenPair> {
       const challenge = await challenges.verify(String(input.challenge));
       const { userId, tenantId } = challenge;
-      throttle.check(throttleKey(userId), client.ip);
+      await throttle.check(throttleKey(userId), client.ip);
       const factor = await findTotpFactor(db, userId);
       // A password reset or change after the challenge voids it, as it voids sessions.
       if (!factor?.confirmed || factor.uses !== challenge.uses || (factor.sessionsNotBefore && challenge.issuedAt * 1000 < factor.sessionsNotBefore.getTime() - 1000)) throw twoFactorErrors.invalidChallenge();
@@ -128,7 +128,7 @@ export function createTwoFactor(options: TwoFactorOptions) {
         await failure(userId, tenantId, client, proof?.kind === 'totp' ? 'replayed_code' : 'bad_code');
         throw twoFactorErrors.invalidCode();
       }
-      throttle.recordSuccess(throttleKey(userId));
+      await throttle.recordSuccess(throttleKey(userId));
       const details: Record<string, string | number> = proof!.kind === 'totp' ? { secondFactor: 'totp' } : { secondFactor: 'recovery_code', recoveryCodesLeft: spent.recoveryCodesLeft ?? 0 };
       return sessions.openSession(userId, tenantId, client, { action: 'auth.login_succeeded', details }).catch((error: unknown) => {
         throw (error as AppError).code === 'identity.not_a_member' ? invalidCredentials() : error;
@@ -154,13 +154,13 @@ export function createTwoFactor(options: TwoFactorOptions) {
     /** Confirms the enrolment with a first code; answers the recovery codes, the only time they are shown. */
     async confirmEnrolment(principal: Authenticated, input: { code: string }, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
       const { userId, tenantId } = principal;
-      throttle.check(throttleKey(userId), client.ip);
+      await throttle.check(throttleKey(userId), client.ip);
       const factor = await findTotpFactor(db, userId);
       if (!factor) throw twoFactorErrors.noPendingEnrolment();
       if (factor.confirmed) throw twoFactorErrors.alreadyEnabled();
       const proof = proofOf(userId, factor.secretEncrypted, input.code);
       if (proof?.kind !== 'totp') {
-        throttle.recordFailure(throttleKey(userId), client.ip);
+        await throttle.recordFailure(throttleKey(userId), client.ip);
         throw twoFactorErrors.invalidEnrolmentCode();
       }
       const recoveryCodes = Array.from({ length: recoveryCodeCount }, newRecoveryCode);
@@ -170,7 +170,7 @@ export function createTwoFactor(options: TwoFactorOptions) {
         return true;
       });
       if (!confirmed) throw twoFactorErrors.noPendingEnrolment();
-      throttle.recordSuccess(throttleKey(userId));
+      await throttle.recordSuccess(throttleKey(userId));
       return { recoveryCodes };
     },
 
@@ -179,14 +179,14 @@ export function createTwoFactor(options: TwoFactorOptions) {
       const { userId, tenantId } = principal;
       const user = await findUserById(db, userId);
       await options.reauthenticate(user, input.currentPassword, principal, client);
-      throttle.check(throttleKey(userId), client.ip);
+      await throttle.check(throttleKey(userId), client.ip);
       const factor = await findTotpFactor(db, userId);
       if (!factor?.confirmed) throw twoFactorErrors.notEnabled();
       if (!(await spend(userId, proofOf(userId, factor.secretEncrypted, input.code)))) {
         await failure(userId, tenantId, client, 'bad_code');
         throw twoFactorErrors.reauthenticationFailed();
       }
-      throttle.recordSuccess(throttleKey(userId));
+      await throttle.recordSuccess(throttleKey(userId));
       await withTenant(db, { tenantId, userId }, async (tx) => {
         await deleteFactor(tx, userId);
         await events.record(tx, tenantId, { action: 'auth.second_factor_disabled', userId, sessionId: principal.sessionId, details: { method: 'totp' } }, client);

@@ -14,6 +14,7 @@ export const redactedPaths = [
   'config.DATABASE_URL',
   'config.DATABASE_APP_URL',
   'config.DATABASE_APP_PASSWORD',
+  'config.REDIS_URL',
   // PostgreSQL error details can quote row values (personal data).
   'err.detail',
   'err.cause.detail',
