@@ -27,17 +27,19 @@ import {
   type EmbeddedServer,
 } from './kernel/db/index.ts';
 import { createIdentity, createTenantAdmin, identityMigrations, type IdentityService, type TenantAdmin } from './kernel/identity/index.ts';
-import { buildHttpApp, createIdempotencyStore, httpMigrations } from './kernel/http/index.ts';
+import { buildHttpApp, createIdempotencyStore, createRedisRateLimitStore, httpMigrations } from './kernel/http/index.ts';
 import { createJobQueue, jobsMigrations, type JobQueue } from './kernel/jobs/index.ts';
 import { createMailService, mailMigrations, mailRoutes, type MailService } from './kernel/mail/index.ts';
 import { createRegistry, type AppModule, type ModelRegistry, type SeedApi } from './kernel/model/index.ts';
 import { createLogger, createMetrics, type Logger } from './kernel/observability/index.ts';
 import { createRecordService, type RecordService } from './kernel/records/index.ts';
-import { createTenantDirectory, tenancyMigrations, type TenantDirectory } from './kernel/tenancy/index.ts';
+import { openRedis, type RedisConnection } from './kernel/redis/index.ts';
+import { createSyncService, syncMigrations, syncRoutes, type SyncService } from './kernel/sync/index.ts';
+import { createFeatureFlags, createTenantDirectory, featureFlagRoutes, tenancyMigrations, type TenantDirectory } from './kernel/tenancy/index.ts';
 
 /** The apps this build serves. */
 export const appModules: readonly AppModule[] = [retailApp];
-export const kernelMigrationDirs = [kernelDbMigrations, tenancyMigrations, httpMigrations, auditMigrations, accessMigrations, jobsMigrations, mailMigrations, identityMigrations];
+export const kernelMigrationDirs = [kernelDbMigrations, tenancyMigrations, httpMigrations, auditMigrations, accessMigrations, jobsMigrations, mailMigrations, identityMigrations, syncMigrations];
 export const demoTenantSlug = 'demo';
 
 export interface DatabaseUrls {
@@ -89,6 +91,7 @@ export interface Platform {
   readonly http: FastifyInstance;
   readonly registry: ModelRegistry;
   readonly records: RecordService;
+  readonly sync: SyncService;
   readonly tenants: TenantDirectory;
   readonly identity: IdentityService;
   /** API keys and members of a tenant (kernel/identity). */
@@ -116,6 +119,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
   const urls = options.urls ?? (await resolveDatabase(config, logger));
   let database: Database | undefined;
   let background: BackgroundWork | undefined;
+  let redis: RedisConnection | undefined;
   try {
     if (options.migrate !== false) {
       const applied = await migrateDatabase(urls, config, apps);
@@ -129,9 +133,13 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     const tenants = createTenantDirectory(database.db);
     background = composeBackgroundWork(config, urls, { tenants, apiDb: database.db, logger, work: config.JOBS_IN_PROCESS ?? config.NODE_ENV !== 'test' });
     const { jobs, mail } = background;
-    const identity = createIdentity(database.db, tenants, config, { audit, mail, logger, roles: createRoleCatalog(database.db) });
+    // Several nodes share rate limits, the login throttle and session evictions through Redis (docs/operations.md).
+    redis = config.REDIS_URL ? await openRedis(config.REDIS_URL, { logger }) : undefined;
+    const shared = redis;
+    const identity = createIdentity(database.db, tenants, config, { audit, mail, logger, roles: createRoleCatalog(database.db), redis });
     const tenantAdmin = createTenantAdmin({ db: database.db, roles: createRoleCatalog(database.db), audit, sessions: identity.sessionCache, cacheMs: config.IDENTITY_SESSION_CACHE_MS, devHeaders: config.TENANT_DEV_HEADER });
     const metrics = createMetrics({ api: database.pool });
+    shared?.registerMetrics(metrics.registry);
     const knownMigrations = Object.keys(collectMigrations(migrationDirsOf(apps)));
     let draining = false;
     const db = database;
@@ -146,13 +154,17 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
         }
       },
     };
+    const featureFlags = createFeatureFlags(database.db, { audit });
+    const sync = createSyncService(database.db, registry, records, { secret: config.TOKEN_SECRET });
     const guards = createRouteGuards(database.db, { devHeaders: config.TENANT_DEV_HEADER });
     const routes = [
       accessRoutes(createRoleAdmin(database.db, registry), { devHeaders: config.TENANT_DEV_HEADER }),
       auditRoutes(audit, { maxLimit: config.HTTP_LIST_MAX_LIMIT, guard: guards.capability('audit.read', 'the audit log') }),
       mailRoutes(mail, { guard: guards.administrators('the mail outbox'), revealLinkSecrets: !config.SMTP_URL && config.NODE_ENV !== 'production' }),
+      syncRoutes(sync, { devHeaders: config.TENANT_DEV_HEADER }),
+      featureFlagRoutes(featureFlags, { guard: guards.capability('flags.manage', 'feature flags'), devHeaders: config.TENANT_DEV_HEADER }),
     ];
-    const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), routes: [identity.routes, tenantAdmin.routes, ...routes], authenticator: tenantAdmin.authenticatorWith(identity.service) });
+    const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), rateLimitStore: shared && createRedisRateLimitStore(shared.client, { onFailure: () => shared.countFailure('rate_limits') }), routes: [identity.routes, tenantAdmin.routes, ...routes], authenticator: tenantAdmin.authenticatorWith(identity.service) });
     await jobs.start();
     if (config.SEED_DEMO) await seedDemoTenant({ tenants, records, database, apps, logger, identity: identity.service, dataDir: config.DATA_DIR });
     const work = background;
@@ -160,6 +172,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
       http,
       registry,
       records,
+      sync,
       tenants,
       identity: identity.service,
       tenantAdmin,
@@ -172,12 +185,14 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
         draining = true;
         await http.close();
         await work.close(config.SHUTDOWN_GRACE_MS);
+        await shared?.close();
         await db.close();
         await urls.embedded?.stop();
       },
     };
   } catch (error) {
     await background?.close(0);
+    await redis?.close();
     await database?.close();
     await urls.embedded?.stop();
     throw error;

@@ -17,15 +17,18 @@ interface Sabotage {
 
 const tenantMatch = 'tenant_id = tenantry_current_tenant()';
 
+// Sabotages of writes use tables that do not sync: on a synced table the change-capture trigger
+// writes into sync_changes, whose own row-level security then refuses the write (a second line of
+// defence that would hide the sabotage from the write checks).
 const sabotages: Sabotage[] = [
   {
     title: 'row-level security disabled on a model table',
-    statements: ['ALTER TABLE kt_widgets DISABLE ROW LEVEL SECURITY'],
+    statements: ['ALTER TABLE kt_memos DISABLE ROW LEVEL SECURITY'],
     reported: [
-      { rule: 'rls_not_enabled', relation: 'kt_widgets' },
-      { rule: 'rows_visible_without_tenant', relation: 'kt_widgets' },
-      { rule: 'insert_without_tenant', relation: 'kt_widgets' },
-      { rule: 'rows_not_exactly_own_tenant', relation: 'kt_widgets' },
+      { rule: 'rls_not_enabled', relation: 'kt_memos' },
+      { rule: 'rows_visible_without_tenant', relation: 'kt_memos' },
+      { rule: 'insert_without_tenant', relation: 'kt_memos' },
+      { rule: 'rows_not_exactly_own_tenant', relation: 'kt_memos' },
     ],
   },
   {
@@ -57,12 +60,12 @@ const sabotages: Sabotage[] = [
   },
   {
     title: 'an extra permissive policy for all commands beside the tenant ones',
-    statements: ['CREATE POLICY products_support_access ON products FOR ALL USING (true)'],
+    statements: ['CREATE POLICY kt_categories_support_access ON kt_categories FOR ALL USING (true)'],
     reported: [
-      { rule: 'policy_not_tenant_scoped', relation: 'products' },
-      { rule: 'rows_visible_without_tenant', relation: 'products' },
-      { rule: 'update_of_other_tenant', relation: 'products' },
-      { rule: 'delete_of_other_tenant', relation: 'products' },
+      { rule: 'policy_not_tenant_scoped', relation: 'kt_categories' },
+      { rule: 'rows_visible_without_tenant', relation: 'kt_categories' },
+      { rule: 'update_of_other_tenant', relation: 'kt_categories' },
+      { rule: 'delete_of_other_tenant', relation: 'kt_categories' },
     ],
   },
   {

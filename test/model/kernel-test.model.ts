@@ -60,6 +60,7 @@ export const ktWidget = defineEntity({
     territory: field.text({ maxLength: 40, filterable: true, sortable: true }),
   },
   indexes: [{ fields: ['category', 'status'] }],
+  sync: { conflict: 'version' },
   access: {
     conditions: {
       own: { field: 'assignee', equals: 'principal.userId' },
@@ -98,6 +99,7 @@ export const ktTicket = defineEntity({
     priority: field.integer({ required: true, default: 0, min: 0, max: 3 }),
     assignee: field.text({ maxLength: 36, filterable: true }),
   },
+  sync: { conflict: 'merge' },
   states: {
     field: 'status',
     initial: ['open'],

@@ -18,6 +18,7 @@ import { uniqueKeys, updatableInput, writableInput } from './isolation-samples.t
 import { isolationRegistry, knownTenantEntities } from './isolation-setup.ts';
 import { httpRecordWriter, liveIdsOf, rowCountsByTenant, seedIsolationWorld, snapshotTenantRows, twinValues, type IsolationWorld } from './isolation-world.ts';
 import type { TestPlatform } from './platform.ts';
+import { awaitSyncFence } from './sync-fence.ts';
 
 type Request = ReturnType<typeof requestAs>;
 type KnownIds = { a: Set<string>; b: Set<string> };
@@ -85,7 +86,96 @@ export function defineHttpIsolationSuite(start: () => Promise<TestPlatform>): ()
     defineReadAttacks(ctx, declared);
     defineWriteAttacks(ctx, declared);
   });
+  defineSyncAttacks(ctx);
   return () => t;
+}
+
+const syncedEntities = isolationRegistry.entities.filter((entity) => entity.sync);
+const syncUser = newId();
+
+/** Offline sync: every synced entity of the registry, pulled and pushed by tenant B. */
+function defineSyncAttacks(ctx: SuiteContext): void {
+  const asUser = { 'x-dev-user': syncUser };
+  const pullAll = async (request: Request, cursor?: string) => {
+    for (const tenant of [ctx.world().a, ctx.world().b]) await awaitSyncFence(ctx.owner(), tenant.id);
+    const ids = new Map<string, string[]>();
+    let next = cursor;
+    for (let page = 0; page < 100; page++) {
+      const response = await request('POST', '/v1/sync/pull', { body: { limit: 7, ...(next ? { cursor: next } : {}) }, headers: asUser });
+      expect(response.statusCode, response.body).toBe(200);
+      const body = response.json() as { changes: Record<string, { upserts: ApiRecord[]; deletes: string[] }>; cursor: string; hasMore: boolean };
+      for (const [name, changes] of Object.entries(body.changes)) ids.set(name, [...(ids.get(name) ?? []), ...changes.upserts.map((record) => record.id), ...changes.deletes]);
+      next = body.cursor;
+      if (!body.hasMore) return { ids, cursor: next };
+    }
+    throw new Error('pull never ended');
+  };
+
+  describe('offline sync', () => {
+    it('syncs at least ktWidget, ktTicket, product and outlet', () => {
+      expect(syncedEntities.map((entity) => entity.name)).toEqual(expect.arrayContaining(['ktWidget', 'ktTicket', 'product', 'outlet']));
+    });
+
+    it("tenant B's first and later pulls carry only B's records of every synced entity", async () => {
+      const first = await pullAll(ctx.asB);
+      // Tenant A writes after B's cursor: B's next pull must not carry it.
+      const { entity, values } = (() => {
+        const target = syncedEntities.find((candidate) => ctx.world().records.get(candidate.name))!;
+        return { entity: target, values: writableInput(target, ctx.world().samples.records(target, ctx.world().a.id, 1, ctx.world().referencePool('a'))[0]!) };
+      })();
+      const created = await ctx.asA('POST', `/v1/${entity.path}`, { body: values });
+      expect(created.statusCode, created.body).toBe(201);
+      await ctx.acceptChangesOfA();
+      const later = await pullAll(ctx.asB, first.cursor);
+      for (const synced of syncedEntities) {
+        // Ids are unique per tenant (B may hold one of A's ids for a record of its own): B's rows are what count.
+        const ofB = await sql<{ id: string }>`select id from ${sql.table(synced.table)} where tenant_id = ${ctx.world().b.id}`.execute(ctx.owner());
+        const known = new Set(ofB.rows.map((row) => row.id));
+        const ids = first.ids.get(synced.name) ?? [];
+        expect(ids.filter((id) => !known.has(id)), `${synced.name}: ids that are not tenant B's`).toEqual([]);
+        expect(ids.length, `${synced.name}: B's own records arrive`).toBeGreaterThan(0);
+        expect((later.ids.get(synced.name) ?? []).filter((id) => !known.has(id)), `${synced.name}: later ids that are not tenant B's`).toEqual([]);
+      }
+      expect(later.ids.get(entity.name) ?? []).not.toContain(created.json().id);
+    });
+
+    it("tenant A's cursor is refused for tenant B, and B's for A", async () => {
+      const ofA = await pullAll(ctx.asA);
+      const ofB = await pullAll(ctx.asB);
+      for (const [request, cursor] of [[ctx.asB, ofA.cursor], [ctx.asA, ofB.cursor]] as const) {
+        const response = await request('POST', '/v1/sync/pull', { body: { cursor }, headers: asUser });
+        expect(response.statusCode).toBe(400);
+        expect(response.json().code).toBe('sync.invalid_cursor');
+      }
+    });
+
+    it("tenant B's pushed mutations of tenant A's records answer as for unknown ids and change nothing of A's", async () => {
+      let mutationId = 0;
+      const clientId = newId();
+      for (const entity of syncedEntities) {
+        const data = ctx.world().records.get(entity.name);
+        if (!data) continue;
+        const actions = ctx.platform().platform.records.actionsOf(entity);
+        for (const victim of [...data.a.live, ...data.a.deleted]) {
+          const attempts = (recordId: string) => [
+            { entity: entity.name, op: 'update', recordId, baseVersion: victim.version, data: {} },
+            { entity: entity.name, op: 'delete', recordId, baseVersion: victim.version },
+            ...actions.map((runnable) => ({ entity: entity.name, op: 'action', recordId, action: runnable.action, input: (runnable.input as { examples?: unknown[] } | undefined)?.examples?.[0] ?? {} })),
+          ];
+          const victimAttempts = attempts(victim.id);
+          const controlAttempts = attempts(newId());
+          const mutations = [...victimAttempts, ...controlAttempts].map((mutation) => ({ ...mutation, id: ++mutationId }));
+          const response = await ctx.asB('POST', '/v1/sync/push', { body: { clientId, mutations }, headers: asUser });
+          expect(response.statusCode, response.body).toBe(200);
+          const results = (response.json() as { results: { status: string; problem?: { code: string }; serverRecord?: unknown }[] }).results;
+          const seen = (result: (typeof results)[number]) => [result.status, result.problem?.code, result.serverRecord === undefined];
+          const half = victimAttempts.length;
+          expect(results.slice(0, half).map(seen), `${entity.name} ${victim.id}`).toEqual(results.slice(half).map(seen));
+          expect(results.filter((result) => result.status === 'applied' && results.indexOf(result) < half)).toEqual([]);
+        }
+      }
+    });
+  });
 }
 
 /** Every id of a list, following cursors; fails on anything but 200. */

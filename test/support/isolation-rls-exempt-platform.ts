@@ -12,6 +12,7 @@ import { createLogger, createMetrics } from '../../src/kernel/observability/inde
 import { createRecordService } from '../../src/kernel/records/index.ts';
 import { createIdentity, createTenantAdmin } from '../../src/kernel/identity/index.ts';
 import { createRoleCatalog } from '../../src/kernel/access/index.ts';
+import { createSyncService, syncRoutes } from '../../src/kernel/sync/index.ts';
 import { createTenantDirectory } from '../../src/kernel/tenancy/index.ts';
 import { createTestDatabase } from './database.ts';
 import { isolationRegistry } from './isolation-setup.ts';
@@ -28,6 +29,7 @@ export async function startRlsExemptPlatform(): Promise<TestPlatform> {
   const connection = openDatabase(database.ownerUrl, { max: 4, applicationName: 'tenantry-rls-exempt' });
   const records = createRecordService(connection.db, isolationRegistry);
   const tenants = createTenantDirectory(connection.db);
+  const sync = createSyncService(connection.db, isolationRegistry, records, { secret: config.TOKEN_SECRET });
   const http = await buildHttpApp({
     config,
     logger,
@@ -37,6 +39,7 @@ export async function startRlsExemptPlatform(): Promise<TestPlatform> {
     metrics: createMetrics({ api: connection.pool }),
     health: { isDraining: () => false, check: async () => [] },
     idempotency: createIdempotencyStore(connection.db),
+    routes: [syncRoutes(sync, { devHeaders: true })],
   });
   await http.ready();
   const background = composeBackgroundWork(config, { appUrl: database.ownerUrl }, { tenants, apiDb: connection.db, logger, work: false });
@@ -44,6 +47,7 @@ export async function startRlsExemptPlatform(): Promise<TestPlatform> {
     http,
     registry: isolationRegistry,
     records,
+    sync,
     tenants,
     identity: createIdentity(connection.db, tenants, config).service,
     tenantAdmin: createTenantAdmin({ db: connection.db, roles: createRoleCatalog(connection.db), sessions: { forgetUserIn: () => {} }, cacheMs: 0, devHeaders: true }),

@@ -111,13 +111,29 @@ export async function seedIsolationWorld(options: SeedOptions): Promise<Isolatio
   }
   for (const tenant of [a, b]) await seedIdentityRows(owner, tenant);
   for (const tenant of [a, b]) await seedAccessRoles(owner, tenant);
+  for (const tenant of [a, b]) await seedSyncRows(owner, tenant);
+  for (const tenant of [a, b]) await seedFeatureFlags(owner, tenant);
   return world;
+}
+
+/** Feature flags (kernel/tenancy) per tenant, one on for everyone and one targeted, with the owner connection. */
+async function seedFeatureFlags(owner: Kysely<any>, tenant: IsolationTenant): Promise<void> {
+  const rules = [{}, { roles: ['manager'], percentage: 25 }];
+  for (const [index, rule] of rules.entries()) {
+    await sql`insert into feature_flags (tenant_id, key, enabled, rules) values (${tenant.id}, ${`isolation.flag-${index}`}, true, ${JSON.stringify(rule)}::jsonb)`.execute(owner);
+  }
 }
 
 /** A tenant-defined role (kernel/access) per tenant, with the owner connection. */
 async function seedAccessRoles(owner: Kysely<any>, tenant: IsolationTenant): Promise<void> {
   const permissions = JSON.stringify([{ entity: 'ktWidget', actions: ['read'] }]);
   await sql`insert into access_roles (tenant_id, id, name, permissions) values (${tenant.id}, ${newId()}, 'isolation-reader', ${permissions}::jsonb)`.execute(owner);
+}
+
+/** Rows of kernel/sync's tables a trigger does not write (a client, a horizon), with the owner connection. */
+async function seedSyncRows(owner: Kysely<any>, tenant: IsolationTenant): Promise<void> {
+  await sql`insert into sync_clients (tenant_id, client_id, user_id, last_mutation_id) values (${tenant.id}, ${newId()}, ${newId()}, 3)`.execute(owner);
+  await sql`insert into sync_horizons (tenant_id, txid) values (${tenant.id}, '1'::xid8)`.execute(owner);
 }
 
 /**

@@ -23,6 +23,7 @@ export const product = defineEntity({
     listPrice: field.money({ min: 0, filterable: true, label: 'List price' }),
     active: field.boolean({ required: true, default: true, filterable: true, label: 'Active' }),
   },
+  sync: { conflict: 'version' },
   // Master data (mostly ingested from the ERP): managers maintain it, reps and viewers read it.
   access: { roles: { member: { grants: [{ actions: ['read'] }] } } },
 });
@@ -43,6 +44,7 @@ export const outlet = defineEntity({
     creditLimit: field.money({ min: 0, label: 'Credit limit' }),
     active: field.boolean({ required: true, default: true, filterable: true, label: 'Active' }),
   },
+  sync: { conflict: 'version' },
   // Reps (members) record and update the outlets they visit but do not set credit limits; viewers
   // see neither the contact's personal data nor the credit limit. Only owners and admins delete.
   access: {

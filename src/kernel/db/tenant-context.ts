@@ -31,12 +31,18 @@ export interface TenantContext {
 /** A connection inside a tenant transaction. Repository functions take it as first argument. */
 export type TenantTx = Kysely<any> & { readonly __tenantTx: unique symbol };
 
-export async function withTenant<T>(db: Kysely<any>, context: TenantContext, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+export interface TransactionOptions {
+  /** REPEATABLE READ READ ONLY: every statement sees one snapshot (sync pulls, consistent reports). */
+  snapshot?: boolean;
+}
+
+export async function withTenant<T>(db: Kysely<any>, context: TenantContext, work: (tx: TenantTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   if (!isUuid(context.tenantId)) throw new AppError('invalid', 'db.invalid_tenant_context', 'Invalid tenant context');
   const userId = context.userId ?? '';
   if (userId !== '' && !isUuid(userId)) throw new AppError('invalid', 'db.invalid_tenant_context', 'Invalid user context');
   return db.connection().execute(async (connection) => {
-    await connection.executeQuery(CompiledQuery.raw(`BEGIN; SELECT set_config('app.tenant_id', '${context.tenantId}', true), set_config('app.user_id', '${userId}', true)`));
+    const begin = options.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+    await connection.executeQuery(CompiledQuery.raw(`${begin}; SELECT set_config('app.tenant_id', '${context.tenantId}', true), set_config('app.user_id', '${userId}', true)`));
     let result: T;
     try {
       result = await work(connection as TenantTx);

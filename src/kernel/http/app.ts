@@ -42,7 +42,8 @@ const apiSecurityHeaders = {
   'x-frame-options': 'DENY',
 } as const;
 
-function createAjv(coerce: boolean) {
+/** The JSON Schema validator of request parts; bodies (coerce false) are validated strictly. */
+export function createAjv(coerce: boolean) {
   // Bodies: no coercion ("12" is not 12) and no defaults filled in (a PATCH must not reset fields).
   const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: coerce, coerceTypes: coerce ? 'array' : false, strict: false });
   addFormats(ajv);

@@ -5,7 +5,7 @@
 import { AppError, type FieldError } from '../shared/index.ts';
 import { jsonBodyErrors } from './json-body.ts';
 
-interface ValidationIssue {
+export interface ValidationIssue {
   instancePath: string;
   keyword: string;
   message?: string;
@@ -49,6 +49,19 @@ export function fromFrameworkError(error: FrameworkError): AppError | undefined 
 const maxReportedErrors = 20;
 
 function validationFailed(issues: ValidationIssue[], context: string): AppError {
+  const unique = fieldErrorsOf(issues, context);
+  const where = context === 'body' ? 'body' : context === 'querystring' ? 'query parameters' : context;
+  return new AppError('invalid', 'http.validation_failed', 'Validation failed', {
+    detail: `The ${where} did not validate: ${unique.map((error) => `${error.pointer ?? error.parameter} ${error.detail}`).join('; ')}`,
+    errors: unique,
+  });
+}
+
+/**
+ * JSON Schema (Ajv) issues as field errors, deduplicated and capped: pointers into a body (under
+ * `prefix`, e.g. `/mutations/3/data`), or parameter names for the query string and headers.
+ */
+export function fieldErrorsOf(issues: readonly ValidationIssue[], context: string, prefix = ''): FieldError[] {
   const unique: FieldError[] = [];
   const seen = new Set<string>();
   for (const issue of issues) {
@@ -59,17 +72,13 @@ function validationFailed(issues: ValidationIssue[], context: string): AppError 
     const pointer = child === undefined ? path : `${path}/${escapePointer(child)}`;
     const detail = issue.keyword === 'additionalProperties' ? describeUnknown(child ?? '') : (issue.message ?? 'is invalid');
     const error: FieldError =
-      context === 'body' ? { pointer: pointer || '/', detail } : { parameter: (pointer.split('/')[1] ?? '').replaceAll('~1', '/').replaceAll('~0', '~') || context, detail };
+      context === 'body' ? { pointer: `${prefix}${pointer}` || '/', detail } : { parameter: (pointer.split('/')[1] ?? '').replaceAll('~1', '/').replaceAll('~0', '~') || context, detail };
     const identity = `${error.pointer ?? ''}\u0000${error.parameter ?? ''}\u0000${detail}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
     unique.push(error);
   }
-  const where = context === 'body' ? 'body' : context === 'querystring' ? 'query parameters' : context;
-  return new AppError('invalid', 'http.validation_failed', 'Validation failed', {
-    detail: `The ${where} did not validate: ${unique.map((error) => `${error.pointer ?? error.parameter} ${error.detail}`).join('; ')}`,
-    errors: unique,
-  });
+  return unique;
 }
 
 const serverOwned = new Set(['tenantId', 'tenant_id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt']);

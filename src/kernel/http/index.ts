@@ -6,4 +6,9 @@ export { problemContentType, problemResponses, statusOfKind, toProblem } from '.
 export type { Problem } from './problem.ts';
 export { httpMigrations } from './paths.ts';
 export type { RateLimitCounter, RateLimitStore } from './rate-limit-store.ts';
+export { createRedisRateLimitStore } from './rate-limit-store.redis.ts';
+export type { RedisRateLimitOptions } from './rate-limit-store.redis.ts';
 export type { RouteRateLimits } from './rate-limits.ts';
+export { createAjv } from './app.ts';
+export { fieldErrorsOf } from './framework-errors.ts';
+export type { ValidationIssue } from './framework-errors.ts';

@@ -36,6 +36,18 @@ export interface EntityInput<F extends Record<string, FieldDef>> {
   access?: EntityAccessPolicy;
   /** The lifecycle of its state field: named transitions, each a custom action (kernel/records). */
   states?: StateMachine;
+  /** Offline sync (kernel/sync): the entity's rows travel to clients in the reader's scope. */
+  sync?: SyncPolicy;
+}
+
+/**
+ * How pushed offline edits of an entity meet the server's copy. `version`: an update must name the
+ * version it was made on, otherwise a conflict returns the server copy (master data). `merge`: the
+ * fields the client changed are applied over the server's (notes, answers). `lww`: the client's
+ * change wins whatever the version (harmless fields). Actions are always re-run as intents.
+ */
+export interface SyncPolicy {
+  readonly conflict: 'version' | 'merge' | 'lww';
 }
 
 export interface Column {
@@ -60,6 +72,7 @@ export interface EntityDef<F extends Record<string, FieldDef> = Record<string, F
   readonly indexes: readonly IndexDef[];
   readonly access: EntityAccessPolicy | undefined;
   readonly states: StateMachine | undefined;
+  readonly sync: SyncPolicy | undefined;
   /** Custom actions: the policy's own plus the state machine's transitions (`approve`, `submit`). */
   readonly actions: readonly string[];
   readonly table: string;
@@ -84,6 +97,8 @@ export function defineEntity<const F extends Record<string, FieldDef>>(input: En
   for (const index of input.indexes ?? []) {
     for (const key of index.fields) if (!(key in input.fields)) problems.push(`index names unknown field "${key}"`);
   }
+  if (input.sync && (input.scope ?? 'tenant') !== 'tenant') problems.push('only tenant entities sync (shared reference data is part of the client build)');
+  if (input.sync && !['version', 'merge', 'lww'].includes(input.sync.conflict)) problems.push(`sync.conflict "${String(input.sync.conflict)}" is not version, merge or lww`);
   if (input.states) problems.push(...checkStateMachine(input.states, input.fields).map((problem) => `states: ${problem}`));
   const transitions = Object.keys(input.states?.transitions ?? {});
   const declared = input.access?.actions ?? [];
@@ -103,6 +118,7 @@ export function defineEntity<const F extends Record<string, FieldDef>>(input: En
     indexes: input.indexes ?? [],
     access: input.access,
     states: input.states,
+    sync: input.sync,
     actions: [...declared, ...transitions],
     table: snakeCase(input.plural),
     path: kebabCase(input.plural),

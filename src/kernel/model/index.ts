@@ -1,5 +1,5 @@
 export { defineEntity, fieldColumns, kebabCase, snakeCase, systemProperties } from './entity.ts';
-export type { Column, EntityDef, EntityInput, EntityRecord, EntityScope, IndexDef, Money } from './entity.ts';
+export type { Column, EntityDef, EntityInput, EntityRecord, EntityScope, IndexDef, Money, SyncPolicy } from './entity.ts';
 export { field, filterOperators, isSortableKind } from './fields.ts';
 export type { FieldDef, FieldKind, FieldOptions, FilterOperator } from './fields.ts';
 export { createRegistry } from './registry.ts';
@@ -9,7 +9,7 @@ export type { EntitySchemas } from './schemas.ts';
 export type { ActionCall, ActionHandler, AppModule, SeedApi } from './app-module.ts';
 export { deriveMetadata } from './metadata.ts';
 export type { EntityMetadata, FieldMetadata } from './metadata.ts';
-export { planTable, renderCreateTable, runtimeRole } from './table-plan.ts';
+export { planTable, renderCreateTable, runtimeRole, syncCaptureColumns } from './table-plan.ts';
 export type { TablePlan } from './table-plan.ts';
 export { diffSnapshots, generateMigration, pendingModelChanges, snapshotOf } from './migration-generator.ts';
 export type { GenerateResult, MigrationDiff, ModelSnapshot } from './migration-generator.ts';

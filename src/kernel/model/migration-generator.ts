@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityDef } from './entity.ts';
 import type { ModelRegistry } from './registry.ts';
-import { planTable, renderColumn, renderCreateTable, renderForeignKey, renderIndex, type TablePlan } from './table-plan.ts';
+import { constraintName, planTable, renderColumn, renderCreateTable, renderForeignKey, renderIndex, renderSyncTrigger, type TablePlan } from './table-plan.ts';
 
 export interface ModelSnapshot {
   tables: Record<string, TablePlan>;
@@ -73,6 +73,9 @@ export function diffSnapshots(previous: ModelSnapshot, next: ModelSnapshot): Mig
       statements.push(renderIndex(plan, name));
     }
     for (const name of Object.keys(before.indexes)) if (!plan.indexes[name]) statements.push(`DROP INDEX ${name}`);
+    if (JSON.stringify(before.sync) !== JSON.stringify(plan.sync)) {
+      statements.push(plan.sync ? renderSyncTrigger(plan) : `DROP TRIGGER ${constraintName(table, 'sync_capture')} ON ${table}`);
+    }
   }
   return { statements, refused, snapshot: next };
 }

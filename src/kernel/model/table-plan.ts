@@ -5,6 +5,7 @@
  * security is enabled and forced with one policy per command; the runtime role gets DML only.
  */
 import { createHash } from 'node:crypto';
+import { conditionSystemFields } from './access-policy.ts';
 import { fieldColumns, snakeCase, type EntityDef } from './entity.ts';
 import type { ModelRegistry } from './registry.ts';
 
@@ -27,6 +28,12 @@ export interface TablePlan {
   checks: Record<string, string>;
   foreignKeys: Record<string, { columns: string[]; refTable: string; refColumns: string[] }>;
   indexes: Record<string, { columns: string[]; unique: boolean; where?: string }>;
+  /**
+   * Offline sync: a trigger writes a change row for every insert and update (kernel/sync), with the
+   * old values of `capture` (the columns row conditions read), so a row that leaves a reader's scope
+   * can be told apart from one that was never in it.
+   */
+  sync?: { capture: string[] };
 }
 
 export function planTable(entity: EntityDef, registry: ModelRegistry): TablePlan {
@@ -86,7 +93,28 @@ export function planTable(entity: EntityDef, registry: ModelRegistry): TablePlan
       ...(index.unique ? { where: live } : {}),
     };
   }
-  return { table: entity.table, scope: entity.scope, columns, primaryKey: [...lead, 'id'], checks, foreignKeys, indexes };
+  const plan: TablePlan = { table: entity.table, scope: entity.scope, columns, primaryKey: [...lead, 'id'], checks, foreignKeys, indexes };
+  if (entity.sync && tenant) plan.sync = { capture: syncCaptureColumns(entity) };
+  return plan;
+}
+
+/** The columns any declared row condition of the entity compares (sorted, deduplicated). */
+export function syncCaptureColumns(entity: EntityDef): string[] {
+  const columns = new Set<string>();
+  for (const entry of Object.values(entity.access?.conditions ?? {})) {
+    for (const condition of Array.isArray(entry) ? entry : [entry]) {
+      const def = entity.fields[(condition as { field: string }).field];
+      columns.add(def ? fieldColumns((condition as { field: string }).field, def)[0]!.name : (conditionSystemFields[(condition as { field: string }).field] ?? ''));
+    }
+  }
+  columns.delete('');
+  return [...columns].sort();
+}
+
+/** The change-capture trigger of a synced table (the function is kernel/sync's). */
+export function renderSyncTrigger(plan: TablePlan): string {
+  const args = (plan.sync?.capture ?? []).map((column) => `'${column}'`).join(', ');
+  return `CREATE OR REPLACE TRIGGER ${constraintName(plan.table, 'sync_capture')} AFTER INSERT OR UPDATE ON ${plan.table} FOR EACH ROW EXECUTE FUNCTION tenantry_sync_capture(${args})`;
 }
 
 /** Statements that create the table with its keys, indexes, RLS policies and grants. */
@@ -98,6 +126,7 @@ export function renderCreateTable(plan: TablePlan): string[] {
   for (const name of Object.keys(plan.foreignKeys)) statements.push(renderForeignKey(plan, name));
   for (const name of Object.keys(plan.indexes)) statements.push(renderIndex(plan, name));
   statements.push(...renderSecurity(plan));
+  if (plan.sync) statements.push(renderSyncTrigger(plan));
   return statements;
 }
 

@@ -165,3 +165,35 @@ export async function lockRow(tx: TenantTx, codec: RecordCodec, tenantId: string
   const result = await sql<Row>`select * from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId, predicate)} and id = ${id} for update`.execute(tx);
   return result.rows[0];
 }
+
+/** Live rows of the principal's scope after `afterId`, by id (the first sync of an entity, paged). */
+export async function scanRows(tx: TenantTx, codec: RecordCodec, tenantId: string, afterId: string | null, limit: number, predicate: RowPredicate): Promise<Row[]> {
+  const after = afterId === null ? sql`` : sql` and id > ${afterId}`;
+  const result = await sql<Row>`
+    select * from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId, predicate)}${after}
+    order by id limit ${limit}`.execute(tx);
+  return result.rows;
+}
+
+/** Rows by id, deleted ones included, each with whether it meets the predicate (`__in_scope`). */
+export async function rowsWithScope(tx: TenantTx, codec: RecordCodec, tenantId: string, ids: readonly string[], predicate: RowPredicate): Promise<Row[]> {
+  const inScope = predicate ? sql`(${predicate})` : sql`true`;
+  const result = await sql<Row>`
+    select *, coalesce(${inScope}, false) as __in_scope from ${sql.table(codec.entity.table)}
+    where tenant_id = ${tenantId} and id = any(${ids})`.execute(tx);
+  return result.rows;
+}
+
+/**
+ * Which ids met the predicate with their previous values (a JSON object of the columns the
+ * predicate reads). The predicate names columns unqualified; inside the subquery they resolve to
+ * the record rebuilt from those values, whose other columns are NULL.
+ */
+export async function previouslyInScope(tx: TenantTx, codec: RecordCodec, entries: readonly { id: string; previous: unknown }[], predicate: RowPredicate): Promise<Set<string>> {
+  if (entries.length === 0 || !predicate) return new Set(predicate ? [] : entries.map((entry) => entry.id));
+  const table = sql.table(codec.entity.table);
+  const result = await sql<{ id: string }>`
+    select changed.__id as id from unnest(${entries.map((entry) => entry.id)}::uuid[], ${entries.map((entry) => JSON.stringify(entry.previous))}::jsonb[]) as changed(__id, __previous)
+    where exists (select 1 from jsonb_populate_record(null::${table}, changed.__previous) as ${table} where ${predicate})`.execute(tx);
+  return new Set(result.rows.map((row) => row.id));
+}

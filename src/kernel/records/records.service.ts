@@ -11,6 +11,7 @@ import { encodeCursor, parseListQuery } from './list-query.ts';
 import { createRecordCodec, type RecordCodec } from './record-codec.ts';
 import type { ApiRecord, RecordChange, RecordListener, RecordService } from './records.contract.ts';
 import { recordErrors } from './records.errors.ts';
+import { openSyncView } from './sync-view.ts';
 import { findRow, findRowState, insertRow, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
 
 export interface RecordServiceOptions {
@@ -89,7 +90,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
       };
       return page.total === undefined ? result : { ...result, total: page.total };
     },
-    async get(context, entity, id, fields) {
+    async get(context, entity, id, fields, outerTx) {
       const codec = codecOf(entity);
       const rowId = requireId(entity, id);
       return run(context, codec, async (tx) => {
@@ -100,7 +101,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         const row = await findRow(tx, codec, context.tenantId, rowId, scope.predicate);
         if (!row) throw recordErrors.notFound(entity.name);
         return codec.toRecord(row, only) as ApiRecord;
-      });
+      }, outerTx);
     },
     async create(context, entity, input, tx) {
       requireWritable(entity);
@@ -124,7 +125,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         tx,
       );
     },
-    async update(context, entity, id, expectedVersion, input) {
+    async update(context, entity, id, expectedVersion, input, outerTx) {
       requireWritable(entity);
       const codec = codecOf(entity);
       const rowId = requireId(entity, id);
@@ -146,9 +147,9 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         const state = await findRowState(tx, codec, context.tenantId, rowId, predicate);
         if (!state || state.deleted) throw recordErrors.notFound(entity.name);
         throw recordErrors.versionMismatch(entity.name, state.version);
-      });
+      }, outerTx);
     },
-    async remove(context, entity, id, expectedVersion) {
+    async remove(context, entity, id, expectedVersion, outerTx) {
       requireWritable(entity);
       const codec = codecOf(entity);
       const rowId = requireId(entity, id);
@@ -163,8 +164,9 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         const state = await findRowState(tx, codec, context.tenantId, rowId, predicate);
         if (!state || state.deleted) throw recordErrors.notFound(entity.name);
         throw recordErrors.versionMismatch(entity.name, state.version);
-      });
+      }, outerTx);
     },
+    syncView: (tx, context, entity) => openSyncView(access, codecOf(entity), tx, context),
     actionsOf(entity) {
       return entity.actions.flatMap((action) => {
         const handler = handlers.get(`${entity.name}.${action}`);

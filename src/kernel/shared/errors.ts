@@ -10,6 +10,8 @@ export const errorKinds = [
   'unauthenticated',
   'forbidden',
   'not_found',
+  /** What was asked for existed and is no longer kept (an expired sync cursor). */
+  'gone',
   'conflict',
   'precondition_failed',
   'precondition_required',

@@ -1,0 +1,54 @@
+/**
+ * What kernel/sync reads of an entity's rows, bound to one principal and one transaction: the same
+ * permission, row scope and field masks as every other read (this module owns the entity tables).
+ * Glossary: scope key = a fingerprint of the principal's read scope of the entity; it changes when a
+ * role, a role's definition or an attribute a row condition reads changes what the principal sees.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { AccessControl } from '../access/index.ts';
+import type { TenantContext, TenantTx } from '../db/index.ts';
+import type { EntityDef } from '../model/index.ts';
+import type { RecordCodec } from './record-codec.ts';
+import type { ApiRecord, SyncChangeOutcome, SyncView } from './records.contract.ts';
+import { previouslyInScope, rowsWithScope, scanRows } from './records.repository.ts';
+
+/** The sync view of an entity, or null when the principal may not read it. */
+export async function openSyncView(access: AccessControl, codec: RecordCodec, tx: TenantTx, context: TenantContext): Promise<SyncView | null> {
+  const entity: EntityDef = codec.entity;
+  const permissions = await access.permissionsOn(tx, context, entity);
+  if (!permissions.can('read')) return null;
+  const { predicate } = permissions.require('read');
+  const hidden = [...permissions.hiddenFields].sort();
+  const readable = hidden.length === 0 ? undefined : new Set(['version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'ext', ...codec.byProperty.keys()].filter((property) => !permissions.hiddenFields.has(property)));
+  const compiled = predicate ? predicate.compile(tx as unknown as Kysely<any>) : null;
+  const scopeKey = createHash('sha256')
+    .update(JSON.stringify([entity.name, compiled?.sql ?? null, compiled?.parameters ?? [], hidden]))
+    .digest('base64url')
+    .slice(0, 22);
+  const toRecord = (row: Record<string, unknown>) => codec.toRecord(row, readable) as ApiRecord;
+  return {
+    entity,
+    scopeKey,
+    async snapshot(afterId, limit) {
+      return (await scanRows(tx, codec, context.tenantId, afterId, limit, predicate)).map(toRecord);
+    },
+    async changed(changes) {
+      const ids = [...new Set(changes.map((change) => change.id))];
+      const rows = new Map((await rowsWithScope(tx, codec, context.tenantId, ids, predicate)).map((row) => [row.id as string, row]));
+      const outcomes = new Map<string, SyncChangeOutcome>();
+      const leaving: { id: string; version: number; previous: unknown }[] = [];
+      for (const change of changes) {
+        const row = rows.get(change.id);
+        if (!row || Number(row.version) !== change.version) continue; // moved on (or gone): a later change speaks for it
+        // A row that meets the scope travels (a tombstone once soft-deleted).
+        if (row.__in_scope === true) outcomes.set(`${change.id}@${change.version}`, row.deleted_at === null ? { upsert: toRecord(row) } : { delete: true });
+        else if (change.previous !== null && change.previous !== undefined) leaving.push(change);
+      }
+      // Out of scope now: a tombstone only for a row that met the scope before this change (it moved out).
+      const movedOut = await previouslyInScope(tx, codec, leaving, predicate);
+      for (const change of leaving) if (movedOut.has(change.id)) outcomes.set(`${change.id}@${change.version}`, { delete: true });
+      return outcomes;
+    },
+  };
+}
