@@ -17,6 +17,11 @@
  * BENCH_LOGIN_ROUNDS (2), BENCH_LOGIN_CONNECTIONS (8), BENCH_HASH_SECONDS (3 per mode; 0 skips the
  * hash rate), BENCH_ACCESS_TOKEN_TTL_SECONDS (3600 for the bench's platform server),
  * BENCH_SESSION_CACHE_MS (unset: the platform's IDENTITY_SESSION_CACHE_MS default).
+ * Sync part (issue 4, "Figures"): BENCH_SYNC (1; 0 skips it), BENCH_SYNC_ROUNDS (5), BENCH_SYNC_OUTLETS
+ * (2000 in the rep's territory, plus a tenth as many in another), BENCH_SYNC_PRODUCTS (500, two prices
+ * each), BENCH_SYNC_CHANGES (1000 outlet updates pulled incrementally), BENCH_SYNC_MUTATIONS (500 per
+ * push, the protocol's maximum). BENCH_ONLY=sync runs the sync part alone (no list load, auth or
+ * start-up part).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -45,6 +50,9 @@ import { measureHashRates, type HashRates } from './support/hash-rate.ts';
 import { runRound, type LoadSettings, type LoadTarget, type RoundResult } from './support/load-round.ts';
 import { postmasterPid, readMemoryBytes, repoRoot, startBenchServer, waitForQuietMachine, type BenchServer } from './support/processes.ts';
 import { measureStartup, type StartupResult } from './support/startup.ts';
+import { runSyncBench } from './support/sync-bench.ts';
+import { formatSync, summarizeSync, syncChecks, type SyncRound } from './support/sync-report.ts';
+import { seedSyncTenant, type SyncTenant } from './support/sync-seed.ts';
 import { verifyServers } from './support/verify-servers.ts';
 
 const intFromEnv = (name: string, fallback: number, min = 0) => {
@@ -54,7 +62,12 @@ const intFromEnv = (name: string, fallback: number, min = 0) => {
   return value;
 };
 
+const only = process.env.BENCH_ONLY ?? '';
+if (only !== '' && only !== 'sync') throw new Error(`BENCH_ONLY must be "sync" or unset (got ${only})`);
+const list = only === '';
+
 const settings = {
+  only,
   rounds: intFromEnv('BENCH_ROUNDS', 5, 1),
   seconds: intFromEnv('BENCH_SECONDS', 8, 1),
   warmupSeconds: intFromEnv('BENCH_WARMUP_SECONDS', 3),
@@ -62,14 +75,14 @@ const settings = {
   poolMax: intFromEnv('BENCH_POOL_MAX', 10, 1),
   products: intFromEnv('BENCH_PRODUCTS', 100_000, 100),
   limit: intFromEnv('BENCH_LIMIT', 20, 1),
-  startupRuns: intFromEnv('BENCH_STARTUP_RUNS', 3),
+  startupRuns: list ? intFromEnv('BENCH_STARTUP_RUNS', 3) : 0,
   npmStartRuns: intFromEnv('BENCH_NPM_START_RUNS', 3),
   profile: process.env.BENCH_PROFILE === '1',
   /** Before each round and timed start, wait up to 5 s for other processes to leave the CPUs alone; in all at most this long. */
   quietWaitSeconds: intFromEnv('BENCH_QUIET_WAIT_SECONDS', 40),
   /** Sent as Accept-Encoding when set (real clients do; autocannon does not). Only the platform compresses. */
   acceptEncoding: process.env.BENCH_ACCEPT_ENCODING ?? '',
-  auth: intFromEnv('BENCH_AUTH', 1) > 0,
+  auth: list && intFromEnv('BENCH_AUTH', 1) > 0,
   authMember: intFromEnv('BENCH_AUTH_MEMBER', 1) > 0,
   loginSeconds: intFromEnv('BENCH_LOGIN_SECONDS', 6),
   loginRounds: intFromEnv('BENCH_LOGIN_ROUNDS', 2, 1),
@@ -79,7 +92,15 @@ const settings = {
   accessTokenTtlSeconds: intFromEnv('BENCH_ACCESS_TOKEN_TTL_SECONDS', 3600, 30),
   /** The platform's IDENTITY_SESSION_CACHE_MS: its default unless BENCH_SESSION_CACHE_MS sets it. */
   sessionCacheMs: intFromEnv('BENCH_SESSION_CACHE_MS', loadConfig({ env: {}, envFile: false }).IDENTITY_SESSION_CACHE_MS),
+  sync: !list || intFromEnv('BENCH_SYNC', 1) > 0,
+  syncRounds: intFromEnv('BENCH_SYNC_ROUNDS', 5, 1),
+  syncOutlets: intFromEnv('BENCH_SYNC_OUTLETS', 2000, 1),
+  syncProducts: intFromEnv('BENCH_SYNC_PRODUCTS', 500, 1),
+  syncChanges: intFromEnv('BENCH_SYNC_CHANGES', 1000, 1),
+  syncMutations: intFromEnv('BENCH_SYNC_MUTATIONS', 500, 1),
 };
+if (settings.syncChanges > settings.syncOutlets || settings.syncMutations > settings.syncOutlets) throw new Error('BENCH_SYNC_CHANGES and BENCH_SYNC_MUTATIONS must not exceed BENCH_SYNC_OUTLETS');
+if (settings.syncMutations > 500) throw new Error('BENCH_SYNC_MUTATIONS must be <= 500 (the largest push batch)');
 const resultsDir = join(repoRoot, 'bench', 'results');
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const fixedOr = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -187,6 +208,12 @@ async function main(): Promise<void> {
   const postmaster = postmasterPid(database.clusterDir);
   if (postmaster === undefined) throw new Error('the bench cluster is not running');
   say(`PostgreSQL ${database.serverVersion}; seeded ${database.tenants.map((tenant) => `${tenant.slug}: ${tenant.products} products`).join(', ')} (+1% tombstones) in ${(database.seedMs / 1000).toFixed(1)} s`);
+  let syncTenant: SyncTenant | undefined;
+  if (settings.sync) {
+    syncTenant = await seedSyncTenant(database.ownerUrl, { slug: 'retail-sync', outlets: settings.syncOutlets, products: settings.syncProducts });
+    const counts = Object.entries(syncTenant.expected).map(([entity, count]) => `${count} ${entity}`).join(', ');
+    say(`seeded tenant ${syncTenant.slug} for the sync part in ${(syncTenant.seedMs / 1000).toFixed(1)} s: the rep's scope is ${counts}; ${syncTenant.foreignOutletIds.size} outlets of another territory`);
+  }
 
   const profileDir = settings.profile ? join(resultsDir, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
   const { platform, floor, memory } = await startServers(database, profileDir);
@@ -212,20 +239,23 @@ async function main(): Promise<void> {
     say(`round trips of one request: X-Tenant ${probe.devHeader}; bearer with the session check ${probe.bearerSessionCheck}; bearer within the session cache ${probe.bearerCached}`);
   }
 
-  say(`\nLoad: GET ${path} (X-Tenant: ${tenant.slug}), ${settings.connections} connections, warm-up ${settings.warmupSeconds} s each, ${settings.rounds} rounds x ${settings.seconds} s each, alternating`);
   const targets: LoadTarget[] = [
     { name: 'platform', server: platform },
     { name: 'floor', server: floor },
     // Bearer runs on the same platform process, no X-Tenant (it would take precedence).
     ...bearerSessions.map((session) => ({ name: `bearer-${session.account.role}`, server: platform, headers: () => session.headers((settings.seconds + 60) * 1000) })),
   ];
-  if (bearerSessions.length > 0) say(`  and the same request with Authorization: Bearer <token> as ${bearerSessions.map((session) => session.account.role).join(' and as ')} (no X-Tenant), on the same platform process`);
-  if (settings.acceptEncoding) say(`  with Accept-Encoding: ${settings.acceptEncoding} (the platform compresses, the floor does not: not a like-for-like ratio)`);
-  const headers = settings.acceptEncoding ? { 'accept-encoding': settings.acceptEncoding } : undefined;
-  const rounds = await runLoad(targets, { path, tenantSlug: tenant.slug, connections: settings.connections, postmaster, ...(headers ? { headers } : {}) });
-  for (const [name, server] of [['platform', platform], ['floor', floor]] as const) {
-    memory[name].rssAfterLoadMb = mb(readMemoryBytes(server.pid));
-    memory[name].peakRssMb = mb(readMemoryBytes(server.pid, 'VmHWM'));
+  let rounds: RoundResult[] = [];
+  if (list) {
+    say(`\nLoad: GET ${path} (X-Tenant: ${tenant.slug}), ${settings.connections} connections, warm-up ${settings.warmupSeconds} s each, ${settings.rounds} rounds x ${settings.seconds} s each, alternating`);
+    if (bearerSessions.length > 0) say(`  and the same request with Authorization: Bearer <token> as ${bearerSessions.map((session) => session.account.role).join(' and as ')} (no X-Tenant), on the same platform process`);
+    if (settings.acceptEncoding) say(`  with Accept-Encoding: ${settings.acceptEncoding} (the platform compresses, the floor does not: not a like-for-like ratio)`);
+    const headers = settings.acceptEncoding ? { 'accept-encoding': settings.acceptEncoding } : undefined;
+    rounds = await runLoad(targets, { path, tenantSlug: tenant.slug, connections: settings.connections, postmaster, ...(headers ? { headers } : {}) });
+    for (const [name, server] of [['platform', platform], ['floor', floor]] as const) {
+      memory[name].rssAfterLoadMb = mb(readMemoryBytes(server.pid));
+      memory[name].peakRssMb = mb(readMemoryBytes(server.pid, 'VmHWM'));
+    }
   }
 
   let loginRounds: RoundResult[] = [];
@@ -240,6 +270,10 @@ async function main(): Promise<void> {
     // let them finish before the platform closes its pool (else they log "driver has already been destroyed").
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
+
+  const syncRounds: SyncRound[] = syncTenant
+    ? await runSyncBench({ platform, postmaster, ownerUrl: database.ownerUrl, tenant: syncTenant, rounds: settings.syncRounds, changes: settings.syncChanges, mutations: settings.syncMutations, waitForQuiet, say })
+    : [];
   await platform.stop();
   await floor.stop();
   await database.stop();
@@ -265,12 +299,15 @@ async function main(): Promise<void> {
     return { target: name, summary: own, vsDevHeader: ratiosOf(rounds, own, summary.platform, [name, 'platform']), vsFloor: ratiosOf(rounds, own, summary.floor, [name, 'floor']) };
   });
   const loginSummary: TargetSummary | undefined = loginRounds.length > 0 ? summarize(loginRounds, 'login', memory.platform) : undefined;
-  const checks = [...checkTargets(summary.platform, ratios, startup), ...authChecks(comparisons)];
-  say('\nRounds');
-  say(formatRounds([...rounds, ...loginRounds]));
-  say(`\nList scenario: GET ${path}, ${settings.connections} connections, pool ${settings.poolMax}, ${settings.rounds} x ${settings.seconds} s per target`);
-  say(formatSummary(summary.platform, summary.floor));
-  say(formatRatios(ratios));
+  const syncSummary = summarizeSync(syncRounds);
+  const checks = [...(list ? checkTargets(summary.platform, ratios, startup) : []), ...authChecks(comparisons), ...syncChecks(syncSummary)];
+  if (list) {
+    say('\nRounds');
+    say(formatRounds([...rounds, ...loginRounds]));
+    say(`\nList scenario: GET ${path}, ${settings.connections} connections, pool ${settings.poolMax}, ${settings.rounds} x ${settings.seconds} s per target`);
+    say(formatSummary(summary.platform, summary.floor));
+    say(formatRatios(ratios));
+  }
   if (comparisons.length > 0) {
     say(`\nAuth overhead on the list: the same GET ${path} with X-Tenant (development principal, role owner, no user) and with Authorization: Bearer (JWT verify, session check cached ${settings.sessionCacheMs} ms, live role), alternating in the same rounds`);
     say(formatAuthSummary(summary.platform, summary.floor, comparisons));
@@ -296,7 +333,8 @@ async function main(): Promise<void> {
     if (loginMemory) say(`  platform RSS after the login load ${loginMemory.rssAfterMb.toFixed(0)} MB, peak ${loginMemory.peakRssMb.toFixed(0)} MB (each argon2id hash in flight holds ${(hashRates?.params.memoryKiB ?? 19_456) / 1024} MiB)`);
   }
   if (startup) say(`\nStart-to-ready\n${formatStartup(startup)}`);
-  const noisy = rounds.filter((round) => round.phase === 'measure' && round.foreignBusy > 0.1);
+  if (syncTenant && syncSummary.length > 0) say(`\n${formatSync(syncSummary, syncTenant, settings.syncRounds)}`);
+  const noisy = [...rounds, ...syncRounds].filter((round) => round.phase === 'measure' && round.foreignBusy > 0.1);
   if (noisy.length > 0) say(`\nnote: in ${noisy.length} round(s) other processes used more than 10% of the CPUs; the figures are skewed by them`);
   say(`\n${formatChecks(checks)}`);
   const profiles = profileDir ? profileSummaries(profileDir) : undefined;
@@ -310,8 +348,7 @@ async function main(): Promise<void> {
     environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMb: Math.round(mb(totalmem())), postgres: database.serverVersion },
     settings,
     scenario: { path, tenant: tenant.slug, products: tenant.products, tenants: database.tenants.map(({ slug, products }) => ({ slug, products })) },
-    summary,
-    ratios,
+    ...(list ? { summary, ratios } : {}),
     targets: checks,
     startup,
     rounds,
@@ -325,6 +362,15 @@ async function main(): Promise<void> {
             list: comparisons,
             login: loginSummary && { connections: settings.loginConnections, summary: loginSummary, memory: loginMemory, rounds: loginRounds },
             hashRates,
+          },
+        }
+      : {}),
+    ...(syncTenant
+      ? {
+          sync: {
+            tenant: { slug: syncTenant.slug, outlets: settings.syncOutlets, foreignOutlets: syncTenant.foreignOutletIds.size, products: settings.syncProducts, scope: syncTenant.expected },
+            summary: syncSummary,
+            rounds: syncRounds,
           },
         }
       : {}),

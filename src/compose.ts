@@ -26,8 +26,8 @@ import {
   type Database,
   type EmbeddedServer,
 } from './kernel/db/index.ts';
-import { createIdentity, createTenantAdmin, identityMigrations, type IdentityService, type TenantAdmin } from './kernel/identity/index.ts';
-import { buildHttpApp, createIdempotencyStore, createRedisRateLimitStore, httpMigrations } from './kernel/http/index.ts';
+import { createIdentity, createSecretPurge, createTenantAdmin, identityMigrations, type IdentityService, type SecretPurge, type TenantAdmin } from './kernel/identity/index.ts';
+import { buildHttpApp, createIdempotencyStore, createRedisRateLimitStore, httpMigrations, metadataRoutes } from './kernel/http/index.ts';
 import { createJobQueue, jobsMigrations, type JobQueue } from './kernel/jobs/index.ts';
 import { createMailService, mailMigrations, mailRoutes, type MailService } from './kernel/mail/index.ts';
 import { createRegistry, type AppModule, type ModelRegistry, type SeedApi } from './kernel/model/index.ts';
@@ -35,7 +35,7 @@ import { createLogger, createMetrics, type Logger } from './kernel/observability
 import { createRecordService, type RecordService } from './kernel/records/index.ts';
 import { openRedis, type RedisConnection } from './kernel/redis/index.ts';
 import { createSyncService, syncMigrations, syncRoutes, type SyncService } from './kernel/sync/index.ts';
-import { createFeatureFlags, createTenantDirectory, featureFlagRoutes, tenancyMigrations, type TenantDirectory } from './kernel/tenancy/index.ts';
+import { createCustomFields, createFeatureFlags, createTenantDirectory, customFieldRoutes, featureFlagRoutes, tenancyMigrations, type TenantDirectory } from './kernel/tenancy/index.ts';
 
 /** The apps this build serves. */
 export const appModules: readonly AppModule[] = [retailApp];
@@ -129,7 +129,10 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     await assertRuntimeRoleIsSafe(database.db);
     const registry = createRegistry(apps.flatMap((app) => app.entities));
     const audit = createAuditLog(database.db, { defaultLimit: config.HTTP_LIST_DEFAULT_LIMIT, maxLimit: config.HTTP_LIST_MAX_LIMIT });
-    const records = createRecordService(database.db, registry, { access: createAccessControl(), listeners: [audit.listener], actions: apps.flatMap((app) => app.actions ?? []) });
+    const access = createAccessControl({ attributeSources: apps.flatMap((app) => app.attributes ?? []) });
+    // Custom fields (kernel/tenancy): records checks every write's ext against them; metadata describes them.
+    const customFields = createCustomFields(database.db, { registry, audit });
+    const records = createRecordService(database.db, registry, { access, listeners: [audit.listener], actions: apps.flatMap((app) => app.actions ?? []), rules: apps.flatMap((app) => app.rules ?? []), customFields });
     const tenants = createTenantDirectory(database.db);
     background = composeBackgroundWork(config, urls, { tenants, apiDb: database.db, logger, work: config.JOBS_IN_PROCESS ?? config.NODE_ENV !== 'test' });
     const { jobs, mail } = background;
@@ -163,9 +166,12 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
       mailRoutes(mail, { guard: guards.administrators('the mail outbox'), revealLinkSecrets: !config.SMTP_URL && config.NODE_ENV !== 'production' }),
       syncRoutes(sync, { devHeaders: config.TENANT_DEV_HEADER }),
       featureFlagRoutes(featureFlags, { guard: guards.capability('flags.manage', 'feature flags'), devHeaders: config.TENANT_DEV_HEADER }),
+      customFieldRoutes(customFields, { guard: guards.capability('fields.manage', 'custom fields'), devHeaders: config.TENANT_DEV_HEADER }),
+      metadataRoutes({ db: database.db, registry, access, customFields, tenantLocale: (tenantId) => tenants.getTenant(tenantId).then((tenant) => tenant.locale), devHeaders: config.TENANT_DEV_HEADER }),
     ];
     const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), rateLimitStore: shared && createRedisRateLimitStore(shared.client, { onFailure: () => shared.countFailure('rate_limits') }), routes: [identity.routes, tenantAdmin.routes, ...routes], authenticator: tenantAdmin.authenticatorWith(identity.service) });
     await jobs.start();
+    await background.secretPurge.schedule(jobs);
     if (config.SEED_DEMO) await seedDemoTenant({ tenants, records, database, apps, logger, identity: identity.service, dataDir: config.DATA_DIR });
     const work = background;
     return {
@@ -202,6 +208,8 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
 export interface BackgroundWork {
   readonly jobs: JobQueue;
   readonly mail: MailService;
+  /** Spent tokens, ended sessions and invitations, link secrets of old mails: purged daily per tenant. */
+  readonly secretPurge: SecretPurge;
   /** Stops the workers (running jobs get up to graceMs) and closes the jobs pool and SMTP transport. */
   close(graceMs: number): Promise<void>;
 }
@@ -218,9 +226,12 @@ export function composeBackgroundWork(
   const jobsDatabase = openDatabase(urls.appUrl, { max: config.JOBS_POOL_MAX, applicationName: deps.work ? 'tenantry-worker' : 'tenantry-jobs' });
   const jobs = createJobQueue({ database: jobsDatabase, logger: deps.logger, work: deps.work, pollIntervalMs: config.JOBS_POLL_INTERVAL_MS, concurrency: config.JOBS_CONCURRENCY });
   const mail = createMailService({ db: deps.apiDb, jobs, settings: config, logger: deps.logger, tenantLocale: (tenantId) => deps.tenants.getTenant(tenantId).then((tenant) => tenant.locale) });
+  const secretPurge = createSecretPurge({ db: deps.apiDb, tenants: deps.tenants, mail, logger: deps.logger });
+  secretPurge.register(jobs);
   return {
     jobs,
     mail,
+    secretPurge,
     async close(graceMs) {
       await jobs.stop({ timeoutMs: graceMs });
       await mail.close();
@@ -242,6 +253,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ clo
     await assertRuntimeRoleIsSafe(api.db);
     background = composeBackgroundWork(config, urls, { tenants: createTenantDirectory(api.db), apiDb: api.db, logger, work: true });
     await background.jobs.start();
+    await background.secretPurge.schedule(background.jobs);
   } catch (error) {
     await background?.close(0);
     await api.close();

@@ -1,7 +1,7 @@
 /**
  * The admin routes of other modules are guarded by kernel/access: the audit log for owners, admins
- * and tenant roles granted `audit.read`; feature flags for those granted `flags.manage`; the mail
- * outbox for owners and admins.
+ * and tenant roles granted `audit.read`; feature flags for those granted `flags.manage`; custom
+ * fields for those granted `fields.manage`; the mail outbox for owners and admins.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/kernel/tenancy/index.ts';
@@ -17,6 +17,7 @@ beforeAll(async () => {
   expect(created.statusCode).toBe(201);
   for (const role of [
     { name: 'auditor', permissions: [{ entity: 'audit', actions: ['read'] }] },
+    { name: 'fielder', permissions: [{ entity: 'fields', actions: ['manage'] }] },
     { name: 'reader', permissions: [{ entity: 'product', actions: ['read'] }] },
   ]) {
     expect((await t.platform.http.inject({ method: 'POST', url: '/v1/access/roles', headers: { 'x-tenant': tenant.slug }, payload: role })).statusCode).toBe(201);
@@ -25,11 +26,11 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const get = (url: string, roles: string) => t.platform.http.inject({ method: 'GET', url, headers: { 'x-tenant': tenant.slug, 'x-dev-roles': roles } });
-const routes = { audit: ['/v1/audit-events', '/v1/audit-events/1'], flags: ['/v1/feature-flags'], mail: ['/v1/admin/mails'] };
+const routes = { audit: ['/v1/audit-events', '/v1/audit-events/1'], flags: ['/v1/feature-flags'], fields: ['/v1/custom-fields'], mail: ['/v1/admin/mails'] };
 
 describe('admin routes of the audit log and the mail outbox', () => {
   it.each(['member', 'viewer', 'manager', 'reader'])('refuses %s with 403 access.denied', async (role) => {
-    for (const url of [...routes.audit, ...routes.flags, ...routes.mail]) {
+    for (const url of [...routes.audit, ...routes.flags, ...routes.fields, ...routes.mail]) {
       const response = await get(url, role);
       expect(response.statusCode, url).toBe(403);
       expect(response.json().code).toBe('access.denied');
@@ -37,14 +38,21 @@ describe('admin routes of the audit log and the mail outbox', () => {
   });
 
   it.each(['owner', 'admin', 'member,admin'])('lets %s read all of them', async (roles) => {
-    for (const url of [...routes.audit, ...routes.flags, ...routes.mail]) expect((await get(url, roles)).statusCode, url).toBe(200);
+    for (const url of [...routes.audit, ...routes.flags, ...routes.fields, ...routes.mail]) expect((await get(url, roles)).statusCode, url).toBe(200);
   });
 
   it('lets a tenant role granted audit.read read the audit log, and nothing more', async () => {
     for (const url of routes.audit) expect((await get(url, 'member,auditor')).statusCode, url).toBe(200);
     expect((await get('/v1/admin/mails', 'auditor')).json().code).toBe('access.denied');
     expect((await get('/v1/feature-flags', 'auditor')).json().code).toBe('access.denied');
+    expect((await get('/v1/custom-fields', 'auditor')).json().code).toBe('access.denied');
     expect((await get('/v1/products', 'auditor')).statusCode).toBe(403);
+  });
+
+  it('lets a tenant role granted fields.manage manage custom fields, and nothing more', async () => {
+    expect((await get('/v1/custom-fields', 'member,fielder')).statusCode).toBe(200);
+    expect((await get('/v1/feature-flags', 'fielder')).json().code).toBe('access.denied');
+    expect((await get('/v1/audit-events', 'fielder')).json().code).toBe('access.denied');
   });
 
   it('accepts only declared capability actions in a tenant role', async () => {

@@ -78,11 +78,12 @@ const sabotages: Sabotage[] = [
   },
   {
     title: 'a delete policy that reaches every tenant\'s rows',
-    statements: ['DROP POLICY outlets_tenant_delete ON outlets', 'CREATE POLICY outlets_tenant_delete ON outlets FOR DELETE USING (true)'],
+    // A table no other row references, so a delete is stopped by nothing but the policy.
+    statements: ['DROP POLICY kt_memos_tenant_delete ON kt_memos', 'CREATE POLICY kt_memos_tenant_delete ON kt_memos FOR DELETE USING (true)'],
     reported: [
-      { rule: 'policy_not_tenant_scoped', relation: 'outlets' },
-      { rule: 'delete_without_tenant', relation: 'outlets' },
-      { rule: 'delete_of_other_tenant', relation: 'outlets' },
+      { rule: 'policy_not_tenant_scoped', relation: 'kt_memos' },
+      { rule: 'delete_without_tenant', relation: 'kt_memos' },
+      { rule: 'delete_of_other_tenant', relation: 'kt_memos' },
     ],
   },
   {

@@ -96,7 +96,7 @@ export const ktTicket = defineEntity({
     subject: field.text({ required: true, maxLength: 200, filterable: true }),
     status: field.enum(['open', 'inProgress', 'resolved', 'cancelled'] as const, { required: true, default: 'open', filterable: true }),
     resolution: field.text({ maxLength: 500 }),
-    priority: field.integer({ required: true, default: 0, min: 0, max: 3 }),
+    priority: field.integer({ required: true, default: 0, min: 0, max: 3, readOnly: true, label: 'Priority (raised by escalate)' }),
     assignee: field.text({ maxLength: 36, filterable: true }),
   },
   sync: { conflict: 'merge' },

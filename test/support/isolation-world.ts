@@ -49,7 +49,7 @@ export interface IsolationWorld {
   referencePool(side: 'a' | 'b'): ReferencePool;
 }
 
-export const seedRecordsPerTenant = 4;
+export const seedRecordsPerTenant = 6;
 
 export interface SeedOptions {
   registry: ModelRegistry;
@@ -113,7 +113,17 @@ export async function seedIsolationWorld(options: SeedOptions): Promise<Isolatio
   for (const tenant of [a, b]) await seedAccessRoles(owner, tenant);
   for (const tenant of [a, b]) await seedSyncRows(owner, tenant);
   for (const tenant of [a, b]) await seedFeatureFlags(owner, tenant);
+  const extensible = world.tenantEntities.find((entity) => entity.expose);
+  if (extensible) for (const tenant of [a, b]) await seedCustomFields(owner, tenant, extensible);
   return world;
+}
+
+/** Custom fields (kernel/tenancy) per tenant, optional ones (so the suite's writes need none), with the owner connection. */
+async function seedCustomFields(owner: Kysely<any>, tenant: IsolationTenant, entity: EntityDef): Promise<void> {
+  for (const [key, type] of [['isolationNote', 'text'], ['isolationRank', 'integer']] as const) {
+    const labels = JSON.stringify({ en: `Isolation ${key}` });
+    await sql`insert into custom_fields (tenant_id, entity, key, type, labels) values (${tenant.id}, ${entity.name}, ${key}, ${type}, ${labels}::jsonb)`.execute(owner);
+  }
 }
 
 /** Feature flags (kernel/tenancy) per tenant, one on for everyone and one targeted, with the owner connection. */

@@ -117,11 +117,11 @@ describe('sync pull under concurrent out-of-order commits', () => {
       }
       await Promise.all(writers);
     }
-    // Let the readers catch up with everything committed (once the fence has passed it), then stop them.
-    await awaitSyncFence(t.database.owner.db, tenantId);
-    for (const reader of [everyone, north]) while (await pullOnce(reader, reader === everyone ? { roles: ['owner'] } : { roles: ['manager'], attributes: { territories: ['north'] }, territory: 'north' }));
+    // Stop the concurrent pullers (one reader is never pulled by two loops at once: that would be two
+    // devices sharing a cursor), then let each reader catch up once the fence has passed every write.
     stop = true;
     await Promise.all(pullers);
+    await awaitSyncFence(t.database.owner.db, tenantId);
     for (const reader of [everyone, north]) while (await pullOnce(reader, reader === everyone ? { roles: ['owner'] } : { roles: ['manager'], attributes: { territories: ['north'] }, territory: 'north' }));
 
     const rows = await t.database.owner.db.selectFrom('kt_widgets').select(['id', 'version', 'territory']).where('tenant_id', '=', tenantId).execute();

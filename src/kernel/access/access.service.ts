@@ -5,10 +5,11 @@
  * only when every role that reads (or writes) the entity hides it.
  */
 import type { TenantContext, TenantTx } from '../db/index.ts';
-import { crudActions, type EntityDef, type RoleAccess } from '../model/index.ts';
+import { crudActions, type AttributeSource, type EntityDef, type RoleAccess } from '../model/index.ts';
 import { builtInRoles, type AccessControl, type BuiltInRole, type EntityPermissions, type RolePermission, type RowScope } from './access.contract.ts';
 import { accessErrors } from './access.errors.ts';
 import { findRolePermissions } from './access.repository.ts';
+import { createAttributeResolver } from './derived-attributes.ts';
 import { anyOf, compileConditions } from './row-scope.ts';
 
 const everything: RoleAccess = { grants: [{ actions: ['*'] }] };
@@ -86,10 +87,17 @@ export function combineAccess(entity: EntityDef, accesses: readonly RoleAccess[]
   };
 }
 
-export function createAccessControl(): AccessControl {
+export interface AccessControlOptions {
+  /** Principal attributes derived from the tenant's data (apps' AttributeSource). */
+  attributeSources?: readonly AttributeSource[];
+}
+
+export function createAccessControl(options: AccessControlOptions = {}): AccessControl {
+  const withDerivedAttributes = createAttributeResolver(options.attributeSources ?? []);
   return {
-    async permissionsOn(tx: TenantTx, context: TenantContext, entity: EntityDef): Promise<EntityPermissions> {
-      if (context.roles === undefined) return unrestricted;
+    async permissionsOn(tx: TenantTx, requestContext: TenantContext, entity: EntityDef): Promise<EntityPermissions> {
+      if (requestContext.roles === undefined) return unrestricted;
+      const context = await withDerivedAttributes(tx, requestContext, entity);
       const accesses: RoleAccess[] = [];
       const tenantRoles: string[] = [];
       for (const role of new Set(context.roles)) {

@@ -2,6 +2,7 @@ export { administratorRoles, builtInRoles, kernelCapabilities } from './access.c
 export type { AccessControl, BuiltInRole, KernelCapability, EntityPermissions, RoleAdmin, RoleInput, RolePermission, RowScope, TenantRole } from './access.contract.ts';
 export { accessErrors } from './access.errors.ts';
 export { builtInAccess, createAccessControl } from './access.service.ts';
+export type { AccessControlOptions } from './access.service.ts';
 export { createRoleAdmin, createRoleCatalog } from './tenant-roles.service.ts';
 export { accessRoutes } from './access.routes.ts';
 export type { AccessRoutesOptions } from './access.routes.ts';

@@ -13,7 +13,7 @@ export const maskedValue = '[masked]';
 const mask = (value: unknown) => (value === null || value === undefined ? null : maskedValue);
 
 /** Changed fields of a write; a create lists every set field, a delete every field it had. */
-export function changedFields(change: Pick<RecordChange, 'entity' | 'action' | 'before' | 'after'>): Record<string, FieldChange> {
+export function changedFields(change: Pick<RecordChange, 'entity' | 'action' | 'before' | 'after' | 'customFields'>): Record<string, FieldChange> {
   const before = change.action === 'create' ? null : change.before;
   const after = change.action === 'delete' ? null : change.after;
   const changes: Record<string, FieldChange> = {};
@@ -23,21 +23,24 @@ export function changedFields(change: Pick<RecordChange, 'entity' | 'action' | '
     if (canonicalJson(old) === canonicalJson(now)) continue;
     changes[property] = def.personalData ? { before: mask(old), after: mask(now) } : { before: old, after: now };
   }
-  Object.assign(changes, extensionChanges(before, after));
+  Object.assign(changes, extensionChanges(before, after, change.customFields));
   return changes;
 }
 
 /**
- * Custom fields (`ext`) are listed by key with masked values: a tenant's extension schema cannot say
- * yet which of them are personal data, so none of their values is stored.
- * TODO(issue 4): unmask custom fields the tenant's extension schema does not mark as personal data.
+ * Custom fields (`ext`) are listed as `ext.<key>`. A value is shown only when the write carried the
+ * tenant's definitions (kernel/records reads them for every write that touches `ext`) and the key's
+ * definition does not mark it personal data; otherwise it is masked: a key without a definition (one
+ * deleted since) may have been personal data, and nothing tells it was not.
  */
-function extensionChanges(before: ApiRecord | null, after: ApiRecord | null): Record<string, FieldChange> {
+function extensionChanges(before: ApiRecord | null, after: ApiRecord | null, customFields: RecordChange['customFields']): Record<string, FieldChange> {
   const old = (before?.ext ?? {}) as Record<string, unknown>;
   const now = (after?.ext ?? {}) as Record<string, unknown>;
+  const shown = new Set((customFields ?? []).filter((custom) => !custom.personalData).map((custom) => custom.key));
   const changes: Record<string, FieldChange> = {};
   for (const key of new Set([...Object.keys(old), ...Object.keys(now)])) {
-    if (canonicalJson(old[key] ?? null) !== canonicalJson(now[key] ?? null)) changes[`ext.${key}`] = { before: mask(old[key]), after: mask(now[key]) };
+    if (canonicalJson(old[key] ?? null) === canonicalJson(now[key] ?? null)) continue;
+    changes[`ext.${key}`] = shown.has(key) ? { before: old[key] ?? null, after: now[key] ?? null } : { before: mask(old[key]), after: mask(now[key]) };
   }
   return changes;
 }

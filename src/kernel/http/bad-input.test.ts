@@ -144,11 +144,18 @@ describe('a create body of the wrong shape', () => {
     ['createdAt', { ...valid, createdAt: '2024-01-01T00:00:00Z' }, '/createdAt'],
     ['createdBy', { ...valid, createdBy: randomUuid }, '/createdBy'],
     ['deletedAt', { ...valid, deletedAt: null }, '/deletedAt'],
-    ['ext', { ...valid, ext: {} }, '/ext'],
+    ['ext that is not an object', { ...valid, ext: 'x' }, '/ext'],
+    ['ext with an object value', { ...valid, ext: { size: { a: 1 } } }, '/ext/size'],
     ['a read-only field', { ...valid, serial: 'S-1' }, '/serial'],
     ['a constructor that is not a prototype carrier', { ...valid, constructor: 'x' }, '/constructor'],
   ])('refuses %s (400 http.validation_failed)', async (_label, body, pointer) => {
     await refused('POST', widgets, { body }, 400, 'http.validation_failed', { pointer });
+  });
+
+  it('refuses a custom field the tenant did not define (400 records.invalid_custom_field), on create and update', async () => {
+    await refused('POST', widgets, { body: { ...valid, ext: { size: 1 } } }, 400, 'records.invalid_custom_field', { pointer: '/ext/size' });
+    const patch = { body: { ext: { 'a/b~c': 'x' } }, headers: { 'if-match': `"${existing.version}"` } };
+    await refused('PATCH', `${widgets}/${existing.id}`, patch, 400, 'records.invalid_custom_field', { pointer: '/ext/a~1b~0c' });
   });
 
   it('names a server-owned property as such, not as unknown', async () => {

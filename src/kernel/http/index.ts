@@ -12,3 +12,5 @@ export type { RouteRateLimits } from './rate-limits.ts';
 export { createAjv } from './app.ts';
 export { fieldErrorsOf } from './framework-errors.ts';
 export type { ValidationIssue } from './framework-errors.ts';
+export { metadataRoutes, describeEntityFor } from './metadata.routes.ts';
+export type { MetadataCustomFields, MetadataRoutesOptions, PrincipalEntityMetadata } from './metadata.routes.ts';

@@ -145,17 +145,19 @@ describe('e-mail verification over SMTP', () => {
     expect(await eventsOf({ actorId: user.rows[0]!.id, action: 'auth.email_verified' })).toHaveLength(1);
   });
 
-  it('sends nothing for a sign-up with a known address, and answers the same', async () => {
+  it('answers a sign-up with a known address the same, and mails its owner a notice, never a verification link', async () => {
     const email = `twice-${unique()}@example.com`;
     await signUp(email);
     await nthMailTo(email);
     const second = await post('/v1/auth/sign-up', { email, password: strongPassword, name: 'Mallory', tenant: { slug: `other-${unique()}`, name: 'Other' } });
     expect(second.statusCode).toBe(202);
     expect(second.json()).toEqual({ status: 'accepted' });
+    const notice = await nthMailTo(email, 0, /^Someone tried to sign up with your address$/);
+    expect(notice.link.pathname).toBe('/console/login');
     const marker = `marker-${unique()}@example.com`;
     await signUp(marker);
     await nthMailTo(marker);
-    expect(received().filter((entry) => entry.to.includes(email))).toHaveLength(1);
+    expect(received().filter((entry) => entry.to.includes(email)).map((entry) => entry.mail.subject)).toEqual(['Confirm your e-mail address', 'Someone tried to sign up with your address']);
   });
 
   it('refuses a malformed or made-up token', async () => {

@@ -29,6 +29,16 @@ export function accountRoutes(flows: { verification: EmailVerification; reset: P
         return reply.code(204).send();
       });
 
+      app.post('/v1/auth/verify-email/resend', {
+        bodyLimit: authBodyLimit,
+        schema: {
+          tags,
+          summary: 'Mail a fresh verification link to an unverified account (the same answer, at once, for any address; at most 3 mails an hour)',
+          body: body({ email: { type: 'string', maxLength: 320 } }),
+          response: { 202: accepted, ...problemResponses },
+        },
+      }, async (request, reply) => reply.code(202).send(verification.requestVerificationResend((request.body as { email: string }).email, clientOf(request))));
+
       app.post('/v1/auth/password-reset', {
         bodyLimit: authBodyLimit,
         schema: {

@@ -42,6 +42,17 @@ export interface TokenPair {
   sessionId: string;
 }
 
+/** A tenant the signed-in user is a member of, for a tenant picker (then POST /v1/auth/switch-tenant). */
+export interface MemberTenant {
+  id: string;
+  slug: string;
+  name: string;
+  /** The user's role there. */
+  role: string;
+  /** The tenant of the session asking. */
+  current: boolean;
+}
+
 /** Where a request comes from: kept on the session, used for throttling. */
 export interface ClientInfo {
   ip: string;
@@ -89,6 +100,8 @@ export interface IdentityService extends BearerAuthenticator {
   listSessions(principal: Authenticated): Promise<SessionInfo[]>;
   revokeSession(principal: Authenticated, sessionId: string): Promise<void>;
   switchTenant(principal: Authenticated, tenant: string, client: ClientInfo): Promise<TokenPair>;
+  /** The active tenants the user is a member of (each membership read under that tenant's RLS), by name. */
+  listTenants(principal: Authenticated): Promise<MemberTenant[]>;
   /** Adds (or changes) a user's membership in a tenant; for invitations and admin routes. */
   addMembership(membership: Membership): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { shareSessionCache } from './session-cache.redis.ts';
 import type { MailQueue } from '../mail/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { RedisConnection } from '../redis/index.ts';
+import { createAccountNotices } from './account-notices.ts';
 import { accountRoutes } from './account.routes.ts';
 import { createEmailVerification } from './email-verification.ts';
 import { createPasswordReset } from './password-reset.ts';
@@ -92,10 +93,11 @@ export function createIdentity(db: Kysely<any>, tenants: TenantDirectory, settin
   const events = createIdentityEvents(dependencies.audit ?? noSecurityEvents);
   const flows = { db, mail: dependencies.mail, events, linkBase: settings.APP_BASE_URL };
   const reset = createPasswordReset({ ...flows, throttle, sessions: sessionCache, login: (input, client) => service.loginWithinSession(input, client), ttlSeconds: settings.IDENTITY_RESET_TTL_MINUTES * 60, logger });
-  const verification = createEmailVerification({ ...flows, reauthenticate: reset.reauthenticate, ttlSeconds: settings.IDENTITY_VERIFICATION_TTL_HOURS * 3600 });
+  const verification = createEmailVerification({ ...flows, reauthenticate: reset.reauthenticate, ttlSeconds: settings.IDENTITY_VERIFICATION_TTL_HOURS * 3600, logger });
+  const notices = createAccountNotices({ ...flows, logger });
   const service = createIdentityService({
     db, tenants, tokens, throttle, sessionTtlSeconds: settings.SESSION_TTL_SECONDS, sessionCacheMs: settings.IDENTITY_SESSION_CACHE_MS, sessionCache,
-    events, afterSignUp: verification.afterSignUp, onLockout: (tx, user, _tenantId, lockedSeconds) => reset.queueLockoutNotice(tx, user, lockedSeconds),
+    events, afterSignUp: verification.afterSignUp, onKnownAddress: notices.noticeAccountExists, onLockout: (tx, user, _tenantId, lockedSeconds) => reset.queueLockoutNotice(tx, user, lockedSeconds),
     secondFactor: (userId, tenantId) => twoFactor.requireChallenge(userId, tenantId),
   });
   const twoFactor = createTwoFactor({

@@ -28,6 +28,12 @@ export async function setDefaultTenant(db: Kysely<any>, userId: string, tenantId
   await sql`update identity_users set default_tenant_id = ${tenantId} where id = ${userId} and default_tenant_id is distinct from ${tenantId}`.execute(db);
 }
 
+/** The tenants the user has (or recently had) a membership in: pointers to check under each tenant's RLS, never proof. */
+export async function findMembershipTenantIds(db: Kysely<any>, userId: string): Promise<string[]> {
+  const result = await sql<{ ids: string[] }>`select membership_tenant_ids as ids from identity_users where id = ${userId}`.execute(db);
+  return result.rows[0]?.ids ?? [];
+}
+
 export async function upsertMembership(tx: TenantTx, membership: { id: string; tenantId: string; userId: string; role: string }): Promise<void> {
   await sql`insert into identity_memberships (tenant_id, id, user_id, role) values (${membership.tenantId}, ${membership.id}, ${membership.userId}, ${membership.role})
     on conflict (tenant_id, user_id) do update set role = excluded.role, updated_at = now()`.execute(tx);

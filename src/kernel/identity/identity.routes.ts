@@ -1,5 +1,5 @@
 /**
- * The auth routes under /v1/auth: sign-up, login, refresh, logout, sessions and tenant switch.
+ * The auth routes under /v1/auth: sign-up, login, refresh, logout, sessions, your tenants and tenant switch.
  * Stricter per-IP rate limits than the rest of the API, and small bodies (a 1 MB password is a 413
  * before anything reads it).
  */
@@ -130,6 +130,34 @@ export function identityRoutes(identity: IdentityService, options: IdentityRoute
         await identity.revokeSession(authenticatedOf(request), (request.params as { id: string }).id);
         return reply.code(204).send();
       });
+
+      app.get('/v1/auth/tenants', {
+        config: { tenant: true },
+        schema: {
+          tags,
+          summary: 'The tenants you are a member of, with your role there (switch with POST /v1/auth/switch-tenant)',
+          response: {
+            200: {
+              type: 'object',
+              required: ['items'],
+              properties: {
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['id', 'slug', 'name', 'role', 'current'],
+                    properties: {
+                      id: { type: 'string', format: 'uuid' }, slug: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
+                      current: { type: 'boolean', description: 'The tenant of the session asking' },
+                    },
+                  },
+                },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      }, async (request) => ({ items: await identity.listTenants(authenticatedOf(request)) }));
 
       app.post('/v1/auth/switch-tenant', {
         config: { tenant: true },

@@ -8,11 +8,12 @@ import { withTenant, type TenantTx } from '../db/index.ts';
 import { AppError, isUuid, newId } from '../shared/index.ts';
 import type { TenantDirectory } from '../tenancy/index.ts';
 import type { AccessTokens } from './access-tokens.ts';
-import type { Authenticated, ClientInfo, IdentityService, LoginInput, SignUpInput, TokenPair } from './identity.contract.ts';
+import type { Authenticated, ClientInfo, IdentityService, LoginInput, MemberTenant, SignUpInput, TokenPair } from './identity.contract.ts';
 import { invalidCredentials, invalidRefreshToken, invalidSignUp, invalidToken, notAMember, sessionNotFound } from './identity.errors.ts';
 import {
   consumeRefreshToken,
   findRole,
+  findMembershipTenantIds,
   findSessionState,
   findUserByEmail,
   insertRefreshToken,
@@ -51,6 +52,11 @@ export interface IdentityServiceOptions {
   events: IdentityEvents;
   /** Runs in the sign-up transaction (the verification mail): rolled back with it. */
   afterSignUp?: (tx: TenantTx, account: SignedUp, client: ClientInfo) => Promise<void>;
+  /**
+   * After a sign-up with the address of an existing account was rolled back (the account-exists
+   * notice). Not awaited: the answer and its time must not depend on it; it must not reject.
+   */
+  onKnownAddress?: (user: UserRow, client: ClientInfo) => Promise<void>;
   /** Runs in a tenant transaction of the user when a lockout starts (the lockout notice mail). */
   onLockout?: (tx: TenantTx, user: UserRow, tenantId: string, lockedSeconds: number) => Promise<void>;
   /** After a verified password: throws identity.second_factor_required (with a challenge) when the user has a second factor. */
@@ -69,6 +75,8 @@ export interface IdentitySessions {
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ownerRole = 'owner';
+/** A tenant picker lists at most this many tenants. */
+const maxListedTenants = 200;
 const rollbackSignUp = Symbol('rollback sign-up');
 
 /** NFKC, trimmed, lower-cased: two spellings of one address are one account. */
@@ -224,10 +232,11 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       const existing = await findUserByEmail(db, emailNormalized);
       const tenantId = newId();
       const userId = newId();
+      let rolledBack = false;
       try {
         await withTenant(db, { tenantId, userId }, async (tx) => {
           // A known address does the same work (and meets the same slug and name errors), then rolls
-          // back: same status, same body, about the same time. Its owner will learn of it by mail.
+          // back: same status, same body, about the same time. Its owner learns of it by mail (below).
           await tenants.createTenant({ slug: input.tenant.slug, name: input.tenant.name, locale: input.locale ?? 'en' }, { id: tenantId, tx });
           const account = { tenantId, userId: existing?.id ?? userId, email, name, locale: input.locale ?? 'en' };
           if (!existing) {
@@ -240,9 +249,13 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
           if (existing) throw rollbackSignUp;
         });
       } catch (error) {
-        // A concurrent sign-up with the same address won the race: answer as for a known account.
-        if (error !== rollbackSignUp && (error as { constraint?: string }).constraint !== 'identity_users_email_key') throw error;
+        rolledBack = error === rollbackSignUp;
+        // A concurrent sign-up with the same address won the race (a double submission, nearly always):
+        // answer as for a known account, without a notice.
+        if (!rolledBack && (error as { constraint?: string }).constraint !== 'identity_users_email_key') throw error;
       }
+      // Not awaited: its own small transaction runs after the answer, so neither the answer nor its time differs.
+      if (rolledBack && existing) void options.onKnownAddress?.(existing, client);
       return { status: 'accepted' as const };
     },
 
@@ -311,6 +324,22 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       const tenantId = await tenantIdOf(tenant);
       if (!tenantId) throw notAMember();
       return openSession(principal.userId, tenantId, client, { action: 'auth.tenant_switched' });
+    },
+
+    async listTenants(principal: Authenticated) {
+      // The user row points at the tenants (kept by a trigger on memberships); each membership and
+      // role is read inside that tenant's withTenant, as login does with the default tenant.
+      const listed: MemberTenant[] = [];
+      for (const tenantId of (await findMembershipTenantIds(db, principal.userId)).slice(0, maxListedTenants)) {
+        const tenant = await tenants.getTenant(tenantId).catch((error: unknown) => {
+          if ((error as { code?: string }).code === 'tenancy.tenant_not_found') return undefined;
+          throw error;
+        });
+        if (!tenant || tenant.status !== 'active') continue;
+        const role = await withTenant(db, { tenantId, userId: principal.userId }, (tx) => findRole(tx, tenantId, principal.userId));
+        if (role) listed.push({ id: tenant.id, slug: tenant.slug, name: tenant.name, role, current: tenant.id === principal.tenantId });
+      }
+      return listed.sort((a, b) => a.name.localeCompare(b.name) || a.slug.localeCompare(b.slug));
     },
 
     async addMembership(membership) {

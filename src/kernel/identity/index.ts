@@ -1,4 +1,4 @@
-export type { Authenticated, BearerAuthenticator, ClientInfo, IdentityService, LoginInput, Membership, SessionInfo, SignUpInput, TokenPair, User } from './identity.contract.ts';
+export type { Authenticated, BearerAuthenticator, ClientInfo, IdentityService, LoginInput, Membership, MemberTenant, SessionInfo, SignUpInput, TokenPair, User } from './identity.contract.ts';
 export { createIdentity } from './identity.module.ts';
 export type { Identity, IdentitySettings } from './identity.module.ts';
 export { identityMigrations } from './paths.ts';
@@ -7,3 +7,5 @@ export { argon2Options } from './password-hashing.ts';
 export { createTenantAdmin } from './tenant-admin.module.ts';
 export type { TenantAdmin, TenantAdminOptions } from './tenant-admin.module.ts';
 export type { ApiKey, ApiKeyAdmin, CreatedApiKey, RoleCatalog } from './api-keys.contract.ts';
+export { createSecretPurge } from './secret-purge.ts';
+export type { PurgeReport, SecretPurge } from './secret-purge.ts';

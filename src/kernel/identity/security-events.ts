@@ -17,6 +17,8 @@ export type IdentityEventAction =
   | 'auth.session_revoked'
   | 'auth.tenant_switched'
   | 'auth.email_verified'
+  | 'auth.email_verification_requested'
+  | 'auth.account_exists_notified'
   | 'auth.email_change_requested'
   | 'auth.email_changed'
   | 'auth.password_reset_requested'

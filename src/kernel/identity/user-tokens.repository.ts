@@ -14,6 +14,7 @@ export async function insertUserToken(
 }
 
 export interface ConsumedToken {
+  id: string;
   userId: string;
   purpose: UserTokenPurpose;
   email: string;
@@ -23,7 +24,7 @@ export interface ConsumedToken {
 export async function consumeUserToken(tx: TenantTx, tenantId: string, hash: Buffer, purposes: readonly UserTokenPurpose[]): Promise<ConsumedToken | undefined> {
   const result = await sql<ConsumedToken>`update identity_user_tokens set used_at = now()
     where tenant_id = ${tenantId} and token_hash = ${hash} and purpose = any(${[...purposes]}::text[]) and used_at is null and expires_at > now()
-    returning user_id as "userId", purpose, email`.execute(tx);
+    returning id, user_id as "userId", purpose, email`.execute(tx);
   return result.rows[0];
 }
 
@@ -49,10 +50,36 @@ export async function findUserById(db: Kysely<any>, id: string): Promise<UserRec
   return row && { ...row, emailVerifiedAt: row.emailVerifiedAt ? new Date(row.emailVerifiedAt).toISOString() : null, createdAt: new Date(row.createdAt).toISOString() };
 }
 
-/** Marks the address verified if it is still the user's; returns whether it was. */
-export async function markEmailVerified(tx: TenantTx, userId: string, emailNormalized: string): Promise<boolean> {
-  const result = await sql`update identity_users set email_verified_at = coalesce(email_verified_at, now()), updated_at = now(), version = version + 1
-    where id = ${userId} and email_normalized = ${emailNormalized}`.execute(tx);
+/**
+ * Marks the address verified if it is still the user's and the verification token (of this tenant) was
+ * issued no earlier than the user's `email_verification_not_before` (a resend voids older links in
+ * every tenant); returns whether it was. Compared in SQL: the database keeps microseconds.
+ */
+export async function markEmailVerified(tx: TenantTx, by: { tenantId: string; tokenId: string; userId: string; emailNormalized: string }): Promise<boolean> {
+  const result = await sql`update identity_users u set email_verified_at = coalesce(email_verified_at, now()), updated_at = now(), version = version + 1
+    where u.id = ${by.userId} and u.email_normalized = ${by.emailNormalized}
+      and (u.email_verification_not_before is null
+        or u.email_verification_not_before <= (select t.created_at from identity_user_tokens t where t.tenant_id = ${by.tenantId} and t.id = ${by.tokenId}))`.execute(tx);
+  return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+/** Locks the user's row until the transaction ends: mail throttles that count recent tokens then see every earlier commit. */
+export async function lockUser(tx: TenantTx, userId: string): Promise<void> {
+  await sql`select 1 from identity_users where id = ${userId} for update`.execute(tx);
+}
+
+/** Voids the user's verification links issued before now, in every tenant (a resend issues the one that counts). */
+export async function voidEarlierVerifications(tx: TenantTx, userId: string): Promise<void> {
+  await sql`update identity_users set email_verification_not_before = now() where id = ${userId}`.execute(tx);
+}
+
+/**
+ * Claims the account-exists notice of a user: true (and the time recorded) when none was sent within
+ * `seconds`. One statement, so of two concurrent claims one wins.
+ */
+export async function claimAccountExistsNotice(tx: TenantTx, userId: string, seconds: number): Promise<boolean> {
+  const result = await sql`update identity_users set account_exists_notice_at = now()
+    where id = ${userId} and (account_exists_notice_at is null or account_exists_notice_at <= now() - make_interval(secs => ${seconds}))`.execute(tx);
   return Number(result.numAffectedRows ?? 0) > 0;
 }
 

@@ -9,6 +9,8 @@ export interface MailCopy {
   heading: string;
   paragraphs: string[];
   action: string;
+  /** A second, lesser link after the main one: its words and the template data field holding its URL. */
+  secondary?: { action: string; link: string };
   footer: string;
 }
 
@@ -105,6 +107,55 @@ export const mailCopy: Record<MailTemplate, Record<MailLocale, MailCopy>> = {
       paragraphs: [greeting.ar, 'بعد عدة محاولات فاشلة لتسجيل الدخول، تمّ إيقاف تسجيل الدخول إلى حسابك مؤقتًا{{#if lockedMinutes}} لمدة {{lockedMinutes}} دقيقة{{/if}}.', 'إذا لم تكن أنت، فأعد تعيين كلمة المرور الآن: الاستعادة لا تُقفل أبدًا.'],
       action: 'إعادة تعيين كلمة المرور',
       footer: 'إذا كانت هذه المحاولات منك، يمكنك تجاهل هذه الرسالة.',
+    },
+  },
+  account_exists: {
+    en: {
+      subject: 'Someone tried to sign up with your address',
+      heading: 'You already have an account',
+      paragraphs: [greeting.en, 'Someone tried to create a new account with this e-mail address, which already has one. No new account was created.', 'If it was you, sign in with your existing account, or reset your password if you have forgotten it.'],
+      action: 'Sign in',
+      secondary: { action: 'Forgot your password? Reset it', link: 'resetLink' },
+      footer: 'If it was not you, you can ignore this message: nothing has changed on your account.',
+    },
+    fr: {
+      subject: "Quelqu'un a tenté de s'inscrire avec votre adresse",
+      heading: 'Vous avez déjà un compte',
+      paragraphs: [greeting.fr, "Quelqu'un a tenté de créer un compte avec cette adresse e-mail, qui en a déjà un. Aucun nouveau compte n'a été créé.", "Si c'était vous, connectez-vous avec votre compte existant, ou réinitialisez votre mot de passe si vous l'avez oublié."],
+      action: 'Se connecter',
+      secondary: { action: 'Mot de passe oublié ? Réinitialisez-le', link: 'resetLink' },
+      footer: "Si ce n'était pas vous, ignorez ce message : rien n'a changé sur votre compte.",
+    },
+    ar: {
+      subject: 'حاول شخص ما التسجيل باستخدام عنوانك',
+      heading: 'لديك حساب بالفعل',
+      paragraphs: [greeting.ar, 'حاول شخص ما إنشاء حساب جديد بعنوان البريد الإلكتروني هذا، وهو مرتبط بحساب موجود. لم يُنشأ أي حساب جديد.', 'إذا كنت أنت، فسجّل الدخول بحسابك الحالي، أو أعد تعيين كلمة المرور إذا نسيتها.'],
+      action: 'تسجيل الدخول',
+      secondary: { action: 'نسيت كلمة المرور؟ أعد تعيينها', link: 'resetLink' },
+      footer: 'إذا لم تكن أنت، يمكنك تجاهل هذه الرسالة: لم يتغيّر شيء في حسابك.',
+    },
+  },
+  email_changed: {
+    en: {
+      subject: 'The e-mail address of your account was changed',
+      heading: 'Your e-mail address was changed',
+      paragraphs: [greeting.en, 'The e-mail address of your account was changed to {{newAddress}}. From now on, sign in with the new address; this one will receive no more mail about the account.', 'If you did not make this change, contact your administrator at once: whoever made it knows your password. A password reset alone will not help, since its link now goes to the new address.'],
+      action: 'Sign in',
+      footer: 'If you made this change, you can ignore this message.',
+    },
+    fr: {
+      subject: "L'adresse e-mail de votre compte a été modifiée",
+      heading: 'Votre adresse e-mail a été modifiée',
+      paragraphs: [greeting.fr, "L'adresse e-mail de votre compte a été remplacée par {{newAddress}}. Connectez-vous désormais avec la nouvelle adresse ; celle-ci ne recevra plus de message concernant le compte.", "Si vous n'êtes pas à l'origine de ce changement, contactez immédiatement votre administrateur : la personne qui l'a fait connaît votre mot de passe. Une réinitialisation du mot de passe ne suffira pas, car son lien part désormais vers la nouvelle adresse."],
+      action: 'Se connecter',
+      footer: 'Si ce changement vient de vous, ignorez ce message.',
+    },
+    ar: {
+      subject: 'تمّ تغيير عنوان البريد الإلكتروني لحسابك',
+      heading: 'تمّ تغيير عنوان بريدك الإلكتروني',
+      paragraphs: [greeting.ar, 'تمّ تغيير عنوان البريد الإلكتروني لحسابك إلى {{newAddress}}. من الآن فصاعدًا، سجّل الدخول بالعنوان الجديد؛ لن يتلقى هذا العنوان أي رسائل أخرى بشأن الحساب.', 'إذا لم تُجرِ هذا التغيير، فاتصل بالمسؤول فورًا: من أجراه يعرف كلمة المرور الخاصة بك. إعادة تعيين كلمة المرور وحدها لن تفيد، لأن رابطها يُرسَل الآن إلى العنوان الجديد.'],
+      action: 'تسجيل الدخول',
+      footer: 'إذا أجريت هذا التغيير بنفسك، يمكنك تجاهل هذه الرسالة.',
     },
   },
 };

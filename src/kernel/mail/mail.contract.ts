@@ -7,7 +7,7 @@
  */
 import type { TenantContext, TenantTx } from '../db/index.ts';
 
-export const mailTemplates = ['verification', 'invitation', 'password_reset', 'lockout'] as const;
+export const mailTemplates = ['verification', 'invitation', 'password_reset', 'lockout', 'account_exists', 'email_changed'] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 
 export const mailLocales = ['en', 'fr', 'ar'] as const;
@@ -20,6 +20,10 @@ export interface MailTemplateData {
   password_reset: { link: string; expiresInMinutes: number; name?: string };
   /** A lockout notice: `link` leads to recovery (a reset), which a lockout never blocks. */
   lockout: { link: string; lockedMinutes?: number; name?: string };
+  /** To the owner of an address someone tried to sign up with: `link` to sign in, `resetLink` to recover. */
+  account_exists: { link: string; resetLink: string; name?: string };
+  /** To the address an account has just left: `newAddress` masked (`j***@example.com`), `link` to sign in. */
+  email_changed: { link: string; newAddress: string; name?: string };
 }
 
 export type QueueMailInput = {
@@ -80,7 +84,17 @@ export interface MailQueue {
   queueMail(tx: TenantTx, input: QueueMailInput): Promise<QueuedMail>;
 }
 
-export interface MailService extends MailQueue {
+/** Retention of stored mails: the outbox keeps rendered bodies, and their links carry single-use secrets. */
+export interface MailRetention {
+  /**
+   * In `tx` (a withTenant transaction): replaces the link secrets (`token=`, `code=`, ...) in the stored
+   * bodies of that tenant's mails delivered (sent, captured) or failed before `before`; returns how many
+   * mails were changed. Queued mails are never touched (their delivery needs the body).
+   */
+  purgeLinkSecrets(tx: TenantTx, before: Date): Promise<number>;
+}
+
+export interface MailService extends MailQueue, MailRetention {
   listMails(context: TenantContext, options?: { limit?: number; state?: MailState }): Promise<MailSummary[]>;
   getMail(context: TenantContext, id: string): Promise<MailMessage>;
   /** Closes the SMTP transport. */

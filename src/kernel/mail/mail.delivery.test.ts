@@ -131,6 +131,7 @@ describe('mail over SMTP', () => {
   it('refuses a bad recipient or a non-http link before anything is written', async () => {
     await expect(queue({ template: 'verification', to: 'not an address', data: { link: 'https://app.example.com/v' } })).rejects.toMatchObject({ code: 'mail.invalid_recipient' });
     await expect(queue({ template: 'verification', to: 'a@example.com', data: { link: 'javascript:alert(1)' } })).rejects.toMatchObject({ code: 'mail.invalid_link' });
+    await expect(queue({ template: 'account_exists', to: 'a@example.com', data: { link: 'https://app.example.com/login', resetLink: 'javascript:alert(1)' } })).rejects.toMatchObject({ code: 'mail.invalid_link' });
   });
 });
 

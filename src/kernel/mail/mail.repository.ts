@@ -83,6 +83,21 @@ export async function findMail(tx: TenantTx, tenantId: string, id: string): Prom
   return row && { ...toSummary(row), html: row.html, text: row.text };
 }
 
+/** Delivered (sent, captured) or failed mails finished before `before` whose bodies still hold their link secrets, oldest first. */
+export async function findMailsWithLinkSecrets(tx: TenantTx, tenantId: string, before: Date, limit: number): Promise<{ id: string; html: string; text: string }[]> {
+  const result = await sql<{ id: string; html: string; text: string }>`
+    select id, html, text from mail_outbox
+    where tenant_id = ${tenantId} and link_secrets_purged_at is null and state in ('sent', 'captured', 'failed') and updated_at < ${before}
+    order by updated_at, id limit ${limit}`.execute(tx);
+  return result.rows;
+}
+
+/** Stores a mail's bodies without their link secrets. */
+export async function replaceMailBodies(tx: TenantTx, tenantId: string, id: string, bodies: { html: string; text: string }): Promise<void> {
+  await sql`update mail_outbox set html = ${bodies.html}, text = ${bodies.text}, link_secrets_purged_at = now()
+    where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+}
+
 /** The tenant of the transaction (set by withTenant). */
 export async function currentTenantId(tx: TenantTx): Promise<string | undefined> {
   const result = await sql<{ tenant: string | null }>`select tenantry_current_tenant()::text as tenant`.execute(tx);

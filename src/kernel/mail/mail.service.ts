@@ -13,6 +13,7 @@ import { mailTemplates, type MailService, type QueueMailInput, type QueuedMail }
 import type { MailSettings } from './mail.config.ts';
 import { invalidLink, invalidRecipient, mailNotFound, unknownTemplate } from './mail.errors.ts';
 import { claimMail, currentTenantId, findMail, insertMail, listMails, markMailDone, recordMailFailure } from './mail.repository.ts';
+import { createMailRetention } from './mail.retention.ts';
 import { createMailRenderer, pickLocale, supportedLocaleOf, type MailRenderer } from './mail.templates.ts';
 import { createMailTransport, describeDeliveryError, maskAddress, type MailTransport } from './mail.transport.ts';
 
@@ -32,6 +33,12 @@ export interface MailServiceOptions {
 
 // Deliberately simple: one @, no spaces or control characters, a dot in the domain. The SMTP server decides the rest.
 const addressPattern = /^[^\s@<>()",;:\\]+@[^\s@<>()",;:\\]+\.[^\s@<>()",;:\\]+$/;
+
+/** Every link of a template's data (`link`, `resetLink`, ...) must be an absolute http(s) URL. */
+function hasOnlyHttpLinks(data: Record<string, unknown> | undefined): boolean {
+  if (!data || !isHttpUrl(data.link)) return false;
+  return Object.entries(data).every(([key, value]) => !key.endsWith('Link') || isHttpUrl(value));
+}
 
 function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
@@ -77,11 +84,13 @@ export function createMailService(options: MailServiceOptions): MailService {
   });
 
   return {
+    ...createMailRetention(),
+
     async queueMail(tx: TenantTx, input: QueueMailInput): Promise<QueuedMail> {
       if (!(mailTemplates as readonly string[]).includes(input.template)) throw unknownTemplate(String(input.template));
       const to = String(input.to ?? '').trim();
       if (to.length > 254 || !addressPattern.test(to)) throw invalidRecipient();
-      if (!isHttpUrl(input.data?.link)) throw invalidLink();
+      if (!hasOnlyHttpLinks(input.data as Record<string, unknown> | undefined)) throw invalidLink();
       let tenantLocale = input.tenantLocale;
       if (tenantLocale === undefined && options.tenantLocale && !supportedLocaleOf(input.locale)) {
         const tenantId = await currentTenantId(tx);

@@ -48,13 +48,16 @@ async function compileTemplate(handlebars: typeof Handlebars, layout: string, te
     ACTION: escapeXml(copy.action),
     LINK_HINT: escapeXml(linkHint[locale]),
     FOOTER: escapeXml(copy.footer),
+    // A second, lesser link (e.g. a reset beside a sign-in): the copy names the data field it comes from.
+    SECONDARY: copy.secondary ? `<mj-text font-size="13px" color="#52606d">${escapeXml(copy.secondary.action)}: <a href="{{${copy.secondary.link}}}">{{${copy.secondary.link}}}</a></mj-text>` : '',
   };
   const source = layout.replace(/%%([A-Z_]+)%%/g, (_match, name: string) => markers[name] ?? '');
   // Loaded on the first mail, not at start: MJML's dependency tree costs ~40 MB and a second of start-up.
   const { default: mjml2html } = await import('mjml');
   const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
   if (result.errors.length > 0) throw new Error(`MJML template ${template}/${locale}: ${result.errors.map((error) => error.formattedMessage).join('; ')}`);
-  const text = [copy.heading, '', ...copy.paragraphs.flatMap((paragraph) => [paragraph, '']), `${copy.action}: {{link}}`, '', '--', copy.footer, ''].join('\n');
+  const secondary = copy.secondary ? [`${copy.secondary.action}: {{${copy.secondary.link}}}`, ''] : [];
+  const text = [copy.heading, '', ...copy.paragraphs.flatMap((paragraph) => [paragraph, '']), `${copy.action}: {{link}}`, '', ...secondary, '--', copy.footer, ''].join('\n');
   return {
     subject: handlebars.compile(copy.subject, { noEscape: true, strict: false }),
     html: handlebars.compile(result.html),

@@ -19,6 +19,12 @@ export interface ActionCall {
   readonly entity: EntityDef;
   readonly record: Readonly<Record<string, unknown>> & { readonly id: string; readonly version: number };
   readonly input: Readonly<Record<string, unknown>>;
+  /**
+   * Writes another record as part of the action (order lines priced by `submit`), in the action's
+   * transaction, as trusted server work: no permission or field mask applies, audit and the sync
+   * change log do (the audit row names the acting user).
+   */
+  updateRecord(entity: EntityDef, id: string, set: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -35,10 +41,48 @@ export interface ActionHandler {
   run?(call: ActionCall): Promise<{ set?: Record<string, unknown> } | void>;
 }
 
+/** What a write rule receives: the write as the client sent it (validated; empty for a delete), and the record before an update or delete. */
+export interface WriteCall {
+  readonly tx: TenantTx;
+  readonly context: TenantContext;
+  readonly entity: EntityDef;
+  readonly operation: 'create' | 'update' | 'delete';
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly before: (Readonly<Record<string, unknown>> & { readonly id: string; readonly version: number }) | null;
+}
+
+/**
+ * An app's rule on every create, update and delete of an entity (REST, sync push, ingestion alike), run in the
+ * write's transaction before the row is written: it may refuse the write with a typed error (answers
+ * that do not fit their form) or set server-owned fields (the territory of a visit, from its outlet).
+ */
+export interface WriteRule {
+  readonly entity: EntityDef;
+  /** What it sets is ignored for a delete (a soft delete writes no field). */
+  beforeWrite(call: WriteCall): Promise<{ set?: Record<string, unknown> } | void>;
+}
+
+/**
+ * A principal attribute read from the tenant's own data at request time (kernel/access): the values
+ * of `valueField` in the live rows of `entity` whose `userField` holds the principal's user id. A row
+ * condition `{ field: 'territory', in: 'principal.attributes.territories' }` then follows the data:
+ * reassigning a territory changes what the rep sees on the next request (and resets their sync).
+ */
+export interface AttributeSource {
+  readonly name: string;
+  readonly entity: EntityDef;
+  readonly userField: string;
+  readonly valueField: string;
+}
+
 export interface AppModule {
   readonly name: string;
   readonly entities: readonly EntityDef[];
   readonly migrationsDir: string;
+  /** Rules on the writes of the app's entities. */
+  readonly rules?: readonly WriteRule[];
+  /** Principal attributes derived from the app's data (territories of a rep). */
+  readonly attributes?: readonly AttributeSource[];
   /** Server-side work of the entities' custom actions. */
   readonly actions?: readonly ActionHandler[];
   seed?(api: SeedApi): Promise<void>;

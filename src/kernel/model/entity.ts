@@ -28,7 +28,10 @@ export interface EntityInput<F extends Record<string, FieldDef>> {
   expose?: boolean;
   /** Every write leaves an audit record (kernel/audit). */
   audited?: boolean;
+  /** The label in English (the default); `labels` gives it in other locales. */
   label?: string;
+  /** Labels per locale (`{ fr: 'Produits' }`), for client metadata. */
+  labels?: Readonly<Record<string, string>>;
   description?: string;
   fields: F;
   indexes?: readonly IndexDef[];
@@ -67,6 +70,7 @@ export interface EntityDef<F extends Record<string, FieldDef> = Record<string, F
   readonly expose: boolean;
   readonly audited: boolean;
   readonly label: string;
+  readonly labels: Readonly<Record<string, string>>;
   readonly description: string | undefined;
   readonly fields: F;
   readonly indexes: readonly IndexDef[];
@@ -82,6 +86,8 @@ export interface EntityDef<F extends Record<string, FieldDef> = Record<string, F
 export const systemProperties = ['id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'ext'] as const;
 const reservedProperties = new Set<string>([...systemProperties, 'tenantId', 'cursor', 'limit', 'sort', 'fields']);
 const namePattern = /^[a-z][a-zA-Z0-9]*$/;
+/** A BCP 47 tag as labels are keyed (`fr`, `pt-BR`), as localized text's keys are. */
+export const localeTagPattern = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 export function defineEntity<const F extends Record<string, FieldDef>>(input: EntityInput<F>): EntityDef<F> {
   const problems: string[] = [];
@@ -93,6 +99,10 @@ export function defineEntity<const F extends Record<string, FieldDef>>(input: En
     const def = input.fields[key]!;
     if (def.kind === 'enum' && (!def.values || def.values.length === 0)) problems.push(`enum field "${key}" has no values`);
     if (def.kind === 'reference' && !def.entity) problems.push(`reference field "${key}" names no entity`);
+  }
+  const labelled: [string, Readonly<Record<string, string>> | undefined][] = [[input.name, input.labels], ...Object.entries(input.fields).map(([key, def]) => [key, def.labels] as [string, FieldDef['labels']])];
+  for (const [owner, labels] of labelled) {
+    for (const locale of Object.keys(labels ?? {})) if (!localeTagPattern.test(locale)) problems.push(`labels of "${owner}": "${locale}" is not a locale tag such as fr or pt-BR`);
   }
   for (const index of input.indexes ?? []) {
     for (const key of index.fields) if (!(key in input.fields)) problems.push(`index names unknown field "${key}"`);
@@ -113,6 +123,7 @@ export function defineEntity<const F extends Record<string, FieldDef>>(input: En
     expose: input.expose ?? true,
     audited: input.audited ?? true,
     label: input.label ?? input.name,
+    labels: input.labels ?? {},
     description: input.description,
     fields: input.fields,
     indexes: input.indexes ?? [],

@@ -31,7 +31,10 @@ export interface FieldOptions {
   sortable?: boolean;
   /** Written only by the server (never accepted in a create or update body). */
   readOnly?: boolean;
+  /** The label in English (the default); `labels` gives it in other locales. */
   label?: string;
+  /** Labels per locale (`{ fr: 'Prix' }`), for client metadata. */
+  labels?: Readonly<Record<string, string>>;
   description?: string;
 }
 

@@ -83,11 +83,18 @@ describe('derived schemas', () => {
 
   it('never accepts server-owned or read-only fields in a write', () => {
     for (const shape of [schemas.create, schemas.update]) {
-      for (const property of ['tenantId', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'ext', 'serial']) {
+      for (const property of ['tenantId', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'deletedAt', 'serial']) {
         expect(shape.properties).not.toHaveProperty(property);
       }
     }
     expect(schemas.read.properties).toHaveProperty('serial');
+  });
+
+  it('accepts ext in a write as an optional object of scalar values (custom fields, checked by kernel/records)', () => {
+    for (const shape of [schemas.create, schemas.update]) {
+      expect(shape.properties.ext).toMatchObject({ type: 'object', maxProperties: 100, additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } });
+      expect(shape.required ?? []).not.toContain('ext');
+    }
   });
 
   it('exchanges decimals as strings with the declared scale and money as minor units + ISO currency', () => {

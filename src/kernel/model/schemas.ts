@@ -4,6 +4,7 @@
  * so nothing is silently dropped and nothing the server owns can be mass-assigned.
  */
 import Type, { type TSchema } from 'typebox';
+import { customFieldLimits } from './custom-field.ts';
 import type { EntityDef } from './entity.ts';
 import type { FieldDef } from './fields.ts';
 
@@ -65,6 +66,14 @@ export function nullable(schema: TSchema): TSchema {
   return { ...plain, type: [plain.type, 'null'] } as TSchema;
 }
 
+/**
+ * `ext` in a write body: the tenant's custom fields by key, each a scalar or null (clears it). Only
+ * the shape is checked here; kernel/records checks keys and values against the tenant's definitions.
+ */
+function extWriteSchema(description: string): TSchema {
+  return Type.Object({}, { additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } as unknown as TSchema, maxProperties: customFieldLimits.perEntity, description });
+}
+
 export interface EntitySchemas {
   read: TSchema;
   /** The read shape with every property but id optional (sparse fieldsets), for responses. */
@@ -83,8 +92,13 @@ export function deriveSchemas(entity: EntityDef): EntitySchemas {
     updatedBy: nullable(Type.String({ format: 'uuid' })),
     ext: Type.Object({}, { additionalProperties: true, description: 'Tenant custom fields' }),
   };
-  const create: Record<string, TSchema> = { id: Type.Optional(Type.String({ format: 'uuid', description: 'Client-made id (UUID); made by the server when absent' })) };
-  const update: Record<string, TSchema> = {};
+  const create: Record<string, TSchema> = {
+    id: Type.Optional(Type.String({ format: 'uuid', description: 'Client-made id (UUID); made by the server when absent' })),
+    ext: Type.Optional(extWriteSchema("The tenant's custom fields (GET /v1/metadata): key -> value; required ones must be given")),
+  };
+  const update: Record<string, TSchema> = {
+    ext: Type.Optional(extWriteSchema("The tenant's custom fields to change (a merge: keys not sent keep their value; null clears one)")),
+  };
   for (const [property, def] of Object.entries(entity.fields)) {
     const schema = valueSchema(def);
     // Defaults document writes only: a serializer would write a missing property's default into a

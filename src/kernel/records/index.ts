@@ -1,4 +1,4 @@
-export type { ApiRecord, ListResult, RecordAction, RecordChange, RecordListener, RecordService, RunnableAction, SyncChangeOutcome, SyncView } from './records.contract.ts';
+export type { ApiRecord, CustomFieldSource, ListResult, RecordAction, RecordChange, RecordListener, RecordService, RunnableAction, SyncChangeOutcome, SyncView } from './records.contract.ts';
 export { createRecordService } from './records.service.ts';
 export type { RecordServiceOptions } from './records.service.ts';
 export { recordErrors } from './records.errors.ts';

@@ -5,7 +5,7 @@
  * counter, exposed as the ETag; soft delete = deleted_at set, the row kept as a tombstone.
  */
 import type { TenantContext, TenantTx } from '../db/index.ts';
-import type { ActionHandler, EntityDef } from '../model/index.ts';
+import type { ActionHandler, CustomField, EntityDef } from '../model/index.ts';
 import type { ListLimits } from './list-query.ts';
 
 export type ApiRecord = Record<string, unknown> & { id: string; version?: number };
@@ -27,6 +27,26 @@ export interface RecordChange {
   before: ApiRecord | null;
   after: ApiRecord | null;
   context: TenantContext;
+  /**
+   * The tenant's custom fields of the entity when the write read them (it wrote `ext`, a create that
+   * may need a required one, a delete of a record holding custom values): audit shows the values of
+   * those not marked personal data. Absent: none were read, and `ext` did not change.
+   */
+  customFields?: readonly CustomField[];
+}
+
+/**
+ * A tenant's custom field definitions as records checks `ext` against them (kernel/tenancy
+ * implements it, compose.ts injects it). Without one, `ext` accepts no key.
+ */
+export interface CustomFieldSource {
+  /** The tenant's custom fields of the entity, read in the write's own transaction. */
+  fieldsOf(tx: TenantTx, tenantId: string, entity: EntityDef): Promise<readonly CustomField[]>;
+  /**
+   * False when a recent read showed no required custom field on the entity in this tenant: a create
+   * without `ext` then skips fieldsOf (no round trip). May lag a change made on another node by a few seconds.
+   */
+  mayRequire(tenantId: string, entity: EntityDef): boolean;
 }
 
 /**
@@ -68,8 +88,9 @@ export interface SyncView {
   snapshot(afterId: string | null, limit: number): Promise<ApiRecord[]>;
   /**
    * For changes (the row version each produced, the old values of the scope columns): what this
-   * reader receives, keyed `<id>@<version>`. A change whose row has moved on to a later version
-   * gives nothing: the later change delivers the row, so each version travels once.
+   * reader receives, keyed `<id>@<version>`. A row in scope travels with the change that made its
+   * current version (each version once); a row out of scope gets a tombstone from every change whose
+   * old values were in scope (tombstones may repeat; they are idempotent).
    */
   changed(changes: readonly { id: string; version: number; previous: unknown }[]): Promise<Map<string, SyncChangeOutcome>>;
 }

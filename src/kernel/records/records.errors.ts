@@ -43,5 +43,11 @@ export const recordErrors = {
       detail: `${property} changes only through the actions ${actions.join(', ')}.`,
       errors: [{ pointer: `/${property}`, detail: 'not writable; use an action' }],
     }),
+  /** `ext` names a key the tenant did not define, a value its definition refuses, or leaves out a required one. */
+  invalidCustomField: (errors: FieldError[]) =>
+    new AppError('invalid', 'records.invalid_custom_field', 'Invalid custom field', {
+      detail: errors.map((error) => `${error.pointer}: ${error.detail}`).join('; '),
+      errors,
+    }),
   concurrentUpdate: () => new AppError('conflict', 'records.concurrent_update', 'Concurrent update', { detail: 'The record was changed concurrently; retry.' }),
 };

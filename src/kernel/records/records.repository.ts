@@ -185,15 +185,15 @@ export async function rowsWithScope(tx: TenantTx, codec: RecordCodec, tenantId: 
 }
 
 /**
- * Which ids met the predicate with their previous values (a JSON object of the columns the
- * predicate reads). The predicate names columns unqualified; inside the subquery they resolve to
- * the record rebuilt from those values, whose other columns are NULL.
+ * Which entries met the predicate with their previous values (a JSON object of the columns the
+ * predicate reads), by position in `entries`. The predicate names columns unqualified; inside the
+ * subquery they resolve to the record rebuilt from those values, whose other columns are NULL.
  */
-export async function previouslyInScope(tx: TenantTx, codec: RecordCodec, entries: readonly { id: string; previous: unknown }[], predicate: RowPredicate): Promise<Set<string>> {
-  if (entries.length === 0 || !predicate) return new Set(predicate ? [] : entries.map((entry) => entry.id));
+export async function previouslyInScope(tx: TenantTx, codec: RecordCodec, entries: readonly { previous: unknown }[], predicate: RowPredicate): Promise<Set<number>> {
+  if (entries.length === 0 || !predicate) return new Set(predicate ? [] : entries.map((_, index) => index));
   const table = sql.table(codec.entity.table);
-  const result = await sql<{ id: string }>`
-    select changed.__id as id from unnest(${entries.map((entry) => entry.id)}::uuid[], ${entries.map((entry) => JSON.stringify(entry.previous))}::jsonb[]) as changed(__id, __previous)
+  const result = await sql<{ position: number }>`
+    select (changed.__position - 1)::int as position from unnest(${entries.map((entry) => JSON.stringify(entry.previous))}::jsonb[]) with ordinality as changed(__previous, __position)
     where exists (select 1 from jsonb_populate_record(null::${table}, changed.__previous) as ${table} where ${predicate})`.execute(tx);
-  return new Set(result.rows.map((row) => row.id));
+  return new Set(result.rows.map((row) => row.position));
 }

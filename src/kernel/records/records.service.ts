@@ -5,11 +5,12 @@
 import type { Kysely } from 'kysely';
 import { accessErrors, createAccessControl, type AccessControl, type EntityPermissions } from '../access/index.ts';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
-import { transitionsFrom, type ActionHandler, type EntityDef, type ModelRegistry } from '../model/index.ts';
+import { transitionsFrom, type ActionHandler, type EntityDef, type ModelRegistry, type WriteCall, type WriteRule } from '../model/index.ts';
 import { AppError, isUuid, newId, type FieldError } from '../shared/index.ts';
+import { createExtensionWrites } from './custom-field-values.ts';
 import { encodeCursor, parseListQuery } from './list-query.ts';
 import { createRecordCodec, type RecordCodec } from './record-codec.ts';
-import type { ApiRecord, RecordChange, RecordListener, RecordService } from './records.contract.ts';
+import type { ApiRecord, CustomFieldSource, RecordChange, RecordListener, RecordService } from './records.contract.ts';
 import { recordErrors } from './records.errors.ts';
 import { openSyncView } from './sync-view.ts';
 import { findRow, findRowState, insertRow, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
@@ -21,6 +22,10 @@ export interface RecordServiceOptions {
   access?: AccessControl;
   /** Server-side work of custom actions (from the apps). */
   actions?: readonly ActionHandler[];
+  /** The tenants' custom fields `ext` is checked against (kernel/tenancy); without it `ext` takes no key. */
+  customFields?: CustomFieldSource;
+  /** Apps' rules on creates and updates (refuse a write, set server-owned fields). */
+  rules?: readonly WriteRule[];
 }
 
 export function createRecordService(db: Kysely<any>, registry: ModelRegistry, options: RecordServiceOptions = {}): RecordService {
@@ -29,12 +34,15 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
   const notify = async (tx: TenantTx, change: RecordChange) => {
     for (const listener of listeners) await listener.afterWrite(tx, change);
   };
+  const extension = createExtensionWrites(options.customFields);
   const handlers = new Map((options.actions ?? []).map((handler) => [`${handler.entity.name}.${handler.action}`, handler]));
   for (const handler of options.actions ?? []) {
     if (registry.find(handler.entity.name) !== handler.entity || !handler.entity.actions.includes(handler.action)) {
       throw new Error(`Action handler ${handler.entity.name}.${handler.action}: the entity is not in the registry or does not declare the action`);
     }
   }
+  const rulesOf = new Map<string, WriteRule[]>();
+  for (const rule of options.rules ?? []) rulesOf.set(rule.entity.name, [...(rulesOf.get(rule.entity.name) ?? []), rule]);
   const codecs = new Map(registry.entities.map((entity) => [entity.name, createRecordCodec(entity, registry)]));
   const codecOf = (entity: EntityDef): RecordCodec => {
     const codec = codecs.get(entity.name);
@@ -65,13 +73,29 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
     if (!machine || !Object.hasOwn(input, machine.field)) return;
     if (!creating || !machine.initial.includes(input[machine.field] as string)) throw recordErrors.transitionRequired(entity.states.field, Object.keys(entity.states.transitions));
   };
+  /**
+   * The apps' rules of a write, in its transaction: each may refuse it (a typed error) or set fields
+   * the server owns; what they set bypasses field masks (client input is checked before) but never
+   * the state field of a lifecycle.
+   */
+  const applyRules = async (call: Omit<WriteCall, 'entity'>, entity: EntityDef, codec: RecordCodec): Promise<Record<string, unknown>> => {
+    const set: Record<string, unknown> = {};
+    for (const rule of rulesOf.get(entity.name) ?? []) {
+      const outcome = await rule.beforeWrite({ ...call, entity, input: { ...call.input, ...set } });
+      for (const [property, value] of Object.entries(outcome?.set ?? {})) {
+        if (!codec.byProperty.has(property) || property === entity.states?.field) throw new Error(`A write rule of ${entity.name} sets "${property}", which it may not`);
+        set[property] = value;
+      }
+    }
+    return set;
+  };
   const refuseReadOnly = (input: Record<string, unknown>, permissions: EntityPermissions) => {
     if (permissions.readOnlyFields.size === 0) return;
     const refused = Object.keys(input).filter((property) => permissions.readOnlyFields.has(property));
     if (refused.length > 0) throw accessErrors.fieldNotWritable(refused.map((property) => ({ pointer: `/${property}`, detail: 'your roles may not write this field' })));
   };
 
-  return {
+  const service: RecordService = {
     async list(context, entity, rawQuery, limits) {
       const codec = codecOf(entity);
       const { page, query, readable } = await run(context, codec, async (tx) => {
@@ -115,10 +139,12 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
           const scope = permissions.require('create');
           refuseReadOnly(input, permissions);
           refuseStateWrite(entity, input, true);
-          const row = await insertRow(tx, codec, context.tenantId, id, codec.toColumnValues(input), scope.predicate);
+          const ruled = rulesOf.has(entity.name) ? await applyRules({ tx, context, operation: 'create', input, before: null }, entity, codec) : {};
+          const ext = await extension.forCreate(tx, context.tenantId, entity, input.ext);
+          const row = await insertRow(tx, codec, context.tenantId, id, [...codec.toColumnValues({ ...input, ...ruled }), ...ext.columns], scope.predicate);
           if (isOutOfScope(row)) throw accessErrors.outOfScope(entity.name);
           const after = codec.toRecord(row) as ApiRecord;
-          await notify(tx, { entity, action: 'create', id, before: null, after, context });
+          await notify(tx, { entity, action: 'create', id, before: null, after, context, ...(ext.fields ? { customFields: ext.fields } : {}) });
           const readable = readableOf(codec, permissions);
           return readable ? (codec.toRecord(row, readable) as ApiRecord) : after;
         },
@@ -134,13 +160,16 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         const { predicate } = permissions.require('update');
         refuseReadOnly(input, permissions);
         refuseStateWrite(entity, input);
-        // Listeners see the row as it was: read under a lock, at the cost of one round trip.
-        const previous = listeners.length > 0 ? await lockRow(tx, codec, context.tenantId, rowId, predicate) : undefined;
-        const row = await updateRow(tx, codec, { tenantId: context.tenantId, id: rowId, expectedVersion, predicate }, codec.toColumnValues(input));
+        const ext = await extension.forUpdate(tx, context.tenantId, entity, input.ext);
+        // Listeners and rules see the row as it was: read under a lock, at the cost of one round trip.
+        const previous = listeners.length > 0 || rulesOf.has(entity.name) ? await lockRow(tx, codec, context.tenantId, rowId, predicate) : undefined;
+        const before = previous ? (codec.toRecord(previous) as ApiRecord & { version: number }) : null;
+        const ruled = before && rulesOf.has(entity.name) ? await applyRules({ tx, context, operation: 'update', input, before }, entity, codec) : {};
+        const row = await updateRow(tx, codec, { tenantId: context.tenantId, id: rowId, expectedVersion, predicate }, [...codec.toColumnValues({ ...input, ...ruled }), ...ext.columns]);
         if (row) {
           if (isOutOfScope(row)) throw accessErrors.outOfScope(entity.name);
           const after = codec.toRecord(row) as ApiRecord;
-          if (previous) await notify(tx, { entity, action: 'update', id: rowId, before: codec.toRecord(previous) as ApiRecord, after, context });
+          if (before && listeners.length > 0) await notify(tx, { entity, action: 'update', id: rowId, before, after, context, ...(ext.fields ? { customFields: ext.fields } : {}) });
           const readable = readableOf(codec, permissions);
           return readable ? (codec.toRecord(row, readable) as ApiRecord) : after;
         }
@@ -155,10 +184,14 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
       const rowId = requireId(entity, id);
       await run(context, codec, async (tx) => {
         const { predicate } = (await access.permissionsOn(tx, context, entity)).require('delete');
-        const previous = listeners.length > 0 ? await lockRow(tx, codec, context.tenantId, rowId, predicate) : undefined;
+        const previous = listeners.length > 0 || rulesOf.has(entity.name) ? await lockRow(tx, codec, context.tenantId, rowId, predicate) : undefined;
+        if (previous && rulesOf.has(entity.name)) await applyRules({ tx, context, operation: 'delete', input: {}, before: codec.toRecord(previous) as ApiRecord & { version: number } }, entity, codec);
         const row = await softDeleteRow(tx, codec, { tenantId: context.tenantId, id: rowId, expectedVersion, predicate });
         if (row) {
-          if (previous) await notify(tx, { entity, action: 'delete', id: rowId, before: codec.toRecord(previous) as ApiRecord, after: codec.toRecord(row) as ApiRecord, context });
+          if (!previous || listeners.length === 0) return;
+          const before = codec.toRecord(previous) as ApiRecord;
+          const customFields = await extension.forDelete(tx, context.tenantId, entity, before);
+          await notify(tx, { entity, action: 'delete', id: rowId, before, after: codec.toRecord(row) as ApiRecord, context, ...(customFields ? { customFields } : {}) });
           return;
         }
         const state = await findRowState(tx, codec, context.tenantId, rowId, predicate);
@@ -199,7 +232,10 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
             if (!transition.from.includes(state)) throw recordErrors.illegalTransition(entity.name, action, state, transitionsFrom(machine, state));
             set[machine.field] = transition.to;
           }
-          const outcome = handler?.run ? await handler.run({ tx, context, entity, record: before, input }) : undefined;
+          // Trusted work of the handler: the same user for audit, no roles (no permission or mask applies).
+          const trusted: TenantContext = { ...context, roles: undefined };
+          const updateRecord = (target: EntityDef, targetId: string, values: Record<string, unknown>) => service.update(trusted, target, targetId, undefined, values, tx);
+          const outcome = handler?.run ? await handler.run({ tx, context, entity, record: before, input, updateRecord }) : undefined;
           for (const [property, value] of Object.entries(outcome?.set ?? {})) {
             if (!codec.byProperty.has(property) || property === machine?.field) throw new Error(`Action ${entity.name}.${action} sets "${property}", which it may not`);
             set[property] = value;
@@ -215,6 +251,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
       );
     },
   };
+  return service;
 }
 
 function isDataError(error: unknown): boolean {

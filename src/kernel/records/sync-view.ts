@@ -40,14 +40,21 @@ export async function openSyncView(access: AccessControl, codec: RecordCodec, tx
       const leaving: { id: string; version: number; previous: unknown }[] = [];
       for (const change of changes) {
         const row = rows.get(change.id);
-        if (!row || Number(row.version) !== change.version) continue; // moved on (or gone): a later change speaks for it
-        // A row that meets the scope travels (a tombstone once soft-deleted).
-        if (row.__in_scope === true) outcomes.set(`${change.id}@${change.version}`, row.deleted_at === null ? { upsert: toRecord(row) } : { delete: true });
-        else if (change.previous !== null && change.previous !== undefined) leaving.push(change);
+        if (!row) continue;
+        if (row.__in_scope === true) {
+          // In scope now: the change that made the current version sends it (a tombstone once
+          // soft-deleted); an earlier change of the row gives nothing, so each version travels once.
+          if (Number(row.version) === change.version) outcomes.set(`${change.id}@${change.version}`, row.deleted_at === null ? { upsert: toRecord(row) } : { delete: true });
+        } else if (change.previous !== null && change.previous !== undefined) {
+          leaving.push(change);
+        }
       }
-      // Out of scope now: a tombstone only for a row that met the scope before this change (it moved out).
+      // Out of scope now: a tombstone for every change whose row met the scope before it (moved out),
+      // superseded or not, so a later change that leaves no trace of the earlier scope cannot lose it.
       const movedOut = await previouslyInScope(tx, codec, leaving, predicate);
-      for (const change of leaving) if (movedOut.has(change.id)) outcomes.set(`${change.id}@${change.version}`, { delete: true });
+      leaving.forEach((change, index) => {
+        if (movedOut.has(index)) outcomes.set(`${change.id}@${change.version}`, { delete: true });
+      });
       return outcomes;
     },
   };

@@ -97,6 +97,16 @@ describe('sync pull', () => {
     expect(widgetIds(pages)).toEqual([arriving.id]);
   });
 
+  it('still sends the tombstone when a row moved out and then changed again before the pull', async () => {
+    const row = await newWidget('harbour');
+    const [first] = await pullAll(manager(['harbour']));
+    await call('PATCH', `/v1/kt-widgets/${row.id}`, { territory: 'inland' }, { 'if-match': '*' });
+    await call('PATCH', `/v1/kt-widgets/${row.id}`, { name: 'Changed again, out of scope' }, { 'if-match': '*' });
+    const pages = await pullAll(manager(['harbour']), first!.cursor);
+    expect(tombstones(pages)).toContain(row.id);
+    expect(widgetIds(pages)).toEqual([]);
+  });
+
   it('resets the client when its scope changed (new territories): drop the copy, take the new scope', async () => {
     await newWidget('alpha');
     const beta = await newWidget('beta');

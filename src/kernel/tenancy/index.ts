@@ -6,3 +6,7 @@ export { tenancyMigrations } from './paths.ts';
 export type { FeatureFlag, FeatureFlagAdmin, FeatureFlagEvaluator, FeatureFlagInput, FeatureFlags, FlagRules } from './feature-flags.contract.ts';
 export { createFeatureFlags } from './feature-flags.service.ts';
 export { featureFlagRoutes } from './feature-flags.routes.ts';
+export type { CustomFieldAdmin, CustomFieldDefinition, CustomFieldInput, CustomFieldReader, CustomFields } from './custom-fields.contract.ts';
+export { createCustomFields } from './custom-fields.service.ts';
+export type { CustomFieldOptions } from './custom-fields.service.ts';
+export { customFieldRoutes } from './custom-fields.routes.ts';
