@@ -8,7 +8,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { retailApp } from './apps/retail/index.ts';
-import { accessMigrations, accessRoutes, createAccessControl, createRoleAdmin, createRoleCatalog, createRouteGuards } from './kernel/access/index.ts';
+import { accessMigrations, accessRoutes, createAccessControl, createRoleAdmin, createRoleCatalog, createRouteGuards, type AccessControl } from './kernel/access/index.ts';
 import { auditMigrations, auditRoutes, createAuditLog } from './kernel/audit/index.ts';
 import type { Config } from './kernel/config/index.ts';
 import {
@@ -27,7 +27,7 @@ import {
   type EmbeddedServer,
 } from './kernel/db/index.ts';
 import { createIdentity, createSecretPurge, createTenantAdmin, identityMigrations, type IdentityService, type SecretPurge, type TenantAdmin } from './kernel/identity/index.ts';
-import { buildHttpApp, createIdempotencyStore, createRedisRateLimitStore, httpMigrations, metadataRoutes } from './kernel/http/index.ts';
+import { buildHttpApp, clientConfigRoutes, createIdempotencyStore, createRedisRateLimitStore, httpMigrations, metadataRoutes, type ConfigSection } from './kernel/http/index.ts';
 import { createJobQueue, jobsMigrations, type JobQueue } from './kernel/jobs/index.ts';
 import { createMailService, mailMigrations, mailRoutes, type MailService } from './kernel/mail/index.ts';
 import { createRegistry, type AppModule, type ModelRegistry, type SeedApi } from './kernel/model/index.ts';
@@ -35,7 +35,7 @@ import { createLogger, createMetrics, type Logger } from './kernel/observability
 import { createRecordService, type RecordService } from './kernel/records/index.ts';
 import { openRedis, type RedisConnection } from './kernel/redis/index.ts';
 import { createSyncService, syncMigrations, syncRoutes, type SyncService } from './kernel/sync/index.ts';
-import { createCustomFields, createFeatureFlags, createTenantDirectory, customFieldRoutes, featureFlagRoutes, tenancyMigrations, type TenantDirectory } from './kernel/tenancy/index.ts';
+import { createCustomFields, createFeatureFlags, createTenantDirectory, customFieldRoutes, featureFlagRoutes, tenancyMigrations, type FeatureFlags, type TenantDirectory } from './kernel/tenancy/index.ts';
 
 /** The apps this build serves. */
 export const appModules: readonly AppModule[] = [retailApp];
@@ -168,6 +168,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
       featureFlagRoutes(featureFlags, { guard: guards.capability('flags.manage', 'feature flags'), devHeaders: config.TENANT_DEV_HEADER }),
       customFieldRoutes(customFields, { guard: guards.capability('fields.manage', 'custom fields'), devHeaders: config.TENANT_DEV_HEADER }),
       metadataRoutes({ db: database.db, registry, access, customFields, tenantLocale: (tenantId) => tenants.getTenant(tenantId).then((tenant) => tenant.locale), devHeaders: config.TENANT_DEV_HEADER }),
+      clientConfigRoutes({ db: database.db, sections: clientConfigSections({ registry, access, tenants, featureFlags, apps }), devHeaders: config.TENANT_DEV_HEADER }),
     ];
     const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), rateLimitStore: shared && createRedisRateLimitStore(shared.client, { onFailure: () => shared.countFailure('rate_limits') }), routes: [identity.routes, tenantAdmin.routes, ...routes], authenticator: tenantAdmin.authenticatorWith(identity.service) });
     await jobs.start();
@@ -203,6 +204,57 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     await urls.embedded?.stop();
     throw error;
   }
+}
+
+/**
+ * The sections of GET /v1/config: who and where (user, roles, tenant settings), evaluated flags,
+ * what the principal may do with each entity, which entities sync, and each app's own part.
+ */
+function clientConfigSections(deps: { registry: ModelRegistry; access: AccessControl; tenants: TenantDirectory; featureFlags: FeatureFlags; apps: readonly AppModule[] }): ConfigSection[] {
+  const exposed = deps.registry.entities.filter((entity) => entity.expose);
+  return [
+    {
+      name: 'session',
+      async build(_tx, context) {
+        const tenant = await deps.tenants.getTenant(context.tenantId);
+        return {
+          userId: context.userId ?? null,
+          apiKeyId: context.apiKeyId ?? null,
+          roles: context.roles ?? [],
+          tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, locale: tenant.locale, timezone: tenant.timezone, currency: typeof tenant.settings.currency === 'string' ? tenant.settings.currency : 'EUR' },
+        };
+      },
+    },
+    { name: 'flags', build: (tx, context) => deps.featureFlags.evaluate(context, tx) },
+    {
+      name: 'permissions',
+      async build(tx, context) {
+        const permissions: Record<string, string[]> = {};
+        for (const entity of exposed) {
+          const granted = await deps.access.permissionsOn(tx, context, entity);
+          const actions = ['read', 'create', 'update', 'delete', ...entity.actions].filter((action) => granted.can(action));
+          if (actions.length > 0) permissions[entity.name] = actions;
+        }
+        return permissions;
+      },
+    },
+    {
+      name: 'sync',
+      async build(tx, context) {
+        const readable: string[] = [];
+        for (const entity of deps.registry.entities.filter((candidate) => candidate.sync)) if ((await deps.access.permissionsOn(tx, context, entity)).can('read')) readable.push(entity.name);
+        return { entities: readable, pull: '/v1/sync/pull', push: '/v1/sync/push' };
+      },
+    },
+    {
+      name: 'apps',
+      async build(tx, context) {
+        const parts: Record<string, unknown> = {};
+        for (const app of deps.apps) if (app.clientConfig) parts[app.name] = await app.clientConfig(tx, context);
+        return parts;
+      },
+    },
+  ];
 }
 
 export interface BackgroundWork {
@@ -308,9 +360,10 @@ async function seedDemoTenant({ tenants, records, database, apps, logger, identi
       tenantId: tenant.id,
       async insert(entity, rows) {
         const created = [];
-        for (const row of rows) created.push(await records.create(context, entity, row, tx));
+        for (let start = 0; start < rows.length; start += 1000) created.push(...(await records.createMany(context, entity, rows.slice(start, start + 1000), tx)));
         return created;
       },
+      perform: (entity, id, action, input = {}) => records.perform(context, entity, id, action, input, { tx }),
     };
     for (const app of apps) await app.seed?.(api);
   });

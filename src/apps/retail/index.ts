@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { AppModule } from '../../kernel/model/index.ts';
+import { retailClientConfig } from './client-config.ts';
 import { orderActions } from './order-actions.ts';
 import { repTerritory, retailEntities } from './retail.model.ts';
 import { retailRules } from './retail.rules.ts';
@@ -18,5 +19,6 @@ export const retailApp: AppModule = {
   actions: [...orderActions, ...visitActions],
   // Lines of an order change only while it is a draft; server-owned links are filled in.
   rules: retailRules,
+  clientConfig: retailClientConfig,
   seed: seedRetail,
 };

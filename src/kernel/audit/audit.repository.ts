@@ -57,6 +57,19 @@ export async function insertEvent(tx: TenantTx, tenantId: string, event: AuditEv
             ${JSON.stringify(event.changes)}::jsonb, ${JSON.stringify(event.details)}::jsonb, ${event.requestId}, ${event.ip}, ${event.prevHash}, ${event.hash})`.execute(tx);
 }
 
+/** Several events of one chain in one statement (bulk writes: seeds, ingestion). */
+export async function insertEvents(tx: TenantTx, tenantId: string, events: readonly AuditEvent[]): Promise<void> {
+  for (let start = 0; start < events.length; start += 500) {
+    const rows = events.slice(start, start + 500).map(
+      (event) => sql`(${tenantId}, ${event.seq}, ${event.occurredAt}, ${event.actor.kind}, ${event.actor.id}, ${event.action}, ${event.entity}, ${event.recordId},
+        ${JSON.stringify(event.changes)}::jsonb, ${JSON.stringify(event.details)}::jsonb, ${event.requestId}, ${event.ip}, ${event.prevHash}, ${event.hash})`,
+    );
+    await sql`
+      insert into audit_events (tenant_id, seq, occurred_at, actor_kind, actor_id, action, entity, record_id, changes, details, request_id, ip, prev_hash, hash)
+      values ${sql.join(rows)}`.execute(tx);
+  }
+}
+
 export interface EventFilter {
   entity?: string;
   recordId?: string;

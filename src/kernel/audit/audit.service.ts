@@ -1,12 +1,12 @@
 /** Rules of the audit log: who the actor is, what is recorded, how events are appended and read. */
 import type { Kysely } from 'kysely';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
-import type { RecordListener } from '../records/index.ts';
+import type { RecordChange, RecordListener } from '../records/index.ts';
 import { hashEvent } from './audit-chain.ts';
 import { changedFields } from './audit-changes.ts';
 import type { AuditActor, AuditEvent, AuditLog, AuditPage, SecurityEventInput } from './audit.contract.ts';
 import { auditErrors } from './audit.errors.ts';
-import { insertEvent, lockChainHead, selectEvent, selectEvents } from './audit.repository.ts';
+import { insertEvent, insertEvents, lockChainHead, selectEvent, selectEvents } from './audit.repository.ts';
 import { verifyTenantChain } from './chain-verification.ts';
 
 /** The tenant id of the platform chain: events that belong to no tenant. No tenant can have it (ids are UUIDv7). */
@@ -48,6 +48,34 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
     return event;
   };
 
+  /** Appends drafts in order under one lock of the chain, in one statement per 500. */
+  const appendMany = async (tx: TenantTx, drafts: readonly Draft[], expectedTenantId: string): Promise<void> => {
+    if (drafts.length === 0) return;
+    const head = await lockChainHead(tx);
+    if (head.tenantId !== expectedTenantId.toLowerCase()) throw auditErrors.tenantMismatch();
+    const occurredAt = now().toISOString();
+    let previous = head.hash;
+    const events = drafts.map((draft, index): AuditEvent => {
+      const content = { ...draft, occurredAt };
+      const hash = hashEvent(previous, { ...content, tenantId: head.tenantId });
+      const event = { seq: head.seq + 1 + index, ...content, prevHash: previous, hash };
+      previous = hash;
+      return event;
+    });
+    await insertEvents(tx, head.tenantId, events);
+  };
+
+  const changeDraft = (change: RecordChange): Draft => ({
+    actor: actorOf(change.context),
+    action: change.action,
+    entity: change.entity.name,
+    recordId: change.id,
+    changes: changedFields(change),
+    details: {},
+    requestId: change.context.requestId ?? null,
+    ip: change.context.ip ?? null,
+  });
+
   const securityDraft = (event: SecurityEventInput, context: Partial<TenantContext>): Draft => {
     if (typeof event.action !== 'string' || event.action.length > 100 || !actionPattern.test(event.action)) throw auditErrors.invalidEvent('action must be dotted lower-case words, such as auth.login_failed');
     if (event.actor && !actorKinds.has(event.actor.kind)) throw auditErrors.invalidEvent('actor.kind must be user, api_key, system or anonymous');
@@ -68,20 +96,11 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
   const listener: RecordListener = {
     async afterWrite(tx, change) {
       if (!change.entity.audited) return;
-      await append(
-        tx,
-        {
-          actor: actorOf(change.context),
-          action: change.action,
-          entity: change.entity.name,
-          recordId: change.id,
-          changes: changedFields(change),
-          details: {},
-          requestId: change.context.requestId ?? null,
-          ip: change.context.ip ?? null,
-        },
-        change.context.tenantId,
-      );
+      await append(tx, changeDraft(change), change.context.tenantId);
+    },
+    async afterWriteMany(tx, changes) {
+      const audited = changes.filter((change) => change.entity.audited);
+      if (audited.length > 0) await appendMany(tx, audited.map(changeDraft), audited[0]!.context.tenantId);
     },
   };
 

@@ -14,3 +14,5 @@ export { fieldErrorsOf } from './framework-errors.ts';
 export type { ValidationIssue } from './framework-errors.ts';
 export { metadataRoutes, describeEntityFor } from './metadata.routes.ts';
 export type { MetadataCustomFields, MetadataRoutesOptions, PrincipalEntityMetadata } from './metadata.routes.ts';
+export { clientConfigRoutes } from './client-config.routes.ts';
+export type { ConfigSection } from './client-config.routes.ts';

@@ -8,8 +8,10 @@ import type { EntityDef } from './entity.ts';
 
 export interface SeedApi {
   readonly tenantId: string;
-  /** Inserts records of an entity for the seeded tenant, through the generic record service. */
+  /** Inserts records of an entity for the seeded tenant, through the generic record service (in bulk). */
   insert(entity: EntityDef, records: Record<string, unknown>[]): Promise<Array<Record<string, unknown> & { id: string }>>;
+  /** Runs a custom action (a transition and its handler), as the seed's trusted context. */
+  perform(entity: EntityDef, id: string, action: string, input?: Record<string, unknown>): Promise<Record<string, unknown> & { id: string }>;
 }
 
 /** What an action's server-side work receives: the record as it is (locked), the validated input. */
@@ -81,6 +83,8 @@ export interface AppModule {
   readonly migrationsDir: string;
   /** Rules on the writes of the app's entities. */
   readonly rules?: readonly WriteRule[];
+  /** The app's part of GET /v1/config for one principal (forms, list layouts), in its tenant transaction. */
+  clientConfig?(tx: TenantTx, context: TenantContext): Promise<Record<string, unknown>>;
   /** Principal attributes derived from the app's data (territories of a rep). */
   readonly attributes?: readonly AttributeSource[];
   /** Server-side work of the entities' custom actions. */

@@ -56,11 +56,18 @@ export interface CustomFieldSource {
  */
 export interface RecordListener {
   afterWrite(tx: TenantTx, change: RecordChange): Promise<void>;
+  /** Many writes of one tenant at once (bulk creates), in order; without it afterWrite runs for each. */
+  afterWriteMany?(tx: TenantTx, changes: readonly RecordChange[]): Promise<void>;
 }
 
 export interface RecordService {
   list(context: TenantContext, entity: EntityDef, rawQuery: Record<string, unknown>, limits: ListLimits): Promise<ListResult>;
   get(context: TenantContext, entity: EntityDef, id: string, fields?: string, tx?: TenantTx): Promise<ApiRecord>;
+  /**
+   * Creates many records of one entity in one transaction (a seed, a bulk load): the same checks as
+   * create, set-based inserts and listeners told in one call each. All or nothing.
+   */
+  createMany(context: TenantContext, entity: EntityDef, inputs: readonly Record<string, unknown>[], tx?: TenantTx): Promise<ApiRecord[]>;
   /** With `tx`, runs inside that tenant transaction (e.g. with an idempotency record). */
   create(context: TenantContext, entity: EntityDef, input: Record<string, unknown>, tx?: TenantTx): Promise<ApiRecord>;
   /** `expectedVersion` undefined: whatever version is current (If-Match: *); otherwise 412 unless it is current. */

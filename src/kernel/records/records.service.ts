@@ -13,7 +13,7 @@ import { createRecordCodec, type RecordCodec } from './record-codec.ts';
 import type { ApiRecord, CustomFieldSource, RecordChange, RecordListener, RecordService } from './records.contract.ts';
 import { recordErrors } from './records.errors.ts';
 import { openSyncView } from './sync-view.ts';
-import { findRow, findRowState, insertRow, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
+import { findRow, findRowState, insertRow, insertRows, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
 
 export interface RecordServiceOptions {
   /** Told of every write inside its transaction (audit, sync change log, outbox). */
@@ -126,6 +126,41 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         if (!row) throw recordErrors.notFound(entity.name);
         return codec.toRecord(row, only) as ApiRecord;
       }, outerTx);
+    },
+    async createMany(context, entity, inputs, outerTx) {
+      requireWritable(entity);
+      const codec = codecOf(entity);
+      return run(
+        context,
+        codec,
+        async (tx) => {
+          const permissions = await access.permissionsOn(tx, context, entity);
+          const scope = permissions.require('create');
+          const rows: { id: string; values: [string, unknown][] }[] = [];
+          const extensions: RecordChange['customFields'][] = [];
+          for (const input of inputs) {
+            refuseReadOnly(input, permissions);
+            refuseStateWrite(entity, input, true);
+            const ruled = rulesOf.has(entity.name) ? await applyRules({ tx, context, operation: 'create', input, before: null }, entity, codec) : {};
+            const ext = await extension.forCreate(tx, context.tenantId, entity, input.ext);
+            rows.push({ id: typeof input.id === 'string' ? input.id.toLowerCase() : newId(), values: [...codec.toColumnValues({ ...input, ...ruled }), ...ext.columns] });
+            extensions.push(ext.fields);
+          }
+          const created = await insertRows(tx, codec, context.tenantId, rows, scope.predicate);
+          if (created.some(isOutOfScope)) throw accessErrors.outOfScope(entity.name);
+          const changes = created.map((row, index): RecordChange => {
+            const fields = extensions[index];
+            return { entity, action: 'create', id: row.id as string, before: null, after: codec.toRecord(row) as ApiRecord, context, ...(fields ? { customFields: fields } : {}) };
+          });
+          for (const listener of listeners) {
+            if (listener.afterWriteMany) await listener.afterWriteMany(tx, changes);
+            else for (const change of changes) await listener.afterWrite(tx, change);
+          }
+          const readable = readableOf(codec, permissions);
+          return readable ? created.map((row) => codec.toRecord(row, readable) as ApiRecord) : changes.map((change) => change.after!);
+        },
+        outerTx,
+      );
     },
     async create(context, entity, input, tx) {
       requireWritable(entity);

@@ -73,8 +73,6 @@ export function createPull(db: Kysely<any>, registry: ModelRegistry, records: Re
   };
 
   const logStep = async (tx: TenantTx, context: TenantContext, page: Page, views: SyncView[], position: Extract<CursorPosition, { phase: 'log' }>, fence: string) => {
-    const horizon = await readHorizon(tx, context.tenantId);
-    if (horizon !== null && BigInt(position.txid) <= BigInt(horizon)) throw syncErrors.mustRefetch();
     const byTable = new Map(views.map((view) => [view.entity.table, view]));
     const want = page.limit - page.rows;
     if (want <= 0) return { position, more: true };
@@ -120,6 +118,12 @@ export function createPull(db: Kysely<any>, registry: ModelRegistry, records: Re
         let position: CursorPosition = cursor && !reset ? cursor.position : { phase: 'snapshot', fence, entity: 0, afterId: null };
         const issued = position.phase === 'snapshot' ? position.fence : position.txid;
         if (BigInt(issued) > BigInt(next)) throw syncErrors.invalidCursor(); // from the future: not of this database
+        // A position from the client's cursor must not reach behind the retained log (a snapshot started
+        // in this pull needs no log before it: it read the rows as they are).
+        if (cursor && !reset) {
+          const horizon = await readHorizon(tx, context.tenantId);
+          if (horizon !== null && BigInt(issued) <= BigInt(horizon)) throw syncErrors.mustRefetch();
+        }
         let more = false;
         if (position.phase === 'snapshot') {
           position = await snapshotStep(page, views, position);

@@ -27,13 +27,16 @@ export async function readHorizon(tx: TenantTx, tenantId: string): Promise<strin
   return result.rows[0]?.txid ?? null;
 }
 
-/** Change rows after the position and below the fence, of the given tables, in commit-safe order. */
+/**
+ * Change rows after the position and below the fence, of the given tables, in commit-safe order.
+ * The order names the table's columns: the output aliases are text, which would sort '1000' before '991'.
+ */
 export async function readChanges(tx: TenantTx, tenantId: string, after: { txid: string; seq: string }, fence: string, tables: readonly string[], limit: number): Promise<ChangeRow[]> {
   const result = await sql<ChangeRow>`
     select txid::text as txid, seq::text as seq, entity_table, record_id, version::text as version, previous from sync_changes
     where tenant_id = ${tenantId} and (txid, seq) > (${after.txid}::xid8, ${after.seq}::bigint) and txid < ${fence}::xid8
       and entity_table = any(${tables})
-    order by txid, seq limit ${limit}`.execute(tx);
+    order by sync_changes.txid, sync_changes.seq limit ${limit}`.execute(tx);
   return result.rows;
 }
 
