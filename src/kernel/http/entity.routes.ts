@@ -7,6 +7,7 @@ import Type, { type TSchema } from 'typebox';
 import { withRequestRoles } from '../access/index.ts';
 import { deriveSchemas, filterOperators, kebabCase, type EntityDef } from '../model/index.ts';
 import { recordErrors, type ApiRecord, type RunnableAction } from '../records/index.ts';
+import { parseIfMatch as parseSharedIfMatch } from '../shared/index.ts';
 import type { HttpDependencies, Principal } from './http.contract.ts';
 import { fingerprintRequest } from './idempotency.ts';
 import { problemResponses } from './problem.ts';
@@ -15,22 +16,9 @@ const idParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'R
 const etagOf = (record: ApiRecord) => `"${record.version}"`;
 const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 
-/** A version no row has (versions start at 1): what a weak If-Match tag is compared with. */
-const unmatchableVersion = 0;
-
-/**
- * If-Match per RFC 9110 §13.1.1. `*` matches whatever version is current ('any': the update runs
- * unconditionally, or 404 when the record is gone). Our strong ETag "<version>" names a version.
- * A weak tag W/"n" is well-formed but never matches, because If-Match compares strongly (§8.8.3.2),
- * so it fails the precondition (412) instead of being refused. Anything else (including a list of
- * tags, which this API never needs) is refused as records.invalid_if_match (400).
- */
+/** If-Match of the record routes (see kernel/shared if-match.ts); a malformed one is records.invalid_if_match. */
 export function parseIfMatch(value: string | undefined): number | 'any' | undefined {
-  if (value === undefined) return undefined;
-  if (value.trim() === '*') return 'any';
-  const match = /^\s*(W\/)?"(\d{1,15})"\s*$/.exec(value);
-  if (!match) throw recordErrors.invalidVersion();
-  return match[1] ? unmatchableVersion : Number(match[2]);
+  return parseSharedIfMatch(value, recordErrors.invalidVersion);
 }
 
 /** If-None-Match per RFC 9110 §13.1.2: `*` or any listed tag, compared weakly (W/ ignored). */

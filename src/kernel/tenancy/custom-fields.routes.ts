@@ -8,6 +8,7 @@ import Type from 'typebox';
 import { withRequestRoles } from '../access/index.ts';
 import type { TenantContext } from '../db/index.ts';
 import type { CustomFieldAdmin, CustomFieldInput, CustomFieldPrecondition } from './custom-fields.contract.ts';
+import { parseIfMatch as parseSharedIfMatch } from '../shared/index.ts';
 import { customFieldErrors } from './custom-fields.errors.ts';
 
 const labels = Type.Record(Type.String(), Type.String(), { description: 'Label per locale, such as { "en": "Shelf size", "fr": "Taille du rayon" }' });
@@ -63,16 +64,9 @@ const problems = {
   '5XX': { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } },
 };
 
-/** A version no field has (versions start at 1): what a weak tag is compared with, so it never matches. */
-const unmatchableVersion = 0;
-
-/** If-Match as in kernel/http's entity routes: `*`, a strong ETag "<version>"; a weak tag never matches. */
+/** If-Match as on every versioned route (kernel/shared if-match.ts). */
 function parseIfMatch(value: string | undefined): CustomFieldPrecondition | undefined {
-  if (value === undefined) return undefined;
-  if (value.trim() === '*') return 'any';
-  const match = /^\s*(W\/)?"(\d{1,15})"\s*$/.exec(value);
-  if (!match) throw customFieldErrors.invalidIfMatch();
-  return match[1] ? unmatchableVersion : Number(match[2]);
+  return parseSharedIfMatch(value, customFieldErrors.invalidIfMatch);
 }
 
 export interface CustomFieldRoutesOptions {

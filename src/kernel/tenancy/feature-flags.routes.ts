@@ -9,6 +9,7 @@ import Type from 'typebox';
 import { withRequestRoles } from '../access/index.ts';
 import type { TenantContext } from '../db/index.ts';
 import type { FeatureFlagInput, FeatureFlags, FlagPrecondition } from './feature-flags.contract.ts';
+import { parseIfMatch } from '../shared/index.ts';
 import { flagErrors } from './feature-flags.errors.ts';
 
 const attributeValues = Type.Array(Type.Union([Type.String(), Type.Number(), Type.Boolean()]));
@@ -47,16 +48,9 @@ const problems = {
   '5XX': { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } },
 };
 
-/** A version no flag has (versions start at 1): what a weak tag is compared with, so it never matches. */
-const unmatchableVersion = 0;
-
-/** If-Match as in kernel/http's entity routes: `*`, a strong ETag "<version>"; a weak tag never matches. */
+/** If-Match as on every versioned route (kernel/shared if-match.ts). */
 export function parseFlagIfMatch(value: string | undefined): FlagPrecondition | undefined {
-  if (value === undefined) return undefined;
-  if (value.trim() === '*') return 'any';
-  const match = /^\s*(W\/)?"(\d{1,15})"\s*$/.exec(value);
-  if (!match) throw flagErrors.invalidIfMatch();
-  return match[1] ? unmatchableVersion : Number(match[2]);
+  return parseIfMatch(value, flagErrors.invalidIfMatch);
 }
 
 export interface FeatureFlagRoutesOptions {
