@@ -104,6 +104,15 @@ export function readOnlyValues(entity: EntityDef, values: Record<string, unknown
 }
 
 /**
+ * JSON fields an app's write rule checks against other data: every sample form has one text question
+ * and every sample response answers it (retail checks survey answers against their form version).
+ */
+const fieldSampleHints: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
+  'surveyForm.definition': fc.constant({ questions: [{ id: 'note', type: 'text', maxLength: 40 }] }),
+  'surveyResponse.answers': fc.record({ note: fc.string({ maxLength: 40 }) }),
+};
+
+/**
  * Makes sample records (every field filled, read-only ones included) that never repeat a unique
  * value within the same scope key (a tenant, or "global"). Each call draws from the next seed.
  */
@@ -115,7 +124,8 @@ export class SampleFactory {
 
   records(entity: EntityDef, scopeKey: string, count: number, references: ReferencePool): Record<string, unknown>[] {
     // A record is created in an initial state of its lifecycle; later states come through actions.
-    const arbitraryOf = (property: string, def: FieldDef) => (property === entity.states?.field ? fc.constantFrom(...entity.states.initial) : valueArbitrary(def, references));
+    const arbitraryOf = (property: string, def: FieldDef) =>
+      property === entity.states?.field ? fc.constantFrom(...entity.states.initial) : (fieldSampleHints[`${entity.name}.${property}`] ?? valueArbitrary(def, references));
     const arbitrary = fc.record(Object.fromEntries(Object.entries(entity.fields).map(([property, def]) => [property, arbitraryOf(property, def)])));
     const candidates = fc.sample(arbitrary, { seed: this.seed + ++this.calls * 7919, numRuns: count * 25 + 50 });
     const chosen: Record<string, unknown>[] = [];

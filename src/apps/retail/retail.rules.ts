@@ -8,6 +8,7 @@ import type { WriteCall, WriteRule } from '../../kernel/model/index.ts';
 import { orderLine } from './retail.model.ts';
 import { retailErrors } from './retail.errors.ts';
 import { lockOrderState } from './retail.repository.ts';
+import { surveyAnswersRule } from './survey-answers.ts';
 
 export interface OrderLineRuleDependencies {
   /** The order's state, locked against a concurrent submit until the write's transaction ends. */
@@ -34,4 +35,4 @@ export function createOrderLineRule(dependencies: OrderLineRuleDependencies = { 
   };
 }
 
-export const retailRules: readonly WriteRule[] = [createOrderLineRule()];
+export const retailRules: readonly WriteRule[] = [createOrderLineRule(), surveyAnswersRule];
