@@ -15,7 +15,7 @@ import { surveyResponse } from './retail.model.ts';
 interface Question {
   id: string;
   type: 'boolean' | 'choice' | 'number' | 'text';
-  options?: unknown[];
+  options?: readonly unknown[];
   min?: number;
   max?: number;
   maxLength?: number;
