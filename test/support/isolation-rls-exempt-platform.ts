@@ -11,11 +11,12 @@ import { buildHttpApp, createIdempotencyStore } from '../../src/kernel/http/inde
 import { createLogger, createMetrics } from '../../src/kernel/observability/index.ts';
 import { createRecordService } from '../../src/kernel/records/index.ts';
 import { createIdentity, createTenantAdmin } from '../../src/kernel/identity/index.ts';
-import { createRoleCatalog } from '../../src/kernel/access/index.ts';
+import { createAccessControl, createRoleCatalog } from '../../src/kernel/access/index.ts';
 import { createSyncService, syncRoutes } from '../../src/kernel/sync/index.ts';
 import { createTenantDirectory } from '../../src/kernel/tenancy/index.ts';
 import { createTestDatabase } from './database.ts';
 import { isolationRegistry } from './isolation-setup.ts';
+import { testModules } from './test-env.ts';
 import type { TestPlatform } from './platform.ts';
 
 export async function startRlsExemptPlatform(): Promise<TestPlatform> {
@@ -27,7 +28,12 @@ export async function startRlsExemptPlatform(): Promise<TestPlatform> {
   });
   const logger = createLogger({ level: 'silent' });
   const connection = openDatabase(database.ownerUrl, { max: 4, applicationName: 'tenantry-rls-exempt' });
-  const records = createRecordService(connection.db, isolationRegistry);
+  // As compose.ts wires it (actions, write rules, derived attributes), on the exempt connection.
+  const records = createRecordService(connection.db, isolationRegistry, {
+    access: createAccessControl({ attributeSources: testModules.flatMap((app) => app.attributes ?? []) }),
+    actions: testModules.flatMap((app) => app.actions ?? []),
+    rules: testModules.flatMap((app) => app.rules ?? []),
+  });
   const tenants = createTenantDirectory(connection.db);
   const sync = createSyncService(connection.db, isolationRegistry, records, { secret: config.TOKEN_SECRET });
   const http = await buildHttpApp({

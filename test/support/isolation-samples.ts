@@ -104,12 +104,15 @@ export function readOnlyValues(entity: EntityDef, values: Record<string, unknown
 }
 
 /**
- * JSON fields an app's write rule checks against other data: every sample form has one text question
- * and every sample response answers it (retail checks survey answers against their form version).
+ * Fields an app's write rule checks against other data: every sample form has one text question and
+ * every sample response answers it (retail checks survey answers against their form version); the
+ * territory of field work is left for the server to fill in.
  */
 const fieldSampleHints: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
   'surveyForm.definition': fc.constant({ questions: [{ id: 'note', type: 'text', maxLength: 40 }] }),
   'surveyResponse.answers': fc.record({ note: fc.string({ maxLength: 40 }) }),
+  // Retail fills the territory of field work in from the outlet, visit or order (and refuses another).
+  ...Object.fromEntries(['visit', 'order', 'orderLine', 'routeStop', 'outletContact', 'shelfCheck', 'surveyResponse'].map((name) => [`${name}.territory`, fc.constant(null)])),
 };
 
 /**

@@ -65,7 +65,7 @@ export async function startSeededDatabase(): Promise<SeededDatabase> {
   const app = openDatabase(database.appUrl, { max: 4, applicationName: 'tenantry-isolation' });
   try {
     // With the audit listener, as compose.ts wires it, so audit_events holds rows of both tenants.
-    const records = createRecordService(app.db, isolationRegistry, { listeners: [createAuditLog(app.db).listener] });
+    const records = createRecordService(app.db, isolationRegistry, { listeners: [createAuditLog(app.db).listener], rules: testModules.flatMap((module) => module.rules ?? []) });
     const tenants = createTenantDirectory(app.db);
     const world = await seedIsolationWorld({
       registry: isolationRegistry,

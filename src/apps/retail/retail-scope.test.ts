@@ -78,3 +78,20 @@ describe('territory scope of a rep', () => {
     expect(noUser.json().data).toEqual([]);
   });
 });
+
+describe('territory of field work', () => {
+  it("takes the outlet's territory (another one is refused), so the manager of that territory sees the order", async () => {
+    const manager = randomUUID();
+    await create('rep-territories', { rep: manager, territory: south.id });
+    const wrong = await call('POST', '/v1/orders', { number: 'SO-T-1', outlet: southOutlet.id, rep, territory: north.id, orderDate: '2026-11-20' });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json()).toMatchObject({ code: 'retail.territory_mismatch', errors: [{ pointer: '/territory' }] });
+    const order = await call('POST', '/v1/orders', { number: 'SO-T-1', outlet: southOutlet.id, rep, orderDate: '2026-11-20' });
+    expect(order.statusCode, order.body).toBe(201);
+    expect(order.json().territory).toBe(south.id);
+    const seen = await call('GET', `/v1/orders/${order.json().id}`, undefined, { 'x-dev-roles': 'manager', 'x-dev-user': manager });
+    expect(seen.statusCode).toBe(200);
+    const moved = await call('PATCH', `/v1/orders/${order.json().id}`, { territory: north.id }, { 'if-match': '*' });
+    expect(moved.json().code).toBe('retail.territory_mismatch');
+  });
+});

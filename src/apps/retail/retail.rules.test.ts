@@ -43,8 +43,9 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
 }
 
 describe('order lines are editable only while their order is a draft', () => {
-  it('is the rule retail declares on orderLine', () => {
-    expect(retailRules.map((rule) => rule.entity)).toEqual([orderLine]);
+  it('is a rule retail declares on orderLine', () => {
+    expect(retailRules.filter((rule) => rule.entity === orderLine).length).toBeGreaterThanOrEqual(1);
+    expect(retailRules).toContain(retailRules.find((rule) => rule.entity === orderLine));
   });
 
   it('lets a line be added to, or changed in, a draft order, looking the order up in the write’s tenant', async () => {

@@ -9,6 +9,7 @@ import { orderLine } from './retail.model.ts';
 import { retailErrors } from './retail.errors.ts';
 import { lockOrderState } from './retail.repository.ts';
 import { surveyAnswersRule } from './survey-answers.ts';
+import { territoryRules } from './territory-links.ts';
 
 export interface OrderLineRuleDependencies {
   /** The order's state, locked against a concurrent submit until the write's transaction ends. */
@@ -35,4 +36,4 @@ export function createOrderLineRule(dependencies: OrderLineRuleDependencies = { 
   };
 }
 
-export const retailRules: readonly WriteRule[] = [createOrderLineRule(), surveyAnswersRule];
+export const retailRules: readonly WriteRule[] = [createOrderLineRule(), surveyAnswersRule, ...territoryRules];
