@@ -15,10 +15,12 @@ import type { EntityChanges, PullRequest, PullResult } from './sync.contract.ts'
 import { syncErrors } from './sync.errors.ts';
 import { readChanges, readFence, readHorizon } from './sync.repository.ts';
 
-export const pullDefaults = { limit: 1000, maxLimit: 5000, maxBytes: 1024 * 1024, maxMaxBytes: 8 * 1024 * 1024 };
+export const pullDefaults = { limit: 2000, maxLimit: 5000, maxBytes: 2 * 1024 * 1024, maxMaxBytes: 8 * 1024 * 1024 };
 
 interface Page {
   changes: Record<string, EntityChanges>;
+  /** The same changes as JSON text, made once while the budget is counted, for the response body. */
+  json: Map<string, { upserts: string[]; deletes: string[] }>;
   rows: number;
   bytes: number;
   sent: Set<string>;
@@ -30,15 +32,28 @@ interface Page {
 function add(page: Page, entity: string, id: string, record: ApiRecord | null): boolean {
   const key = `${entity}:${id}`;
   if (page.sent.has(key)) return true;
-  const bytes = record ? JSON.stringify(record).length : id.length + 3;
-  if (page.rows >= page.limit || (page.rows > 0 && page.bytes + bytes > page.maxBytes)) return false;
+  const text = JSON.stringify(record ?? id);
+  if (page.rows >= page.limit || (page.rows > 0 && page.bytes + text.length > page.maxBytes)) return false;
   const entry = (page.changes[entity] ??= { upserts: [], deletes: [] });
-  if (record) entry.upserts.push(record);
-  else entry.deletes.push(id);
+  const json = page.json.get(entity) ?? { upserts: [], deletes: [] };
+  page.json.set(entity, json);
+  if (record) {
+    entry.upserts.push(record);
+    json.upserts.push(text);
+  } else {
+    entry.deletes.push(id);
+    json.deletes.push(text);
+  }
   page.rows += 1;
-  page.bytes += bytes;
+  page.bytes += text.length;
   page.sent.add(key);
   return true;
+}
+
+/** The response body: the records' JSON made while counting the budget, not a second serialization. */
+function serializePage(page: Page, cursor: string, hasMore: boolean, reset: boolean): string {
+  const entities = [...page.json].map(([name, { upserts, deletes }]) => `${JSON.stringify(name)}:{"upserts":[${upserts.join(',')}],"deletes":[${deletes.join(',')}]}`);
+  return `{"changes":{${entities.join(',')}},"cursor":${JSON.stringify(cursor)},"hasMore":${hasMore},"reset":${reset}}`;
 }
 
 export function createPull(db: Kysely<any>, registry: ModelRegistry, records: RecordService, cursors: CursorCodec) {
@@ -98,6 +113,7 @@ export function createPull(db: Kysely<any>, registry: ModelRegistry, records: Re
     const principalId = context.userId ?? context.apiKeyId ?? 'anonymous';
     const page: Page = {
       changes: {},
+      json: new Map(),
       rows: 0,
       bytes: 0,
       sent: new Set(),
@@ -134,7 +150,11 @@ export function createPull(db: Kysely<any>, registry: ModelRegistry, records: Re
           position = step.position;
           more = step.more;
         }
-        return { changes: page.changes, cursor: cursors.encode({ tenantId: context.tenantId, principalId, scope, position }), hasMore: more, reset: reset || cursor === undefined };
+        const nextCursor = cursors.encode({ tenantId: context.tenantId, principalId, scope, position });
+        const resets = reset || cursor === undefined;
+        const result: PullResult = { changes: page.changes, cursor: nextCursor, hasMore: more, reset: resets };
+        Object.defineProperty(result, 'body', { value: serializePage(page, nextCursor, more, resets), enumerable: false });
+        return result;
       },
       { snapshot: true },
     );

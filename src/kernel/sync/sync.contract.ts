@@ -11,9 +11,9 @@ import type { ApiRecord } from '../records/index.ts';
 
 export interface PullRequest {
   cursor?: string;
-  /** Most changes in this page (default 1000). */
+  /** Most changes in this page (default 2000). */
   limit?: number;
-  /** Soft limit on the page's records in bytes of JSON (default 1 MiB); at least one change is sent. */
+  /** Soft limit on the page's records in bytes of JSON (default 2 MiB); at least one change is sent. */
   maxBytes?: number;
 }
 
@@ -30,6 +30,8 @@ export interface PullResult {
   hasMore: boolean;
   /** The scope changed: drop every local row, then apply this page and the following ones. */
   reset: boolean;
+  /** The same page as JSON text (made once while the page was filled; not enumerable). */
+  readonly body?: string;
 }
 
 /** One offline edit. `id` increases per client (gaps allowed, reported); `recordId` is client-made on create. */

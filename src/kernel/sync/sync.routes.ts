@@ -24,7 +24,7 @@ export function syncRoutes(sync: SyncService, options: { devHeaders: boolean }) 
           {
             cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'The cursor of the previous pull' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: pullDefaults.maxLimit, description: `Most changes in the page (default ${pullDefaults.limit})` })),
-            maxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: pullDefaults.maxMaxBytes, description: 'Soft size limit of the page (JSON bytes of its records; default 1 MiB)' })),
+            maxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: pullDefaults.maxMaxBytes, description: 'Soft size limit of the page (JSON bytes of its records; default 2 MiB)' })),
           },
           { additionalProperties: false },
         ),
@@ -42,7 +42,11 @@ export function syncRoutes(sync: SyncService, options: { devHeaders: boolean }) 
         request.body ??= {};
         done();
       },
-      handler: (request) => sync.pull(contextOf(request), request.body as Parameters<SyncService['pull']>[1]),
+      handler: async (request, reply) => {
+        const page = await sync.pull(contextOf(request), request.body as Parameters<SyncService['pull']>[1]);
+        // The body was serialized once while the byte budget was counted: send it as it is.
+        return page.body === undefined ? page : reply.type('application/json; charset=utf-8').send(page.body);
+      },
     });
 
     app.post('/v1/sync/push', {
