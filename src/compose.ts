@@ -34,7 +34,7 @@ import { createRegistry, type AppModule, type ModelRegistry, type SeedApi } from
 import { createLogger, createMetrics, type Logger } from './kernel/observability/index.ts';
 import { createRecordService, type RecordService } from './kernel/records/index.ts';
 import { openRedis, type RedisConnection } from './kernel/redis/index.ts';
-import { createSyncService, syncMigrations, syncRoutes, type SyncService } from './kernel/sync/index.ts';
+import { createSyncRetention, createSyncService, syncMigrations, syncRoutes, type SyncRetention, type SyncService } from './kernel/sync/index.ts';
 import { createCustomFields, createFeatureFlags, createTenantDirectory, customFieldRoutes, featureFlagRoutes, tenancyMigrations, type FeatureFlags, type TenantDirectory } from './kernel/tenancy/index.ts';
 
 /** The apps this build serves. */
@@ -173,6 +173,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), rateLimitStore: shared && createRedisRateLimitStore(shared.client, { onFailure: () => shared.countFailure('rate_limits') }), routes: [identity.routes, tenantAdmin.routes, ...routes], authenticator: tenantAdmin.authenticatorWith(identity.service) });
     await jobs.start();
     await background.secretPurge.schedule(jobs);
+    await background.syncRetention.schedule(jobs);
     if (config.SEED_DEMO) await seedDemoTenant({ tenants, records, database, apps, logger, identity: identity.service, dataDir: config.DATA_DIR });
     const work = background;
     return {
@@ -262,6 +263,8 @@ export interface BackgroundWork {
   readonly mail: MailService;
   /** Spent tokens, ended sessions and invitations, link secrets of old mails: purged daily per tenant. */
   readonly secretPurge: SecretPurge;
+  /** The sync change log beyond SYNC_RETENTION_DAYS: purged daily per tenant. */
+  readonly syncRetention: SyncRetention;
   /** Stops the workers (running jobs get up to graceMs) and closes the jobs pool and SMTP transport. */
   close(graceMs: number): Promise<void>;
 }
@@ -280,10 +283,13 @@ export function composeBackgroundWork(
   const mail = createMailService({ db: deps.apiDb, jobs, settings: config, logger: deps.logger, tenantLocale: (tenantId) => deps.tenants.getTenant(tenantId).then((tenant) => tenant.locale) });
   const secretPurge = createSecretPurge({ db: deps.apiDb, tenants: deps.tenants, mail, logger: deps.logger });
   secretPurge.register(jobs);
+  const syncRetention = createSyncRetention({ db: deps.apiDb, tenants: deps.tenants, retentionDays: config.SYNC_RETENTION_DAYS, logger: deps.logger });
+  syncRetention.register(jobs);
   return {
     jobs,
     mail,
     secretPurge,
+    syncRetention,
     async close(graceMs) {
       await jobs.stop({ timeoutMs: graceMs });
       await mail.close();
@@ -306,6 +312,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ clo
     background = composeBackgroundWork(config, urls, { tenants: createTenantDirectory(api.db), apiDb: api.db, logger, work: true });
     await background.jobs.start();
     await background.secretPurge.schedule(background.jobs);
+    await background.syncRetention.schedule(background.jobs);
   } catch (error) {
     await background?.close(0);
     await api.close();

@@ -6,6 +6,7 @@
 import Type, { type Static } from 'typebox';
 import { rateLimitSlice } from '../http/rate-limits.config.ts';
 import { jobsSlice } from '../jobs/jobs.config.ts';
+import { syncSlice } from '../sync/sync.config.ts';
 import { mailSlice } from '../mail/mail.config.ts';
 import { redisSlice } from '../redis/redis.config.ts';
 
@@ -64,7 +65,7 @@ export const identitySlice = {
 };
 
 export const EnvSchema = Type.Object(
-  { ...coreSlice, ...httpSlice, ...rateLimitSlice, ...dbSlice, ...tenancySlice, ...identitySlice, ...jobsSlice, ...mailSlice, ...redisSlice },
+  { ...coreSlice, ...httpSlice, ...rateLimitSlice, ...dbSlice, ...tenancySlice, ...identitySlice, ...jobsSlice, ...mailSlice, ...redisSlice, ...syncSlice },
   { additionalProperties: true },
 );
 
