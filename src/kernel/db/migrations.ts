@@ -27,6 +27,9 @@ export function collectMigrations(dirs: readonly string[]): Record<string, Migra
   return migrations;
 }
 
+/** Advisory lock key of the grant on the migration table ("tenantry" in ASCII, as a number). */
+const grantLockKey = 0x74656e616e747279n.toString();
+
 function migrator(db: Kysely<any>, dirs: readonly string[]): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => collectMigrations(dirs) };
   // Unordered: a module added later may carry a timestamp older than migrations a database already
@@ -41,7 +44,12 @@ export async function migrateToLatest(owner: Kysely<any>, dirs: readonly string[
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     throw new Error(`Migration ${failed ?? '(setup)'} failed: ${(error as Error).message}`, { cause: error });
   }
-  await sql.raw(`GRANT SELECT ON ${migrationTable} TO ${runtimeRoleName}`).execute(owner);
+  // Concurrent GRANTs on one table fail with "tuple concurrently updated" (PostgreSQL updates the
+  // table's ACL in place): several processes migrating at once take turns under a transaction lock.
+  await owner.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(${grantLockKey})`.execute(tx);
+    await sql.raw(`GRANT SELECT ON ${migrationTable} TO ${runtimeRoleName}`).execute(tx);
+  });
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
 
