@@ -36,12 +36,16 @@ export function createAttributeResolver(sources: readonly AttributeSource[]) {
   if (problems.length > 0) throw new Error(`Invalid attribute sources: ${problems.join('; ')}`);
   const byName = new Map(sources.map((source) => [source.name, source]));
   const resolved = new WeakMap<TenantContext, Map<string, unknown[]>>();
+  // Per entity, once: the derived attributes its conditions name (the request path only filters them).
+  const namedBy = new Map<string, string[]>();
 
   /** The context with the derived attributes the entity's conditions need filled in. */
   return async function withDerivedAttributes(tx: TenantTx, context: TenantContext, entity: EntityDef): Promise<TenantContext> {
     if (byName.size === 0) return context;
     const given = context.attributes ?? {};
-    const wanted = [...attributesNamedBy(entity)].filter((name) => byName.has(name) && !Object.hasOwn(given, name));
+    let named = namedBy.get(entity.name);
+    if (!named) namedBy.set(entity.name, (named = [...attributesNamedBy(entity)].filter((name) => byName.has(name))));
+    const wanted = named.filter((name) => !Object.hasOwn(given, name));
     if (wanted.length === 0) return context;
     const cache = resolved.get(context) ?? new Map<string, unknown[]>();
     resolved.set(context, cache);

@@ -28,6 +28,12 @@ export interface RecordServiceOptions {
   rules?: readonly WriteRule[];
 }
 
+interface PreparedCreate {
+  id: string;
+  values: [string, unknown][];
+  customFields: RecordChange['customFields'];
+}
+
 export function createRecordService(db: Kysely<any>, registry: ModelRegistry, options: RecordServiceOptions = {}): RecordService {
   const listeners = options.listeners ?? [];
   const access = options.access ?? createAccessControl();
@@ -89,6 +95,14 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
     }
     return set;
   };
+  /** The checks and server work of one create (create and createMany alike): its id and column values. */
+  const prepareCreate = async (tx: TenantTx, context: TenantContext, entity: EntityDef, codec: RecordCodec, permissions: EntityPermissions, input: Record<string, unknown>): Promise<PreparedCreate> => {
+    refuseReadOnly(input, permissions);
+    refuseStateWrite(entity, input, true);
+    const ruled = rulesOf.has(entity.name) ? await applyRules({ tx, context, operation: 'create', input, before: null }, entity, codec) : {};
+    const ext = await extension.forCreate(tx, context.tenantId, entity, input.ext);
+    return { id: typeof input.id === 'string' ? input.id.toLowerCase() : newId(), values: [...codec.toColumnValues({ ...input, ...ruled }), ...ext.columns], customFields: ext.fields };
+  };
   const refuseReadOnly = (input: Record<string, unknown>, permissions: EntityPermissions) => {
     if (permissions.readOnlyFields.size === 0) return;
     const refused = Object.keys(input).filter((property) => permissions.readOnlyFields.has(property));
@@ -136,20 +150,12 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         async (tx) => {
           const permissions = await access.permissionsOn(tx, context, entity);
           const scope = permissions.require('create');
-          const rows: { id: string; values: [string, unknown][] }[] = [];
-          const extensions: RecordChange['customFields'][] = [];
-          for (const input of inputs) {
-            refuseReadOnly(input, permissions);
-            refuseStateWrite(entity, input, true);
-            const ruled = rulesOf.has(entity.name) ? await applyRules({ tx, context, operation: 'create', input, before: null }, entity, codec) : {};
-            const ext = await extension.forCreate(tx, context.tenantId, entity, input.ext);
-            rows.push({ id: typeof input.id === 'string' ? input.id.toLowerCase() : newId(), values: [...codec.toColumnValues({ ...input, ...ruled }), ...ext.columns] });
-            extensions.push(ext.fields);
-          }
+          const rows: PreparedCreate[] = [];
+          for (const input of inputs) rows.push(await prepareCreate(tx, context, entity, codec, permissions, input));
           const created = await insertRows(tx, codec, context.tenantId, rows, scope.predicate);
           if (created.some(isOutOfScope)) throw accessErrors.outOfScope(entity.name);
           const changes = created.map((row, index): RecordChange => {
-            const fields = extensions[index];
+            const fields = rows[index]!.customFields;
             return { entity, action: 'create', id: row.id as string, before: null, after: codec.toRecord(row) as ApiRecord, context, ...(fields ? { customFields: fields } : {}) };
           });
           for (const listener of listeners) {
@@ -165,21 +171,17 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
     async create(context, entity, input, tx) {
       requireWritable(entity);
       const codec = codecOf(entity);
-      const id = typeof input.id === 'string' ? input.id.toLowerCase() : newId();
       return run(
         context,
         codec,
         async (tx) => {
           const permissions = await access.permissionsOn(tx, context, entity);
           const scope = permissions.require('create');
-          refuseReadOnly(input, permissions);
-          refuseStateWrite(entity, input, true);
-          const ruled = rulesOf.has(entity.name) ? await applyRules({ tx, context, operation: 'create', input, before: null }, entity, codec) : {};
-          const ext = await extension.forCreate(tx, context.tenantId, entity, input.ext);
-          const row = await insertRow(tx, codec, context.tenantId, id, [...codec.toColumnValues({ ...input, ...ruled }), ...ext.columns], scope.predicate);
+          const { id, values, customFields } = await prepareCreate(tx, context, entity, codec, permissions, input);
+          const row = await insertRow(tx, codec, context.tenantId, id, values, scope.predicate);
           if (isOutOfScope(row)) throw accessErrors.outOfScope(entity.name);
           const after = codec.toRecord(row) as ApiRecord;
-          await notify(tx, { entity, action: 'create', id, before: null, after, context, ...(ext.fields ? { customFields: ext.fields } : {}) });
+          await notify(tx, { entity, action: 'create', id, before: null, after, context, ...(customFields ? { customFields } : {}) });
           const readable = readableOf(codec, permissions);
           return readable ? (codec.toRecord(row, readable) as ApiRecord) : after;
         },
