@@ -112,6 +112,42 @@ describe('GET /v1/metadata', () => {
   });
 });
 
+describe('GET /v1/openapi.json', () => {
+  const schemaTitled = (document: unknown, title: string): Record<string, any> | undefined => {
+    if (document === null || typeof document !== 'object') return undefined;
+    if ((document as { title?: unknown }).title === title && 'properties' in document) return document as Record<string, any>;
+    for (const value of Object.values(document)) {
+      const found = schemaTitled(value, title);
+      if (found) return found;
+    }
+    return undefined;
+  };
+
+  it("spells out the tenant's custom fields in ext, required on create, and leaves other tenants' documents alone", async () => {
+    const response = await metadata({ url: '/v1/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.openapi).toBe('3.1.0');
+    const create = schemaTitled(document, 'KtWidgetCreate')!.properties.ext;
+    expect(create).toMatchObject({ type: 'object', required: ['shelf'], additionalProperties: false, properties: { shelf: { type: 'string', maxLength: 10, title: 'Shelf' } } });
+    expect(schemaTitled(document, 'KtWidgetUpdate')!.properties.ext).toMatchObject({ additionalProperties: false, properties: { shelf: { type: ['string', 'null'] } } });
+    expect(schemaTitled(document, 'KtWidget')!.properties.ext.properties.shelf.type).toEqual(['string', 'null']);
+    expect(schemaTitled(document, 'KtCategoryCreate')!.properties.ext.properties?.shelf).toBeUndefined();
+
+    const other = await t.createTenant();
+    const plain = (await metadata({ url: '/v1/openapi.json', as: other })).json();
+    expect(schemaTitled(plain, 'KtWidgetCreate')!.properties.ext.properties.shelf).toBeUndefined();
+    expect(JSON.stringify(plain)).not.toContain('"title":"Shelf"');
+  });
+
+  it('revalidates with If-None-Match and needs a tenant', async () => {
+    const first = await metadata({ url: '/v1/openapi.json' });
+    const again = await metadata({ url: '/v1/openapi.json', headers: { 'if-none-match': first.headers.etag as string } });
+    expect(again.statusCode).toBe(304);
+    expect((await http.inject({ method: 'GET', url: '/v1/openapi.json' })).json().code).toBe('tenancy.tenant_required');
+  });
+});
+
 describe('locale preference', () => {
   it('reads Accept-Language by weight, ignoring wildcards, zero weights and junk', () => {
     expect(parseAcceptLanguage('fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5')).toEqual(['fr-ch', 'fr', 'en', 'de']);

@@ -6,7 +6,8 @@
  * (`permissions`; row conditions may still limit them to some rows), and the tenant's custom fields
  * (`custom: true`). One tenant transaction: the custom fields in one query, permissions per entity
  * (a query each only for a principal holding tenant-defined roles). An ETag over the body lets a
- * client revalidate with If-None-Match (304).
+ * client revalidate with If-None-Match (304). GET /v1/openapi.json is the OpenAPI document with the
+ * tenant's custom fields in each entity's `ext` (tenant-openapi.ts), made once per set of fields.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,6 +20,7 @@ import { AppError } from '../shared/index.ts';
 import { preferredLocales } from './accept-language.ts';
 import { matchesIfNoneMatch } from './entity.routes.ts';
 import { problemResponses } from './problem.ts';
+import { tenantOpenApiDocument } from './tenant-openapi.ts';
 
 /** What metadata needs of kernel/tenancy's custom fields. */
 export interface MetadataCustomFields {
@@ -122,8 +124,34 @@ export function metadataRoutes(options: MetadataRoutesOptions) {
     return reply.send(body);
   };
 
+  /** Serialized tenant documents by the custom fields they describe (tenants alike share one). */
+  const documents = new Map<string, { body: string; etag: string }>();
+  const tenantDocument = (app: FastifyInstance, custom: readonly CustomField[]) => {
+    const key = JSON.stringify(custom);
+    let document = documents.get(key);
+    if (document === undefined) {
+      const body = JSON.stringify(tenantOpenApiDocument(app.swagger(), exposed, custom));
+      document = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+      if (documents.size >= 64) documents.delete(documents.keys().next().value!);
+      documents.set(key, document);
+    }
+    return document;
+  };
+
   return (app: FastifyInstance): void => {
     const tags = ['metadata'];
+    app.get('/v1/openapi.json', {
+      config: { tenant: true },
+      schema: { tags, summary: "The OpenAPI document with this tenant's custom fields", headers, response: { 200: Type.Object({}, { additionalProperties: true }), 304: Type.Null(), ...problemResponses } },
+      handler: async (request, reply) => {
+        const context: TenantContext = withRequestRoles(request.principal as TenantContext, request.headers, options.devHeaders);
+        const custom = await withTenant(db, context, (tx) => customFields.allFieldsOf(tx, context.tenantId));
+        const document = tenantDocument(app, custom);
+        reply.header('etag', document.etag).header('cache-control', 'private, no-cache');
+        if (matchesIfNoneMatch(request.headers['if-none-match'], document.etag)) return reply.code(304).send();
+        return reply.type('application/json; charset=utf-8').send(document.body);
+      },
+    });
     app.get('/v1/metadata', {
       config: { tenant: true },
       schema: {

@@ -4,7 +4,7 @@ export { field, filterOperators, isSortableKind } from './fields.ts';
 export type { FieldDef, FieldKind, FieldOptions, FilterOperator } from './fields.ts';
 export { createRegistry } from './registry.ts';
 export type { ModelRegistry } from './registry.ts';
-export { deriveSchemas, valueSchema } from './schemas.ts';
+export { deriveSchemas, nullable, valueSchema } from './schemas.ts';
 export type { EntitySchemas } from './schemas.ts';
 export type { ActionCall, ActionHandler, AppModule, AttributeSource, SeedApi, WriteCall, WriteRule } from './app-module.ts';
 export { customFieldMetadata, deriveMetadata, labelIn } from './metadata.ts';
