@@ -28,6 +28,7 @@ import {
 } from './kernel/db/index.ts';
 import { createIdentity, createSecretPurge, createTenantAdmin, identityMigrations, type IdentityService, type SecretPurge, type TenantAdmin } from './kernel/identity/index.ts';
 import { buildHttpApp, clientConfigRoutes, createIdempotencyStore, createRedisRateLimitStore, httpMigrations, metadataRoutes, type ConfigSection } from './kernel/http/index.ts';
+import { createIngestJobs, createIngestService, ingestMigrations, ingestRoutes, type IngestService } from './kernel/ingest/index.ts';
 import { createJobQueue, jobsMigrations, type JobQueue } from './kernel/jobs/index.ts';
 import { createMailService, mailMigrations, mailRoutes, type MailService } from './kernel/mail/index.ts';
 import { createRegistry, type AppModule, type ModelRegistry, type SeedApi } from './kernel/model/index.ts';
@@ -39,7 +40,7 @@ import { createCustomFields, createFeatureFlags, createTenantDirectory, customFi
 
 /** The apps this build serves. */
 export const appModules: readonly AppModule[] = [retailApp];
-export const kernelMigrationDirs = [kernelDbMigrations, tenancyMigrations, httpMigrations, auditMigrations, accessMigrations, jobsMigrations, mailMigrations, identityMigrations, syncMigrations];
+export const kernelMigrationDirs = [kernelDbMigrations, tenancyMigrations, httpMigrations, auditMigrations, accessMigrations, jobsMigrations, mailMigrations, identityMigrations, syncMigrations, ingestMigrations];
 export const demoTenantSlug = 'demo';
 
 export interface DatabaseUrls {
@@ -92,6 +93,8 @@ export interface Platform {
   readonly registry: ModelRegistry;
   readonly records: RecordService;
   readonly sync: SyncService;
+  /** Mapping specs and ingestion runs (kernel/ingest). */
+  readonly ingest: IngestService;
   readonly tenants: TenantDirectory;
   readonly identity: IdentityService;
   /** API keys and members of a tenant (kernel/identity). */
@@ -127,14 +130,9 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     }
     database = openDatabase(urls.appUrl, { max: config.DATABASE_POOL_MAX, applicationName: 'tenantry-api' });
     await assertRuntimeRoleIsSafe(database.db);
-    const registry = createRegistry(apps.flatMap((app) => app.entities));
-    const audit = createAuditLog(database.db, { defaultLimit: config.HTTP_LIST_DEFAULT_LIMIT, maxLimit: config.HTTP_LIST_MAX_LIMIT });
-    const access = createAccessControl({ attributeSources: apps.flatMap((app) => app.attributes ?? []) });
-    // Custom fields (kernel/tenancy): records checks every write's ext against them; metadata describes them.
-    const customFields = createCustomFields(database.db, { registry, audit });
-    const records = createRecordService(database.db, registry, { access, listeners: [audit.listener], actions: apps.flatMap((app) => app.actions ?? []), rules: apps.flatMap((app) => app.rules ?? []), customFields });
+    const { registry, audit, access, customFields, records, ingest } = composeDataServices(config, database.db, apps);
     const tenants = createTenantDirectory(database.db);
-    background = composeBackgroundWork(config, urls, { tenants, apiDb: database.db, logger, work: config.JOBS_IN_PROCESS ?? config.NODE_ENV !== 'test' });
+    background = composeBackgroundWork(config, urls, { tenants, apiDb: database.db, logger, work: config.JOBS_IN_PROCESS ?? config.NODE_ENV !== 'test', ingest });
     const { jobs, mail } = background;
     // Several nodes share rate limits, the login throttle and session evictions through Redis (docs/operations.md).
     redis = config.REDIS_URL ? await openRedis(config.REDIS_URL, { logger }) : undefined;
@@ -169,6 +167,13 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
       customFieldRoutes(customFields, { guard: guards.capability('fields.manage', 'custom fields'), devHeaders: config.TENANT_DEV_HEADER }),
       metadataRoutes({ db: database.db, registry, access, customFields, tenantLocale: (tenantId) => tenants.getTenant(tenantId).then((tenant) => tenant.locale), devHeaders: config.TENANT_DEV_HEADER }),
       clientConfigRoutes({ db: database.db, sections: clientConfigSections({ registry, access, tenants, featureFlags, apps }), devHeaders: config.TENANT_DEV_HEADER }),
+      ingestRoutes(ingest, {
+        guard: guards.capability('ingest.manage', 'data ingestion'),
+        devHeaders: config.TENANT_DEV_HEADER,
+        filesDir: join(config.DATA_DIR, 'ingest'),
+        maxUploadBytes: config.INGEST_MAX_UPLOAD_BYTES,
+        startRun: (context, runId) => background!.ingestJobs.enqueue(background!.jobs, context.tenantId, runId, context.userId ?? null),
+      }),
     ];
     const http = await buildHttpApp({ config, logger, registry, records, tenants, metrics, health, idempotency: createIdempotencyStore(database.db), rateLimitStore: shared && createRedisRateLimitStore(shared.client, { onFailure: () => shared.countFailure('rate_limits') }), routes: [identity.routes, tenantAdmin.routes, ...routes], authenticator: tenantAdmin.authenticatorWith(identity.service) });
     await jobs.start();
@@ -181,6 +186,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
       registry,
       records,
       sync,
+      ingest,
       tenants,
       identity: identity.service,
       tenantAdmin,
@@ -258,6 +264,18 @@ function clientConfigSections(deps: { registry: ModelRegistry; access: AccessCon
   ];
 }
 
+/** The model and the services every write goes through (the server and `tenantry worker` alike). */
+export function composeDataServices(config: Config, db: Database['db'], apps: readonly AppModule[]) {
+  const registry = createRegistry(apps.flatMap((app) => app.entities));
+  const audit = createAuditLog(db, { defaultLimit: config.HTTP_LIST_DEFAULT_LIMIT, maxLimit: config.HTTP_LIST_MAX_LIMIT });
+  const access = createAccessControl({ attributeSources: apps.flatMap((app) => app.attributes ?? []) });
+  // Custom fields (kernel/tenancy): records checks every write's ext against them; metadata describes them.
+  const customFields = createCustomFields(db, { registry, audit });
+  const records = createRecordService(db, registry, { access, listeners: [audit.listener], actions: apps.flatMap((app) => app.actions ?? []), rules: apps.flatMap((app) => app.rules ?? []), customFields });
+  const ingest = createIngestService({ db, registry, records, customFields, chunkSize: config.INGEST_CHUNK_ROWS });
+  return { registry, audit, access, customFields, records, ingest };
+}
+
 export interface BackgroundWork {
   readonly jobs: JobQueue;
   readonly mail: MailService;
@@ -265,6 +283,8 @@ export interface BackgroundWork {
   readonly secretPurge: SecretPurge;
   /** The sync change log beyond SYNC_RETENTION_DAYS: purged daily per tenant. */
   readonly syncRetention: SyncRetention;
+  /** Ingestion runs of uploaded files (queued by the HTTP routes). */
+  readonly ingestJobs: ReturnType<typeof createIngestJobs>;
   /** Stops the workers (running jobs get up to graceMs) and closes the jobs pool and SMTP transport. */
   close(graceMs: number): Promise<void>;
 }
@@ -276,7 +296,7 @@ export interface BackgroundWork {
 export function composeBackgroundWork(
   config: Config,
   urls: Pick<DatabaseUrls, 'appUrl'>,
-  deps: { tenants: TenantDirectory; apiDb: Database['db']; logger: Logger; work: boolean },
+  deps: { tenants: TenantDirectory; apiDb: Database['db']; logger: Logger; work: boolean; ingest: IngestService },
 ): BackgroundWork {
   const jobsDatabase = openDatabase(urls.appUrl, { max: config.JOBS_POOL_MAX, applicationName: deps.work ? 'tenantry-worker' : 'tenantry-jobs' });
   const jobs = createJobQueue({ database: jobsDatabase, logger: deps.logger, work: deps.work, pollIntervalMs: config.JOBS_POLL_INTERVAL_MS, concurrency: config.JOBS_CONCURRENCY });
@@ -285,11 +305,14 @@ export function composeBackgroundWork(
   secretPurge.register(jobs);
   const syncRetention = createSyncRetention({ db: deps.apiDb, tenants: deps.tenants, retentionDays: config.SYNC_RETENTION_DAYS, logger: deps.logger });
   syncRetention.register(jobs);
+  const ingestJobs = createIngestJobs(deps.ingest);
+  ingestJobs.register(jobs);
   return {
     jobs,
     mail,
     secretPurge,
     syncRetention,
+    ingestJobs,
     async close(graceMs) {
       await jobs.stop({ timeoutMs: graceMs });
       await mail.close();
@@ -309,7 +332,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ clo
   try {
     await migrateDatabase(urls, config, appModules);
     await assertRuntimeRoleIsSafe(api.db);
-    background = composeBackgroundWork(config, urls, { tenants: createTenantDirectory(api.db), apiDb: api.db, logger, work: true });
+    background = composeBackgroundWork(config, urls, { tenants: createTenantDirectory(api.db), apiDb: api.db, logger, work: true, ingest: composeDataServices(config, api.db, appModules).ingest });
     await background.jobs.start();
     await background.secretPurge.schedule(background.jobs);
     await background.syncRetention.schedule(background.jobs);

@@ -1,5 +1,6 @@
 /**
- * The `tenantry` command: database migrations and the migration generator, and tenant lifecycle.
+ * The `tenantry` command: database migrations and the migration generator, tenant lifecycle, audit
+ * verification, data ingestion (ingest.command.ts) and the worker.
  */
 import closeWithGrace from 'close-with-grace';
 import { Command } from 'commander';
@@ -10,6 +11,7 @@ import { assertRuntimeRoleIsSafe, openDatabase, type Database } from '../kernel/
 import { createRegistry, generateMigration } from '../kernel/model/index.ts';
 import { createLogger } from '../kernel/observability/index.ts';
 import { createTenantDirectory, type TenantDirectory } from '../kernel/tenancy/index.ts';
+import { registerIngestCommands } from './ingest.command.ts';
 
 const program = new Command('tenantry').description('Tenantry platform command line').showHelpAfterError();
 
@@ -93,6 +95,8 @@ tenant.command('delete <tenant>')
       console.log(`Deleted tenant ${idOrSlug}; rows removed:`, removed);
     }),
   );
+
+registerIngestCommands(program);
 
 const audit = program.command('audit').description('Audit log');
 audit.command('verify')

@@ -111,6 +111,54 @@ function defineSyncAttacks(ctx: SuiteContext): void {
     throw new Error('pull never ended');
   };
 
+  describe('ingestion', () => {
+    /** An identity spec of the entity: each writable field from the NDJSON property of its name, the key from `id`. */
+    const identitySpec = (entity: EntityDef, name: string) => ({
+      specVersion: 1,
+      name,
+      entity: entity.name,
+      system: 'ISOLATION',
+      source: { format: 'ndjson' },
+      key: { from: 'id' },
+      fields: Object.fromEntries(Object.entries(entity.fields).filter(([name, def]) => !def.readOnly && name !== entity.states?.field).map(([name]) => [name, { from: name }])),
+    });
+    const upload = async (as: Request, entity: EntityDef, lines: unknown[], name = `iso-${kebabCase(entity.name)}`) => {
+      const saved = await as('PUT', `/v1/ingest/specs/${name}`, { body: identitySpec(entity, name) });
+      expect([200, 201], saved.body).toContain(saved.statusCode);
+      const body = lines.map((line) => JSON.stringify(line)).join('\n');
+      const response = await as('POST', `/v1/ingest/runs?spec=${name}&mode=full`, { body, headers: { 'content-type': 'application/x-ndjson' } });
+      expect(response.statusCode, response.body).toBe(202);
+      return response.json() as { id: string };
+    };
+
+    for (const declared of exposedTenantEntities) {
+      it(`tenant B's full load of tenant A's ${declared.plural} (A's ids as keys, A's tenant id in every column) writes only into B`, async () => {
+        const { a, b } = ctx.world();
+        const ofA = ctx.world().records.get(declared.name)!.a.live.map((record) => ({ ...record, tenantId: a.id, tenant_id: a.id }));
+        const run = await upload(ctx.asB, declared, ofA);
+        const done = await ctx.platform().platform.ingest.executeRun({ tenantId: b.id }, run.id).catch((error: unknown) => ctx.platform().platform.ingest.getRun({ tenantId: b.id }, run.id).then((failed) => ({ ...failed, thrown: error })));
+        expect(['succeeded', 'failed']).toContain(done.status);
+        if (done.status === 'succeeded') expect(done.counts.created + done.counts.merged + done.counts.rejected).toBe(ofA.length);
+        // What B loaded is B's: none of A's ids became B's records.
+        const listed = await ctx.asB('GET', listUrl(declared, { limit: '200' }));
+        const idsOfB = new Set((listed.json().data as ApiRecord[]).map((record) => record.id));
+        for (const record of ofA) expect(idsOfB.has(record.id)).toBe(false);
+      });
+    }
+
+    it("tenant B cannot see tenant A's specs, runs, rejects or cases", async () => {
+      const entity = exposedTenantEntities[0]!;
+      const run = await upload(ctx.asA, entity, [{ id: 'not-a-record' }], 'iso-only-in-a');
+      await ctx.acceptChangesOfA();
+      for (const url of [`/v1/ingest/runs/${run.id}`, `/v1/ingest/runs/${run.id}/rejects`, '/v1/ingest/specs/iso-only-in-a']) {
+        const response = await ctx.asB('GET', url);
+        expect(response.statusCode, url).toBe(404);
+      }
+      const runsOfB = (await ctx.asB('GET', '/v1/ingest/runs')).json().data as { id: string }[];
+      expect(runsOfB.map((entry) => entry.id)).not.toContain(run.id);
+    });
+  });
+
   describe('offline sync', () => {
     it('syncs at least ktWidget, ktTicket, product and outlet', () => {
       expect(syncedEntities.map((entity) => entity.name)).toEqual(expect.arrayContaining(['ktWidget', 'ktTicket', 'product', 'outlet']));

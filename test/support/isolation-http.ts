@@ -11,7 +11,7 @@ import type { ApiRecord } from '../../src/kernel/records/index.ts';
 import { valueArbitrary, type ReferencePool } from './isolation-samples.ts';
 import type { IsolationTenant } from './isolation-world.ts';
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export function requestAs(platform: Platform, tenant: IsolationTenant) {
   return (method: Method, url: string, options: { body?: unknown; headers?: Record<string, string> } = {}) =>

@@ -18,6 +18,9 @@ import { createTestDatabase } from './database.ts';
 import { isolationRegistry } from './isolation-setup.ts';
 import { testModules } from './test-env.ts';
 import type { TestPlatform } from './platform.ts';
+import { join } from 'node:path';
+import { createIngestService, ingestRoutes } from '../../src/kernel/ingest/index.ts';
+import { makeTempDir } from './temp-dir.ts';
 
 export async function startRlsExemptPlatform(): Promise<TestPlatform> {
   const database = await createTestDatabase();
@@ -36,6 +39,7 @@ export async function startRlsExemptPlatform(): Promise<TestPlatform> {
   });
   const tenants = createTenantDirectory(connection.db);
   const sync = createSyncService(connection.db, isolationRegistry, records, { secret: config.TOKEN_SECRET });
+  const ingest = createIngestService({ db: connection.db, registry: isolationRegistry, records, customFields: { allFieldsOf: async () => [] } });
   const http = await buildHttpApp({
     config,
     logger,
@@ -45,15 +49,19 @@ export async function startRlsExemptPlatform(): Promise<TestPlatform> {
     metrics: createMetrics({ api: connection.pool }),
     health: { isDraining: () => false, check: async () => [] },
     idempotency: createIdempotencyStore(connection.db),
-    routes: [syncRoutes(sync, { devHeaders: true })],
+    routes: [
+      syncRoutes(sync, { devHeaders: true }),
+      ingestRoutes(ingest, { guard: async () => {}, devHeaders: true, filesDir: join(makeTempDir('iso-ingest-')), maxUploadBytes: 10_000_000, startRun: async () => {} }),
+    ],
   });
   await http.ready();
-  const background = composeBackgroundWork(config, { appUrl: database.ownerUrl }, { tenants, apiDb: connection.db, logger, work: false });
+  const background = composeBackgroundWork(config, { appUrl: database.ownerUrl }, { tenants, apiDb: connection.db, logger, work: false, ingest });
   const platform: Platform = {
     http,
     registry: isolationRegistry,
     records,
     sync,
+    ingest,
     tenants,
     identity: createIdentity(connection.db, tenants, config).service,
     tenantAdmin: createTenantAdmin({ db: connection.db, roles: createRoleCatalog(connection.db), sessions: { forgetUserIn: () => {} }, cacheMs: 0, devHeaders: true }),

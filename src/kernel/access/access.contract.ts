@@ -18,10 +18,11 @@ export const administratorRoles: readonly BuiltInRole[] = ['owner', 'admin'];
  * Capabilities of kernel modules a tenant role can be granted besides entity permissions, written
  * as a permission on the capability's area: `{ "entity": "audit", "actions": ["read"] }` = `audit.read`
  * (read the audit log); `flags.manage` (manage the tenant's feature flags); `fields.manage` (manage
- * the tenant's custom fields). Owners and admins hold them all.
+ * the tenant's custom fields); `ingest.manage` (mapping specs, ingestion runs, rejects and cases).
+ * Owners and admins hold them all.
  */
-export const kernelCapabilities = { audit: ['read'], flags: ['manage'], fields: ['manage'] } as const satisfies Record<string, readonly string[]>;
-export type KernelCapability = 'audit.read' | 'flags.manage' | 'fields.manage';
+export const kernelCapabilities = { audit: ['read'], flags: ['manage'], fields: ['manage'], ingest: ['manage'] } as const satisfies Record<string, readonly string[]>;
+export type KernelCapability = 'audit.read' | 'flags.manage' | 'fields.manage' | 'ingest.manage';
 
 /** The rows an action may touch: every row (null) or those meeting an SQL predicate on the entity's table. */
 export interface RowScope {

@@ -5,6 +5,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { rateLimitSlice } from '../http/rate-limits.config.ts';
+import { ingestSlice } from '../ingest/ingest.config.ts';
 import { jobsSlice } from '../jobs/jobs.config.ts';
 import { syncSlice } from '../sync/sync.config.ts';
 import { mailSlice } from '../mail/mail.config.ts';
@@ -65,7 +66,7 @@ export const identitySlice = {
 };
 
 export const EnvSchema = Type.Object(
-  { ...coreSlice, ...httpSlice, ...rateLimitSlice, ...dbSlice, ...tenancySlice, ...identitySlice, ...jobsSlice, ...mailSlice, ...redisSlice, ...syncSlice },
+  { ...coreSlice, ...httpSlice, ...rateLimitSlice, ...dbSlice, ...tenancySlice, ...identitySlice, ...jobsSlice, ...mailSlice, ...redisSlice, ...syncSlice, ...ingestSlice },
   { additionalProperties: true },
 );
 

@@ -61,6 +61,7 @@ export interface ExtColumns {
 export function createExtensionWrites(source: CustomFieldSource | undefined) {
   const fieldsOf = (tx: TenantTx, tenantId: string, entity: EntityDef): Promise<readonly CustomField[]> => (source ? source.fieldsOf(tx, tenantId, entity) : Promise.resolve([]));
   return {
+    fieldsOf,
     async forCreate(tx: TenantTx, tenantId: string, entity: EntityDef, ext: unknown): Promise<ExtColumns> {
       if (ext === undefined && !source?.mayRequire(tenantId, entity)) return { columns: [] };
       const fields = await fieldsOf(tx, tenantId, entity);

@@ -21,6 +21,8 @@ export interface RecordCodec {
   readonly constraintProperties: ReadonlyMap<string, string[]>;
   /** Sortable properties (declared fields plus id, createdAt, updatedAt) -> column. */
   readonly sortColumns: ReadonlyMap<string, string>;
+  /** Columns holding JSON (json and localizedText fields). */
+  readonly jsonColumns: ReadonlySet<string>;
   toRecord(row: Record<string, unknown>, only?: ReadonlySet<string>): Record<string, unknown>;
   /** [column, value] pairs of a validated create/update body; throws records.invalid_value for what PostgreSQL cannot store. */
   toColumnValues(input: Record<string, unknown>): [string, unknown][];
@@ -68,6 +70,7 @@ export function createRecordCodec(entity: EntityDef, registry: ModelRegistry): R
     byProperty,
     constraintProperties,
     sortColumns,
+    jsonColumns: new Set(properties.filter((entry) => entry.def.kind === 'json' || entry.def.kind === 'localizedText').map((entry) => entry.columns[0]!)),
     toRecord(row, only) {
       const record: Record<string, unknown> = { id: row.id };
       for (const [property, column] of systemColumns) {

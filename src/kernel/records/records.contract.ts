@@ -68,6 +68,15 @@ export interface RecordService {
    * create, set-based inserts and listeners told in one call each. All or nothing.
    */
   createMany(context: TenantContext, entity: EntityDef, inputs: readonly Record<string, unknown>[], tx?: TenantTx): Promise<ApiRecord[]>;
+  /**
+   * Updates many records of one entity in one transaction (a bulk load): each at its current version,
+   * locked, with the same checks as update (field masks, lifecycle state, custom fields, write rules,
+   * row scope); one statement per set of columns written; listeners told in one call. Ids not live in
+   * the scope come back in `missing`. All or nothing.
+   */
+  updateMany(context: TenantContext, entity: EntityDef, updates: readonly { id: string; input: Record<string, unknown> }[], tx?: TenantTx): Promise<{ updated: ApiRecord[]; missing: string[] }>;
+  /** Live records of the principal's read scope whose property (a field or `id`) equals one of the values. */
+  findBy(context: TenantContext, entity: EntityDef, property: string, values: readonly unknown[], tx?: TenantTx): Promise<ApiRecord[]>;
   /** With `tx`, runs inside that tenant transaction (e.g. with an idempotency record). */
   create(context: TenantContext, entity: EntityDef, input: Record<string, unknown>, tx?: TenantTx): Promise<ApiRecord>;
   /** `expectedVersion` undefined: whatever version is current (If-Match: *); otherwise 412 unless it is current. */
@@ -84,15 +93,24 @@ export interface RecordService {
   syncView(tx: TenantTx, context: TenantContext, entity: EntityDef): Promise<SyncView | null>;
 }
 
-/** What a changed row means for one reader: send it, send a tombstone; absent from the map: nothing. */
-export type SyncChangeOutcome = { upsert: ApiRecord } | { delete: true };
+/**
+ * A record as sync sends it: its id and its API form as JSON text, written by PostgreSQL (the text
+ * `JSON.stringify` gives of the record `get` returns; json values as PostgreSQL prints jsonb).
+ */
+export interface SyncRecord {
+  id: string;
+  json: string;
+}
+
+/** What a changed row means for one reader: send it (as JSON text), send a tombstone; absent from the map: nothing. */
+export type SyncChangeOutcome = { upsert: SyncRecord } | { delete: true };
 
 export interface SyncView {
   readonly entity: EntityDef;
   /** A fingerprint of the principal's read scope of the entity (see sync-view.ts). */
   readonly scopeKey: string;
   /** Live rows in scope after `afterId`, by id. */
-  snapshot(afterId: string | null, limit: number): Promise<ApiRecord[]>;
+  snapshot(afterId: string | null, limit: number): Promise<SyncRecord[]>;
   /**
    * For changes (the row version each produced, the old values of the scope columns): what this
    * reader receives, keyed `<id>@<version>`. A row in scope travels with the change that made its

@@ -7,6 +7,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { TenantTx } from '../db/index.ts';
 import type { Filter, KeysetCursor, ListQuery, SortKey } from './list-query.ts';
 import type { RecordCodec } from './record-codec.ts';
+import type { SyncRecord } from './records.contract.ts';
 
 type Row = Record<string, unknown>;
 
@@ -189,20 +190,27 @@ export async function lockRow(tx: TenantTx, codec: RecordCodec, tenantId: string
   return result.rows[0];
 }
 
-/** Live rows of the principal's scope after `afterId`, by id (the first sync of an entity, paged). */
-export async function scanRows(tx: TenantTx, codec: RecordCodec, tenantId: string, afterId: string | null, limit: number, predicate: RowPredicate): Promise<Row[]> {
-  const after = afterId === null ? sql`` : sql` and id > ${afterId}`;
-  const result = await sql<Row>`
-    select * from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId, predicate)}${after}
-    order by id limit ${limit}`.execute(tx);
+/** Live rows of the principal's scope after `afterId`, by id, as JSON (the first sync of an entity, paged). */
+export async function scanRecordJson(tx: TenantTx, codec: RecordCodec, tenantId: string, page: { afterId: string | null; limit: number }, predicate: RowPredicate, json: RawBuilder<string>): Promise<SyncRecord[]> {
+  const after = page.afterId === null ? sql`` : sql` and id > ${page.afterId}`;
+  const result = await sql<SyncRecord>`
+    select id, ${json} as json from ${sql.table(codec.entity.table)} where ${tenantScope(codec, tenantId, predicate)}${after}
+    order by id limit ${page.limit}`.execute(tx);
   return result.rows;
 }
 
-/** Rows by id, deleted ones included, each with whether it meets the predicate (`__in_scope`). */
-export async function rowsWithScope(tx: TenantTx, codec: RecordCodec, tenantId: string, ids: readonly string[], predicate: RowPredicate): Promise<Row[]> {
+/** Rows by id, deleted ones included, each with its version, whether it meets the predicate and its JSON. */
+export async function recordJsonWithScope(
+  tx: TenantTx,
+  codec: RecordCodec,
+  tenantId: string,
+  ids: readonly string[],
+  predicate: RowPredicate,
+  json: RawBuilder<string>,
+): Promise<(SyncRecord & { version: number; deleted: boolean; inScope: boolean })[]> {
   const inScope = predicate ? sql`(${predicate})` : sql`true`;
-  const result = await sql<Row>`
-    select *, coalesce(${inScope}, false) as __in_scope from ${sql.table(codec.entity.table)}
+  const result = await sql<SyncRecord & { version: number; deleted: boolean; inScope: boolean }>`
+    select id, version, deleted_at is not null as deleted, coalesce(${inScope}, false) as "inScope", ${json} as json from ${sql.table(codec.entity.table)}
     where tenant_id = ${tenantId} and id = any(${ids})`.execute(tx);
   return result.rows;
 }

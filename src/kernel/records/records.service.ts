@@ -7,11 +7,12 @@ import { accessErrors, createAccessControl, type AccessControl, type EntityPermi
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
 import { transitionsFrom, type ActionHandler, type EntityDef, type ModelRegistry, type WriteCall, type WriteRule } from '../model/index.ts';
 import { AppError, isUuid, newId, type FieldError } from '../shared/index.ts';
-import { createExtensionWrites } from './custom-field-values.ts';
+import { checkExt, createExtensionWrites } from './custom-field-values.ts';
 import { encodeCursor, parseListQuery } from './list-query.ts';
 import { createRecordCodec, type RecordCodec } from './record-codec.ts';
 import type { ApiRecord, CustomFieldSource, RecordChange, RecordListener, RecordService } from './records.contract.ts';
 import { recordErrors } from './records.errors.ts';
+import { rowsByColumn, updateRows } from './records-bulk.repository.ts';
 import { openSyncView } from './sync-view.ts';
 import { findRow, findRowState, insertRow, insertRows, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
 
@@ -168,6 +169,68 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         outerTx,
       );
     },
+    async updateMany(context, entity, updates, outerTx) {
+      requireWritable(entity);
+      const codec = codecOf(entity);
+      return run(
+        context,
+        codec,
+        async (tx) => {
+          const permissions = await access.permissionsOn(tx, context, entity);
+          const { predicate } = permissions.require('update');
+          for (const { input } of updates) {
+            refuseReadOnly(input, permissions);
+            refuseStateWrite(entity, input);
+          }
+          const ids = [...new Set(updates.map((update) => requireId(entity, update.id)))];
+          const locked = new Map((await rowsByColumn(tx, codec, context.tenantId, 'id', ids, predicate, true)).map((row) => [row.id as string, row]));
+          const fields = updates.some((update) => update.input.ext !== undefined) ? await extension.fieldsOf(tx, context.tenantId, entity) : undefined;
+          const groups = new Map<string, { columns: string[]; rows: { id: string; version: number; values: Record<string, unknown> }[] }>();
+          const befores = new Map<string, ApiRecord & { version: number }>();
+          const missing: string[] = [];
+          for (const { id, input } of updates) {
+            const row = locked.get(id.toLowerCase());
+            if (!row || befores.has(row.id as string)) {
+              if (!row) missing.push(id);
+              continue;
+            }
+            const before = codec.toRecord(row) as ApiRecord & { version: number };
+            befores.set(before.id, before);
+            const ruled = rulesOf.has(entity.name) ? await applyRules({ tx, context, operation: 'update', input, before }, entity, codec) : {};
+            const values = bulkColumnValues(codec, codec.toColumnValues({ ...input, ...ruled }));
+            if (input.ext !== undefined) values.ext = mergedExt(before.ext, checkExt(fields ?? [], input.ext, false));
+            const columns = Object.keys(values).sort();
+            const key = columns.join(',');
+            const group = groups.get(key) ?? { columns, rows: [] };
+            group.rows.push({ id: before.id, version: before.version, values });
+            groups.set(key, group);
+          }
+          const written: Record<string, unknown>[] = [];
+          for (const group of groups.values()) written.push(...(await updateRows(tx, codec, context.tenantId, group.columns, group.rows, predicate)));
+          if (written.some(isOutOfScope)) throw accessErrors.outOfScope(entity.name);
+          const changes = written.map((row): RecordChange => ({ entity, action: 'update', id: row.id as string, before: befores.get(row.id as string)!, after: codec.toRecord(row) as ApiRecord, context, ...(fields ? { customFields: fields } : {}) }));
+          for (const listener of listeners) {
+            if (listener.afterWriteMany) await listener.afterWriteMany(tx, changes);
+            else for (const change of changes) await listener.afterWrite(tx, change);
+          }
+          const readable = readableOf(codec, permissions);
+          return { updated: readable ? written.map((row) => codec.toRecord(row, readable) as ApiRecord) : changes.map((change) => change.after!), missing };
+        },
+        outerTx,
+      );
+    },
+    async findBy(context, entity, property, values, outerTx) {
+      const codec = codecOf(entity);
+      const column = property === 'id' ? 'id' : codec.byProperty.get(property)?.columns.length === 1 ? codec.byProperty.get(property)!.columns[0]! : undefined;
+      if (!column) throw new Error(`findBy: ${entity.name}.${property} is not a single-column property`);
+      return run(context, codec, async (tx) => {
+        const permissions = await access.permissionsOn(tx, context, entity);
+        const { predicate } = permissions.require('read');
+        const readable = readableOf(codec, permissions);
+        const lookup = property === 'id' ? values.filter((value) => typeof value === 'string' && isUuid(value)) : values;
+        return (await rowsByColumn(tx, codec, context.tenantId, column, lookup, predicate)).map((row) => codec.toRecord(row, readable) as ApiRecord);
+      }, outerTx);
+    },
     async create(context, entity, input, tx) {
       requireWritable(entity);
       const codec = codecOf(entity);
@@ -289,6 +352,20 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
     },
   };
   return service;
+}
+
+/** Column values for a bulk update's JSON payload: JSON columns as values, not JSON text. */
+function bulkColumnValues(codec: RecordCodec, pairs: readonly [string, unknown][]): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [column, value] of pairs) values[column] = typeof value === 'string' && codec.jsonColumns.has(column) ? JSON.parse(value) : value;
+  return values;
+}
+
+/** `ext` after a merge write: keys set replace, keys cleared go. */
+function mergedExt(before: unknown, write: { set: Record<string, unknown>; clear: string[] }): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...((before ?? {}) as Record<string, unknown>), ...write.set };
+  for (const key of write.clear) delete merged[key];
+  return merged;
 }
 
 function isDataError(error: unknown): boolean {

@@ -10,8 +10,9 @@ import type { AccessControl } from '../access/index.ts';
 import type { TenantContext, TenantTx } from '../db/index.ts';
 import type { EntityDef } from '../model/index.ts';
 import type { RecordCodec } from './record-codec.ts';
-import type { ApiRecord, SyncChangeOutcome, SyncView } from './records.contract.ts';
-import { previouslyInScope, rowsWithScope, scanRows } from './records.repository.ts';
+import { recordJsonSql } from './record-json.ts';
+import type { SyncChangeOutcome, SyncRecord, SyncView } from './records.contract.ts';
+import { previouslyInScope, recordJsonWithScope, scanRecordJson } from './records.repository.ts';
 
 /** The sync view of an entity, or null when the principal may not read it. */
 export async function openSyncView(access: AccessControl, codec: RecordCodec, tx: TenantTx, context: TenantContext): Promise<SyncView | null> {
@@ -26,25 +27,26 @@ export async function openSyncView(access: AccessControl, codec: RecordCodec, tx
     .update(JSON.stringify([entity.name, compiled?.sql ?? null, compiled?.parameters ?? [], hidden]))
     .digest('base64url')
     .slice(0, 22);
-  const toRecord = (row: Record<string, unknown>) => codec.toRecord(row, readable) as ApiRecord;
+  // The records' JSON is written by PostgreSQL with the same field mask as a list (record-json.ts).
+  const json = recordJsonSql(codec, readable);
   return {
     entity,
     scopeKey,
     async snapshot(afterId, limit) {
-      return (await scanRows(tx, codec, context.tenantId, afterId, limit, predicate)).map(toRecord);
+      return checked(await scanRecordJson(tx, codec, context.tenantId, { afterId, limit }, predicate, json));
     },
     async changed(changes) {
       const ids = [...new Set(changes.map((change) => change.id))];
-      const rows = new Map((await rowsWithScope(tx, codec, context.tenantId, ids, predicate)).map((row) => [row.id as string, row]));
+      const rows = new Map(checked(await recordJsonWithScope(tx, codec, context.tenantId, ids, predicate, json)).map((row) => [row.id, row]));
       const outcomes = new Map<string, SyncChangeOutcome>();
       const leaving: { id: string; version: number; previous: unknown }[] = [];
       for (const change of changes) {
         const row = rows.get(change.id);
         if (!row) continue;
-        if (row.__in_scope === true) {
+        if (row.inScope) {
           // In scope now: the change that made the current version sends it (a tombstone once
           // soft-deleted); an earlier change of the row gives nothing, so each version travels once.
-          if (Number(row.version) === change.version) outcomes.set(`${change.id}@${change.version}`, row.deleted_at === null ? { upsert: toRecord(row) } : { delete: true });
+          if (Number(row.version) === change.version) outcomes.set(`${change.id}@${change.version}`, row.deleted ? { delete: true } : { upsert: { id: row.id, json: row.json } });
         } else if (change.previous !== null && change.previous !== undefined) {
           leaving.push(change);
         }
@@ -58,4 +60,10 @@ export async function openSyncView(access: AccessControl, codec: RecordCodec, tx
       return outcomes;
     },
   };
+}
+
+/** The rows, once each is known to carry its JSON: a NULL (an expression the builder got wrong) must fail the pull, never send `null`. */
+function checked<T extends SyncRecord>(rows: T[]): T[] {
+  for (const row of rows) if (typeof row.json !== 'string') throw new Error(`sync: no JSON was built for record ${row.id}`);
+  return rows;
 }

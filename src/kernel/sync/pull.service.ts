@@ -9,17 +9,16 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
 import type { ModelRegistry } from '../model/index.ts';
-import type { ApiRecord, RecordService, SyncView } from '../records/index.ts';
+import type { RecordService, SyncView } from '../records/index.ts';
 import type { CursorCodec, CursorPosition } from './sync-cursor.ts';
-import type { EntityChanges, PullRequest, PullResult } from './sync.contract.ts';
+import type { PullRequest, PullResult } from './sync.contract.ts';
 import { syncErrors } from './sync.errors.ts';
 import { readChanges, readFence, readHorizon } from './sync.repository.ts';
 
 export const pullDefaults = { limit: 2000, maxLimit: 5000, maxBytes: 2 * 1024 * 1024, maxMaxBytes: 8 * 1024 * 1024 };
 
 interface Page {
-  changes: Record<string, EntityChanges>;
-  /** The same changes as JSON text, made once while the budget is counted, for the response body. */
+  /** By entity: the records' JSON text (from PostgreSQL) and the tombstones' ids as JSON, in page order. */
   json: Map<string, { upserts: string[]; deletes: string[] }>;
   rows: number;
   bytes: number;
@@ -28,32 +27,42 @@ interface Page {
   maxBytes: number;
 }
 
-/** Adds one change unless the page is full; the first change always fits (progress is guaranteed). */
-function add(page: Page, entity: string, id: string, record: ApiRecord | null): boolean {
+/** Adds one change (a record's JSON, or null for a tombstone) unless the page is full; the first change always fits (progress is guaranteed). */
+function add(page: Page, entity: string, id: string, record: string | null): boolean {
   const key = `${entity}:${id}`;
   if (page.sent.has(key)) return true;
-  const text = JSON.stringify(record ?? id);
+  const text = record ?? JSON.stringify(id);
   if (page.rows >= page.limit || (page.rows > 0 && page.bytes + text.length > page.maxBytes)) return false;
-  const entry = (page.changes[entity] ??= { upserts: [], deletes: [] });
   const json = page.json.get(entity) ?? { upserts: [], deletes: [] };
   page.json.set(entity, json);
-  if (record) {
-    entry.upserts.push(record);
-    json.upserts.push(text);
-  } else {
-    entry.deletes.push(id);
-    json.deletes.push(text);
-  }
+  if (record === null) json.deletes.push(text);
+  else json.upserts.push(text);
   page.rows += 1;
   page.bytes += text.length;
   page.sent.add(key);
   return true;
 }
 
-/** The response body: the records' JSON made while counting the budget, not a second serialization. */
+/** The response body, joined from the records' JSON text: no record is parsed or serialized here. */
 function serializePage(page: Page, cursor: string, hasMore: boolean, reset: boolean): string {
   const entities = [...page.json].map(([name, { upserts, deletes }]) => `${JSON.stringify(name)}:{"upserts":[${upserts.join(',')}],"deletes":[${deletes.join(',')}]}`);
   return `{"changes":{${entities.join(',')}},"cursor":${JSON.stringify(cursor)},"hasMore":${hasMore},"reset":${reset}}`;
+}
+
+/** The result around its body; `changes` is parsed from the body when an in-process caller reads it (HTTP sends the body). */
+function pageResult(body: string, cursor: string, hasMore: boolean, reset: boolean): PullResult {
+  let changes: PullResult['changes'] | undefined;
+  const result = {
+    get changes(): PullResult['changes'] {
+      changes ??= (JSON.parse(body) as { changes: PullResult['changes'] }).changes;
+      return changes;
+    },
+    cursor,
+    hasMore,
+    reset,
+  };
+  Object.defineProperty(result, 'body', { value: body, enumerable: false });
+  return result;
 }
 
 export function createPull(db: Kysely<any>, registry: ModelRegistry, records: RecordService, cursors: CursorCodec) {
@@ -76,7 +85,7 @@ export function createPull(db: Kysely<any>, registry: ModelRegistry, records: Re
       if (want <= 0) return { ...position, entity, afterId };
       const rows = await view.snapshot(afterId, want);
       for (const record of rows) {
-        if (!add(page, view.entity.name, record.id, record)) return { ...position, entity, afterId };
+        if (!add(page, view.entity.name, record.id, record.json)) return { ...position, entity, afterId };
         afterId = record.id;
       }
       if (rows.length < want) {
@@ -103,7 +112,7 @@ export function createPull(db: Kysely<any>, registry: ModelRegistry, records: Re
     for (const change of changes) {
       const outcome = outcomes.get(change.entity_table)?.get(`${change.record_id}@${change.version}`);
       const name = byTable.get(change.entity_table)!.entity.name;
-      if (outcome && !add(page, name, change.record_id, 'upsert' in outcome ? outcome.upsert : null)) return { position: reached, more: true };
+      if (outcome && !add(page, name, change.record_id, 'upsert' in outcome ? outcome.upsert.json : null)) return { position: reached, more: true };
       reached = { phase: 'log', txid: change.txid, seq: change.seq };
     }
     return { position: reached, more };
@@ -112,7 +121,6 @@ export function createPull(db: Kysely<any>, registry: ModelRegistry, records: Re
   return async function pull(context: TenantContext, request: PullRequest): Promise<PullResult> {
     const principalId = context.userId ?? context.apiKeyId ?? 'anonymous';
     const page: Page = {
-      changes: {},
       json: new Map(),
       rows: 0,
       bytes: 0,
@@ -152,9 +160,7 @@ export function createPull(db: Kysely<any>, registry: ModelRegistry, records: Re
         }
         const nextCursor = cursors.encode({ tenantId: context.tenantId, principalId, scope, position });
         const resets = reset || cursor === undefined;
-        const result: PullResult = { changes: page.changes, cursor: nextCursor, hasMore: more, reset: resets };
-        Object.defineProperty(result, 'body', { value: serializePage(page, nextCursor, more, resets), enumerable: false });
-        return result;
+        return pageResult(serializePage(page, nextCursor, more, resets), nextCursor, more, resets);
       },
       { snapshot: true },
     );

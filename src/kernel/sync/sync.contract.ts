@@ -23,14 +23,14 @@ export interface EntityChanges {
 }
 
 export interface PullResult {
-  /** By entity name; an entity with no change in this page is absent. */
+  /** By entity name; an entity with no change in this page is absent. Parsed from `body` on first read. */
   changes: Record<string, EntityChanges>;
   cursor: string;
   /** More changes are ready now: pull again with the new cursor. */
   hasMore: boolean;
   /** The scope changed: drop every local row, then apply this page and the following ones. */
   reset: boolean;
-  /** The same page as JSON text (made once while the page was filled; not enumerable). */
+  /** The page as JSON text, joined from the records' JSON that PostgreSQL wrote (not enumerable): what HTTP sends. */
   readonly body?: string;
 }
 

@@ -1,0 +1,112 @@
+/**
+ * `tenantry ingest`: load a file through a mapping spec with a progress bar and a summary table, and
+ * inspect runs, rejects and open cases. The run executes in this process (the same pipeline as an
+ * uploaded file's job); an interrupted run resumes with `tenantry ingest resume <run>`.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { appModules, composeDataServices, migrateDatabase, resolveDatabase } from '../compose.ts';
+import { loadConfig } from '../kernel/config/index.ts';
+import { assertRuntimeRoleIsSafe, openDatabase, type TenantContext } from '../kernel/db/index.ts';
+import { rejectsCsv, type IngestCounts, type IngestRun, type IngestService, type RunProgress } from '../kernel/ingest/index.ts';
+import { createTenantDirectory } from '../kernel/tenancy/index.ts';
+
+async function withIngest(tenantSlug: string, work: (ingest: IngestService, context: TenantContext) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const urls = await resolveDatabase(config);
+  const database = openDatabase(urls.appUrl, { max: 4, applicationName: 'tenantry-ingest' });
+  try {
+    await migrateDatabase(urls, config, appModules);
+    await assertRuntimeRoleIsSafe(database.db);
+    const tenant = await createTenantDirectory(database.db).getTenant(tenantSlug);
+    await work(composeDataServices(config, database.db, appModules).ingest, { tenantId: tenant.id });
+  } finally {
+    await database.close();
+    await urls.embedded?.stop();
+  }
+}
+
+function summary(run: IngestRun): void {
+  const counts: IngestCounts = run.counts;
+  const seconds = counts.durationMs / 1000;
+  console.table({
+    run: { value: run.id },
+    status: { value: run.status },
+    file: { value: `${run.file.name ?? ''} (${run.file.bytes ?? 0} bytes, ${run.file.encoding ?? '?'})` },
+    ...Object.fromEntries(Object.entries(counts).filter(([key]) => key !== 'durationMs').map(([key, value]) => [key, { value }])),
+    duration: { value: `${seconds.toFixed(1)} s` },
+    'rows/s': { value: seconds > 0 ? Math.round(counts.read / seconds) : counts.read },
+  });
+  if (run.error) console.error(`Run failed: ${run.error.code}: ${run.error.detail}`);
+}
+
+async function execute(ingest: IngestService, context: TenantContext, run: IngestRun): Promise<void> {
+  const bar = process.stderr.isTTY ? new SingleBar({ format: 'ingest |{bar}| {percentage}% | {rows} rows | {rate} rows/s | created {created} updated {updated} rejected {rejected}', hideCursor: true }, Presets.shades_classic) : undefined;
+  const started = Date.now();
+  bar?.start(run.file.bytes ?? 1, 0, { rows: 0, rate: 0, created: 0, updated: 0, rejected: 0 });
+  const onProgress = (progress: RunProgress) => {
+    const rate = Math.round(progress.counts.read / Math.max((Date.now() - started) / 1000, 0.001));
+    bar?.update(progress.bytesRead, { rows: progress.counts.read, rate, created: progress.counts.created, updated: progress.counts.updated, rejected: progress.counts.rejected });
+  };
+  try {
+    summary(await ingest.executeRun(context, run.id, { onProgress }));
+  } catch (error) {
+    bar?.stop();
+    summary(await ingest.getRun(context, run.id));
+    process.exitCode = 1;
+    if (!(error as { code?: string }).code) throw error;
+    return;
+  }
+  bar?.stop();
+}
+
+export function registerIngestCommands(program: Command): void {
+  const ingest = program
+    .command('ingest')
+    .description('Load a file through a mapping spec (and inspect runs, rejects, cases)')
+    .argument('[file]', 'the file to load')
+    .option('--tenant <slug>', 'tenant slug or id')
+    .option('--source <name>', 'the mapping spec (its name)')
+    .option('--entity <entity>', 'the entity the file holds (checked against the spec)')
+    .option('--spec <file>', 'save this JSON mapping spec under --source first (a new version if it changed)')
+    .option('--mode <mode>', 'full (records missing from the file are deactivated) or delta', 'delta')
+    .action(async (file: string | undefined, options: { tenant?: string; source?: string; entity?: string; spec?: string; mode: string }) => {
+      if (!file || !options.tenant || !options.source) throw new Error('Usage: tenantry ingest --tenant <slug> --source <spec> [--entity <entity>] [--mode full|delta] <file>');
+      if (options.mode !== 'full' && options.mode !== 'delta') throw new Error('--mode is full or delta');
+      await withIngest(options.tenant, async (service, context) => {
+        if (options.spec) {
+          const saved = await service.saveSpec(context, options.source!, JSON.parse(await readFile(options.spec, 'utf8')));
+          console.log(saved.created ? `Saved ${saved.spec.name} version ${saved.spec.version}` : `Spec ${saved.spec.name} version ${saved.spec.version} is unchanged`);
+        }
+        const spec = await service.getSpec(context, options.source!);
+        if (options.entity && options.entity !== spec.spec.entity) throw new Error(`The spec ${spec.name} loads ${spec.spec.entity}, not ${options.entity}.`);
+        const run = await service.createRun(context, { spec: spec.name, mode: options.mode as 'full' | 'delta', file: { path: resolve(file), name: basename(file) } });
+        await execute(service, context, run);
+      });
+    });
+  ingest.command('resume <run>').description('Resume an interrupted or failed run from its checkpoint').requiredOption('--tenant <slug>').action((runId: string, options: { tenant: string }) =>
+    withIngest(options.tenant, async (service, context) => execute(service, context, await service.getRun(context, runId))),
+  );
+  ingest.command('runs').description('Recent runs').requiredOption('--tenant <slug>').action((options: { tenant: string }) =>
+    withIngest(options.tenant, async (service, context) => {
+      console.table((await service.listRuns(context, 50)).map((run) => ({ id: run.id, spec: `${run.spec.name}@${run.spec.version}`, mode: run.mode, status: run.status, read: run.counts.read, created: run.counts.created, updated: run.counts.updated, rejected: run.counts.rejected, file: run.file.name })));
+    }),
+  );
+  ingest.command('rejects <run>').description('Rejected rows of a run (--csv: as CSV on stdout)').requiredOption('--tenant <slug>').option('--csv').action((runId: string, options: { tenant: string; csv?: boolean }) =>
+    withIngest(options.tenant, async (service, context) => {
+      if (options.csv) {
+        await service.getRun(context, runId);
+        for await (const chunk of rejectsCsv(service, context, runId)) process.stdout.write(chunk as Buffer);
+        return;
+      }
+      console.table((await service.listRejects(context, runId, { limit: 200 })).map(({ rowNumber, sourceKey, field, value, code, reason }) => ({ row: rowNumber, sourceKey, field, value, code, reason })));
+    }),
+  );
+  ingest.command('review').description('Open cases: conflicts between the source and local edits').requiredOption('--tenant <slug>').action((options: { tenant: string }) =>
+    withIngest(options.tenant, async (service, context) => {
+      console.table((await service.listCases(context)).map(({ id, kind, entity, recordId, field, sourceValue, localValue }) => ({ id, kind, entity, recordId, field, source: JSON.stringify(sourceValue), local: JSON.stringify(localValue) })));
+    }),
+  );
+}

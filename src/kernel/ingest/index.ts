@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url';
+
+export type { IngestCounts, IngestRun, MappingSpec, RunMode, RunProgress, StoredSpec } from './ingest.contract.ts';
+export { createIngestService } from './ingest.service.ts';
+export type { IngestCustomFields, IngestService, IngestServiceOptions } from './ingest.service.ts';
+export { ingestRoutes } from './ingest.routes.ts';
+export type { IngestRoutesOptions } from './ingest.routes.ts';
+export { ingestErrors } from './ingest.errors.ts';
+export { createIngestJobs, ingestQueues } from './ingest-jobs.ts';
+export { rejectsCsv } from './rejects-csv.ts';
+
+export const ingestMigrations = fileURLToPath(new URL('./migrations', import.meta.url));

@@ -1,0 +1,26 @@
+/**
+ * Runs as jobs: an uploaded file's run is queued and a worker (in process or `tenantry worker`)
+ * executes it. A worker that dies mid-run leaves the run at its checkpoint; pg-boss retries the job
+ * and the run resumes there. A run that failed on its input stays failed (no retry).
+ */
+import type { JobQueue } from '../jobs/index.ts';
+import type { IngestService } from './ingest.service.ts';
+
+export const ingestQueues = { run: 'ingest.run' } as const;
+
+export function createIngestJobs(service: IngestService) {
+  return {
+    register(jobs: JobQueue): void {
+      jobs.register<{ runId: string; userId: string | null }>(ingestQueues.run, {
+        retryLimit: 3,
+        async handler(job) {
+          await service.executeRun({ tenantId: job.tenantId, userId: job.payload.userId }, job.payload.runId).catch((error: unknown) => {
+            // A bad file fails the run with its reason; retrying would fail the same way.
+            if ((error as { kind?: string }).kind === undefined || (error as { kind?: string }).kind === 'internal') throw error;
+          });
+        },
+      });
+    },
+    enqueue: (jobs: JobQueue, tenantId: string, runId: string, userId: string | null) => jobs.enqueue({ tenantId }, ingestQueues.run, { runId, userId }, { singletonKey: `ingest:${runId}` }).then(() => undefined),
+  };
+}

@@ -1,0 +1,7 @@
+/** The ingestion module's config slice. */
+import Type from 'typebox';
+
+export const ingestSlice = {
+  INGEST_MAX_UPLOAD_BYTES: Type.Integer({ default: 2 * 1024 ** 3, minimum: 1024, description: 'Largest file accepted by POST /v1/ingest/runs, in bytes (default 2 GiB)' }),
+  INGEST_CHUNK_ROWS: Type.Integer({ default: 2000, minimum: 10, maximum: 50_000, description: 'Source rows reconciled per transaction (and per checkpoint) in an ingestion run' }),
+};

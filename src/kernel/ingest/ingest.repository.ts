@@ -1,0 +1,213 @@
+/**
+ * SQL of ingestion's own tables (specs, runs, cross-reference, run keys, rejects, lineage, cases).
+ * Every function takes the tenant transaction first and filters by tenant as well; bulk writes are
+ * one statement per call (a JSON array unpacked by jsonb_to_recordset), never a statement per row.
+ */
+import { sql } from 'kysely';
+import type { TenantTx } from '../db/index.ts';
+import type { IngestCounts, IngestRun, MappingSpec, RunMode, RunStatus, StoredSpec } from './ingest.contract.ts';
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export const emptyCounts = (): IngestCounts => ({ read: 0, created: 0, updated: 0, unchanged: 0, merged: 0, duplicates: 0, rejected: 0, deactivated: 0, conflicts: 0, skipped: 0, durationMs: 0 });
+
+export async function latestSpec(tx: TenantTx, tenantId: string, name: string, version?: number): Promise<StoredSpec | undefined> {
+  const result = await sql<{ name: string; version: number; spec: MappingSpec; created_at: Date }>`
+    select name, version, spec, created_at from ingest_specs where tenant_id = ${tenantId} and name = ${name}
+    ${version === undefined ? sql`` : sql`and version = ${version}`} order by version desc limit 1`.execute(tx);
+  const row = result.rows[0];
+  return row && { name: row.name, version: row.version, spec: row.spec, createdAt: row.created_at.toISOString() };
+}
+
+export async function listSpecs(tx: TenantTx, tenantId: string): Promise<StoredSpec[]> {
+  const result = await sql<{ name: string; version: number; spec: MappingSpec; created_at: Date }>`
+    select distinct on (name) name, version, spec, created_at from ingest_specs where tenant_id = ${tenantId} order by name, version desc`.execute(tx);
+  return result.rows.map((row) => ({ name: row.name, version: row.version, spec: row.spec, createdAt: row.created_at.toISOString() }));
+}
+
+export async function insertSpec(tx: TenantTx, tenantId: string, name: string, version: number, spec: MappingSpec): Promise<void> {
+  await sql`insert into ingest_specs (tenant_id, name, version, entity, system, spec, created_by)
+    values (${tenantId}, ${name}, ${version}, ${spec.entity}, ${spec.system}, ${json(spec)}::jsonb, tenantry_current_user())`.execute(tx);
+}
+
+interface RunRow {
+  id: string;
+  spec_name: string;
+  spec_version: number;
+  entity: string;
+  mode: RunMode;
+  status: RunStatus;
+  file_name: string | null;
+  file_path: string | null;
+  file_bytes: string | null;
+  file_sha256: string | null;
+  encoding: string | null;
+  checkpoint_row: string;
+  counts: IngestCounts;
+  error_code: string | null;
+  error_detail: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const toRun = (row: RunRow): IngestRun => ({
+  id: row.id,
+  spec: { name: row.spec_name, version: row.spec_version },
+  entity: row.entity,
+  mode: row.mode,
+  status: row.status,
+  file: { name: row.file_name, path: row.file_path, bytes: row.file_bytes === null ? null : Number(row.file_bytes), sha256: row.file_sha256, encoding: row.encoding },
+  checkpointRow: Number(row.checkpoint_row),
+  counts: { ...emptyCounts(), ...row.counts },
+  error: row.error_code === null ? null : { code: row.error_code, detail: row.error_detail ?? '' },
+  createdAt: row.created_at.toISOString(),
+  startedAt: row.started_at?.toISOString() ?? null,
+  finishedAt: row.finished_at?.toISOString() ?? null,
+});
+
+export async function insertRun(tx: TenantTx, tenantId: string, run: { id: string; spec: StoredSpec; mode: RunMode; file: { name: string; path: string; bytes: number; sha256: string } }): Promise<void> {
+  await sql`insert into ingest_runs (tenant_id, id, spec_name, spec_version, entity, mode, status, file_name, file_path, file_bytes, file_sha256, created_by)
+    values (${tenantId}, ${run.id}, ${run.spec.name}, ${run.spec.version}, ${run.spec.spec.entity}, ${run.mode}, 'queued', ${run.file.name}, ${run.file.path}, ${run.file.bytes}, ${run.file.sha256}, tenantry_current_user())`.execute(tx);
+}
+
+export async function findRun(tx: TenantTx, tenantId: string, id: string, lock = false): Promise<IngestRun | undefined> {
+  const result = await sql<RunRow>`select * from ingest_runs where tenant_id = ${tenantId} and id = ${id} ${lock ? sql`for update` : sql``}`.execute(tx);
+  return result.rows[0] && toRun(result.rows[0]);
+}
+
+export async function listRuns(tx: TenantTx, tenantId: string, limit: number): Promise<IngestRun[]> {
+  const result = await sql<RunRow>`select * from ingest_runs where tenant_id = ${tenantId} order by created_at desc, id desc limit ${limit}`.execute(tx);
+  return result.rows.map(toRun);
+}
+
+export async function updateRun(tx: TenantTx, tenantId: string, id: string, change: { status?: RunStatus; checkpointRow?: number; counts?: IngestCounts; encoding?: string; error?: { code: string; detail: string } | null; started?: boolean; finished?: boolean }): Promise<void> {
+  const sets = [
+    change.status === undefined ? null : sql`status = ${change.status}`,
+    change.checkpointRow === undefined ? null : sql`checkpoint_row = ${change.checkpointRow}`,
+    change.counts === undefined ? null : sql`counts = ${json(change.counts)}::jsonb`,
+    change.encoding === undefined ? null : sql`encoding = ${change.encoding}`,
+    change.error === undefined ? null : sql`error_code = ${change.error?.code ?? null}, error_detail = ${change.error?.detail ?? null}`,
+    change.started ? sql`started_at = coalesce(started_at, now())` : null,
+    change.finished ? sql`finished_at = now()` : null,
+  ].filter((part) => part !== null);
+  if (sets.length > 0) await sql`update ingest_runs set ${sql.join(sets)} where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+}
+
+/** Takes the keys for the run; returns those another row of the run took before (duplicates in the file). */
+export async function claimRunKeys(tx: TenantTx, tenantId: string, runId: string, keys: readonly { key: string; row: number }[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const result = await sql<{ source_key: string }>`
+    insert into ingest_run_keys (tenant_id, run_id, source_key, row_number)
+    select ${tenantId}, ${runId}, k.key, k.row from jsonb_to_recordset(${json(keys)}::jsonb) as k(key text, row bigint)
+    on conflict do nothing returning source_key`.execute(tx);
+  const taken = new Set(result.rows.map((row) => row.source_key));
+  return new Set(keys.filter((entry) => !taken.has(entry.key)).map((entry) => entry.key));
+}
+
+export interface XrefEntry {
+  sourceKey: string;
+  recordId: string;
+  contentHash: string;
+  sourceValues: Record<string, unknown>;
+  deletedInSource: boolean;
+}
+
+export async function xrefByKeys(tx: TenantTx, tenantId: string, system: string, entity: string, keys: readonly string[]): Promise<Map<string, XrefEntry>> {
+  if (keys.length === 0) return new Map();
+  const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown>; deleted_in_source: boolean }>`
+    select source_key, record_id, content_hash, source_values, deleted_in_source from ingest_xref
+    where tenant_id = ${tenantId} and system = ${system} and entity = ${entity} and source_key = any(${keys})`.execute(tx);
+  return new Map(result.rows.map((row) => [row.source_key, { sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, sourceValues: row.source_values, deletedInSource: row.deleted_in_source }]));
+}
+
+export async function upsertXref(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, entries: readonly XrefEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await sql`
+    insert into ingest_xref (tenant_id, system, entity, source_key, record_id, content_hash, source_values, deleted_in_source, last_run_id)
+    select ${tenantId}, ${system}, ${entity}, e."sourceKey", e."recordId", e."contentHash", e."sourceValues", e."deletedInSource", ${runId}
+    from jsonb_to_recordset(${json(entries)}::jsonb) as e("sourceKey" text, "recordId" uuid, "contentHash" text, "sourceValues" jsonb, "deletedInSource" boolean)
+    on conflict (tenant_id, system, entity, source_key) do update set record_id = excluded.record_id, content_hash = excluded.content_hash,
+      source_values = excluded.source_values, deleted_in_source = excluded.deleted_in_source, last_run_id = excluded.last_run_id, updated_at = now()`.execute(tx);
+}
+
+/** Cross-reference entries of the source not seen by the run and not yet marked deleted (a full load's missing records). */
+export async function missingFromRun(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, limit: number): Promise<XrefEntry[]> {
+  const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown> }>`
+    select x.source_key, x.record_id, x.content_hash, x.source_values from ingest_xref x
+    where x.tenant_id = ${tenantId} and x.system = ${system} and x.entity = ${entity} and not x.deleted_in_source
+      and not exists (select 1 from ingest_run_keys k where k.tenant_id = x.tenant_id and k.run_id = ${runId} and k.source_key = x.source_key)
+    order by x.source_key limit ${limit}`.execute(tx);
+  return result.rows.map((row) => ({ sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, sourceValues: row.source_values, deletedInSource: false }));
+}
+
+export interface RejectRow {
+  rowNumber: number;
+  line: number | null;
+  seq: number;
+  sourceKey: string | null;
+  field: string | null;
+  value: string | null;
+  code: string;
+  reason: string;
+  sourceRow: Record<string, unknown> | null;
+}
+
+export async function insertRejects(tx: TenantTx, tenantId: string, runId: string, rejects: readonly RejectRow[]): Promise<void> {
+  if (rejects.length === 0) return;
+  await sql`
+    insert into ingest_rejects (tenant_id, run_id, row_number, seq, line, source_key, field, value, code, reason, source_row)
+    select ${tenantId}, ${runId}, r."rowNumber", r.seq, r.line, r."sourceKey", r.field, r.value, r.code, r.reason, r."sourceRow"
+    from jsonb_to_recordset(${json(rejects)}::jsonb) as r("rowNumber" bigint, seq int, line bigint, "sourceKey" text, field text, value text, code text, reason text, "sourceRow" jsonb)`.execute(tx);
+}
+
+export async function listRejects(tx: TenantTx, tenantId: string, runId: string, after: { row: number; seq: number }, limit: number): Promise<RejectRow[]> {
+  const result = await sql<{ row_number: string; line: string | null; seq: number; source_key: string | null; field: string | null; value: string | null; code: string; reason: string; source_row: Record<string, unknown> | null }>`
+    select row_number, line, seq, source_key, field, value, code, reason, source_row from ingest_rejects
+    where tenant_id = ${tenantId} and run_id = ${runId} and (row_number, seq) > (${after.row}, ${after.seq}) order by row_number, seq limit ${limit}`.execute(tx);
+  return result.rows.map((row) => ({ rowNumber: Number(row.row_number), line: row.line === null ? null : Number(row.line), seq: row.seq, sourceKey: row.source_key, field: row.field, value: row.value, code: row.code, reason: row.reason, sourceRow: row.source_row }));
+}
+
+export interface LineageRow {
+  recordId: string;
+  sourceKey: string;
+  operation: 'create' | 'update' | 'link' | 'deactivate';
+  rowNumber: number | null;
+}
+
+export async function insertLineage(tx: TenantTx, tenantId: string, runId: string, entity: string, rows: readonly LineageRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into ingest_lineage (tenant_id, run_id, entity, record_id, source_key, operation, row_number)
+    select ${tenantId}, ${runId}, ${entity}, l."recordId", l."sourceKey", l.operation, l."rowNumber"
+    from jsonb_to_recordset(${json(rows)}::jsonb) as l("recordId" uuid, "sourceKey" text, operation text, "rowNumber" bigint)
+    on conflict do nothing`.execute(tx);
+}
+
+export interface CaseRow {
+  id: string;
+  kind: 'conflict' | 'review';
+  recordId: string;
+  sourceKey: string | null;
+  field: string | null;
+  sourceValue: unknown;
+  localValue: unknown;
+}
+
+export async function insertCases(tx: TenantTx, tenantId: string, runId: string, entity: string, cases: readonly CaseRow[]): Promise<void> {
+  if (cases.length === 0) return;
+  await sql`
+    insert into ingest_cases (tenant_id, id, kind, run_id, entity, record_id, source_key, field, source_value, local_value)
+    select ${tenantId}, c.id, c.kind, ${runId}, ${entity}, c."recordId", c."sourceKey", c.field, c."sourceValue", c."localValue"
+    from jsonb_to_recordset(${json(cases.map((entry) => ({ ...entry, sourceValue: entry.sourceValue ?? null, localValue: entry.localValue ?? null })))}::jsonb)
+      as c(id uuid, kind text, "recordId" uuid, "sourceKey" text, field text, "sourceValue" jsonb, "localValue" jsonb)`.execute(tx);
+}
+
+export type OpenCase = CaseRow & { runId: string; entity: string; createdAt: string };
+
+export async function listOpenCases(tx: TenantTx, tenantId: string, limit: number): Promise<OpenCase[]> {
+  const result = await sql<{ id: string; kind: 'conflict' | 'review'; run_id: string; entity: string; record_id: string; source_key: string | null; field: string | null; source_value: unknown; local_value: unknown; created_at: Date }>`
+    select id, kind, run_id, entity, record_id, source_key, field, source_value, local_value, created_at from ingest_cases
+    where tenant_id = ${tenantId} and status = 'open' order by created_at, id limit ${limit}`.execute(tx);
+  return result.rows.map((row) => ({ id: row.id, kind: row.kind, runId: row.run_id, entity: row.entity, recordId: row.record_id, sourceKey: row.source_key, field: row.field, sourceValue: row.source_value, localValue: row.local_value, createdAt: row.created_at.toISOString() }));
+}

@@ -1,0 +1,171 @@
+/** The whole pipeline on the real database: SAP-style CSV of outlets through a spec, re-runs, edits, resumption. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
+import { makeTempDir } from '../../../test/support/temp-dir.ts';
+import { withTenant, type TenantContext } from '../db/index.ts';
+import type { ApiRecord } from '../records/index.ts';
+import type { Tenant } from '../tenancy/index.ts';
+import type { IngestRun, MappingSpec } from './index.ts';
+
+const spec: MappingSpec = {
+  specVersion: 1,
+  name: 'sap-kna1',
+  entity: 'outlet',
+  system: 'SAP-TEST',
+  source: { format: 'csv', delimiter: ';', encoding: 'auto' },
+  key: { from: 'KUNNR', transforms: [{ op: 'stripLeadingZeros' }] },
+  fields: {
+    code: { from: 'KUNNR', transforms: [{ op: 'stripLeadingZeros' }] },
+    name: { from: ['NAME1', 'NAME2'], transforms: [{ op: 'join', separator: ' ' }] },
+    channel: { from: 'KTOKD', transforms: [{ op: 'lookup', table: { Z001: 'supermarket', Z003: 'kiosk' }, otherwise: 'reject' }] },
+    street: { from: 'STRAS' },
+    postalCode: { from: 'PSTLZ' },
+    city: { from: 'ORT01', transforms: [{ op: 'title' }] },
+    country: { from: 'LAND1', transforms: [{ op: 'upper' }] },
+    phone: { from: 'TELF1' },
+    email: { from: 'SMTP_ADDR' },
+    taxId: { from: 'STCEG' },
+    creditLimit: { from: 'KLIMK', transforms: [{ op: 'money', decimalSeparator: ',', thousandsSeparator: '.', currency: 'EUR' }] },
+    active: { from: 'LOEVM', transforms: [{ op: 'codeList', list: 'sapBoolean' }, { op: 'not' }] },
+  },
+  normalize: { name: 'name', street: 'address', email: 'email', phone: { kind: 'phone', countryField: 'country' }, taxId: { kind: 'taxId', countryField: 'country' } },
+  deletion: { field: 'LOEVM', equals: 'X' },
+  matching: { exact: ['taxId'] },
+  sourceOwned: ['code', 'name', 'channel', 'street', 'postalCode', 'city', 'country', 'taxId', 'creditLimit', 'active', 'phone', 'email'],
+  missing: { action: 'deactivate' },
+};
+
+const header = 'KUNNR;NAME1;NAME2;KTOKD;STRAS;PSTLZ;ORT01;LAND1;TELF1;SMTP_ADDR;STCEG;LOEVM;KLIMK';
+const rows = {
+  mueller: '0000100001;Müller  Markt;GmbH;Z001;Hauptstr.12;70173;STUTTGART;de;0711 / 123 45-67;Info@Mueller-Markt.DE;DE 136 695 976;;1.234,50',
+  kiosk: '0000100002;Kiosk am Eck;;Z003;Bahnhofstr. 5;10115;berlin;DE;030 1234567;;;;',
+  badChannel: '0000100003;Unknown Channel;;Z999;Weg 1;10115;Berlin;DE;;;;;',
+  badPhone: '0000100004;Bad Phone;;Z001;Weg 2;10115;Berlin;DE;12;;;;',
+  deletedNew: '0000100005;Never Loaded;;Z001;Weg 3;10115;Berlin;DE;;;;X;',
+};
+
+let t: TestPlatform;
+let tenant: Tenant;
+let other: Tenant;
+let dir: string;
+let context: TenantContext;
+let fileCounter = 0;
+
+const file = (...lines: string[]) => {
+  const path = join(dir, `file-${++fileCounter}.csv`);
+  writeFileSync(path, [header, ...lines].join('\r\n') + '\r\n');
+  return path;
+};
+const load = async (path: string, mode: 'full' | 'delta' = 'delta', as: TenantContext = context): Promise<IngestRun> => {
+  const run = await t.platform.ingest.createRun(as, { spec: 'sap-kna1', mode, file: { path, name: 'kna1.csv' } });
+  return t.platform.ingest.executeRun(as, run.id);
+};
+const outlets = async (as: TenantContext = context): Promise<ApiRecord[]> => (await t.platform.records.list(as, t.platform.registry.find('outlet')!, { limit: '200' }, { defaultLimit: 50, maxLimit: 200 })).data;
+
+beforeAll(async () => {
+  t = await startTestPlatform();
+  tenant = await t.createTenant();
+  other = await t.createTenant();
+  context = { tenantId: tenant.id };
+  dir = makeTempDir('ingest-');
+  expect((await t.platform.ingest.saveSpec(context, 'sap-kna1', spec)).created).toBe(true);
+  expect((await t.platform.ingest.saveSpec({ tenantId: other.id }, 'sap-kna1', spec)).created).toBe(true);
+});
+afterAll(() => t?.close());
+
+describe('ingestion runs', () => {
+  it('maps, normalizes and loads good rows, and rejects bad ones with row, key, field and reason', async () => {
+    const run = await load(file(rows.mueller, rows.kiosk, rows.badChannel, rows.badPhone, rows.deletedNew, rows.mueller));
+    expect(run.status).toBe('succeeded');
+    expect(run.counts).toMatchObject({ read: 6, created: 2, rejected: 3, duplicates: 1, skipped: 1 });
+    const byCode = Object.fromEntries((await outlets()).map((outlet) => [outlet.code, outlet]));
+    expect(byCode['100001']).toMatchObject({ name: 'Müller Markt GmbH', channel: 'supermarket', street: 'Hauptstr. 12', city: 'Stuttgart', country: 'DE', phone: '+497111234567', email: 'info@mueller-markt.de', taxId: 'DE136695976', creditLimit: { amount: 123450, currency: 'EUR' }, active: true });
+    expect(byCode['100002']).toMatchObject({ name: 'Kiosk am Eck', channel: 'kiosk', phone: '+49301234567', email: null });
+    const rejects = await t.platform.ingest.listRejects(context, run.id);
+    expect(rejects.map((reject) => [reject.rowNumber, reject.sourceKey, reject.code])).toEqual([
+      [3, '100003', expect.stringMatching(/^ingest\./)],
+      [4, '100004', 'ingest.invalid_phone'],
+      [6, '100001', 'ingest.duplicate_key'],
+    ]);
+    expect(rejects[0]).toMatchObject({ field: 'channel', value: 'Z999' });
+    expect(rejects[0]!.sourceRow).toMatchObject({ KUNNR: '0000100003', NAME1: 'Unknown Channel' });
+    // Every write went through records: audited and in the sync change log.
+    const audited = await withTenant(t.platform.database.db, context, (tx) => sql<{ count: string }>`select count(*) from audit_events where entity = 'outlet'`.execute(tx));
+    expect(Number(audited.rows[0]!.count)).toBe(2);
+    const changes = await withTenant(t.platform.database.db, context, (tx) => sql<{ count: string }>`select count(*) from sync_changes where entity_table = ${t.platform.registry.find('outlet')!.table}`.execute(tx));
+    expect(Number(changes.rows[0]!.count)).toBe(2);
+  });
+
+  it('changes nothing when the same file runs again', async () => {
+    const before = await outlets();
+    const run = await load(file(rows.mueller, rows.kiosk));
+    expect(run.counts).toMatchObject({ read: 2, created: 0, updated: 0, unchanged: 2, rejected: 0 });
+    expect(await outlets()).toEqual(before);
+  });
+
+  it('updates what the source changed, keeps what a user edited, and opens a conflict when both changed', async () => {
+    const outlet = (await outlets()).find((record) => record.code === '100002')!;
+    await t.platform.records.update(context, t.platform.registry.find('outlet')!, outlet.id, undefined, { street: 'Local Street 9' });
+    const moved = rows.kiosk.replace('berlin', 'potsdam').replace('Bahnhofstr. 5', 'Bahnhofstr. 7');
+    const run = await load(file(moved));
+    expect(run.counts).toMatchObject({ updated: 1, conflicts: 1 });
+    const after = (await outlets()).find((record) => record.code === '100002')!;
+    expect(after).toMatchObject({ city: 'Potsdam', street: 'Local Street 9' });
+    const cases = await t.platform.ingest.listCases(context);
+    expect(cases).toEqual([expect.objectContaining({ kind: 'conflict', field: 'street', recordId: outlet.id, sourceValue: 'Bahnhofstr. 7', localValue: 'Local Street 9' })]);
+  });
+
+  it('deactivates records a full load no longer has, and records flagged deleted', async () => {
+    const run = await load(file(rows.mueller.replace(/;;1\.234,50$/, ';X;1.234,50')), 'full');
+    expect(run.counts).toMatchObject({ deactivated: 2 });
+    expect((await outlets()).map((outlet) => [outlet.code, outlet.active]).sort()).toEqual([
+      ['100001', false],
+      ['100002', false],
+    ]);
+  });
+
+  it('links a new source key to the existing record with the same tax id instead of duplicating it', async () => {
+    const again = rows.mueller.replace('0000100001', '0000900001').replace('Müller  Markt', 'Mueller Markt');
+    const run = await load(file(again));
+    expect(run.counts).toMatchObject({ merged: 1, created: 0 });
+    expect((await outlets()).filter((outlet) => outlet.taxId === 'DE136695976')).toHaveLength(1);
+  });
+
+  it('fails a file for another entity or delimiter clearly, writing nothing', async () => {
+    const path = join(dir, 'wrong.csv');
+    writeFileSync(path, 'MATNR,MAKTX\n000000000000012345,Cola 0.5l\n');
+    const run = await t.platform.ingest.createRun(context, { spec: 'sap-kna1', mode: 'delta', file: { path, name: 'mara.csv' } });
+    await expect(t.platform.ingest.executeRun(context, run.id)).rejects.toMatchObject({ code: 'ingest.source_mismatch' });
+    expect(await t.platform.ingest.getRun(context, run.id)).toMatchObject({ status: 'failed', error: { code: 'ingest.source_mismatch' }, counts: { created: 0 } });
+  });
+
+  it('resumes an interrupted run from its checkpoint: nothing lost, nothing twice', async () => {
+    const lines = Array.from({ length: 25 }, (_, index) => `00002${String(index).padStart(5, '0')};Store ${index};;Z003;Weg ${index};10115;Berlin;DE;;;;;`);
+    const path = file(...lines);
+    const small = { tenantId: other.id };
+    const run = await t.platform.ingest.createRun(small, { spec: 'sap-kna1', mode: 'delta', file: { path, name: 'big.csv' } });
+    // A crash after the first committed chunk: progress is reported after each commit.
+    const ingestWithSmallChunks = (await import('./ingest.service.ts')).createIngestService({ db: t.platform.database.db, registry: t.platform.registry, records: t.platform.records, customFields: { allFieldsOf: async () => [] }, chunkSize: 10 });
+    await expect(ingestWithSmallChunks.executeRun(small, run.id, { onProgress: () => { throw new Error('killed'); } })).rejects.toThrow('killed');
+    const interrupted = await t.platform.ingest.getRun(small, run.id);
+    expect(interrupted).toMatchObject({ status: 'failed', checkpointRow: 10, counts: { created: 10 } });
+    const resumed = await ingestWithSmallChunks.executeRun(small, run.id);
+    expect(resumed).toMatchObject({ status: 'succeeded', checkpointRow: 25, counts: { read: 25, created: 25, duplicates: 0 } });
+    const stored = await outlets(small);
+    expect(stored).toHaveLength(25);
+    expect(new Set(stored.map((outlet) => outlet.code)).size).toBe(25);
+  });
+
+  it("keeps each tenant's load to itself, whatever tenant column the file carries", async () => {
+    const path = join(dir, 'forged.csv');
+    writeFileSync(path, `${header};tenant_id;tenantId\n0000300001;Forged;;Z001;Weg 1;10115;Berlin;DE;;;;;;${tenant.id};${tenant.id}\n`);
+    const run = await t.platform.ingest.createRun({ tenantId: other.id }, { spec: 'sap-kna1', mode: 'delta', file: { path, name: 'forged.csv' } });
+    expect((await t.platform.ingest.executeRun({ tenantId: other.id }, run.id)).counts.created).toBe(1);
+    expect((await outlets()).some((outlet) => outlet.code === '300001')).toBe(false);
+    expect((await outlets({ tenantId: other.id })).some((outlet) => outlet.code === '300001')).toBe(true);
+    await expect(t.platform.ingest.getRun(context, run.id)).rejects.toMatchObject({ code: 'ingest.run_not_found' });
+  });
+});

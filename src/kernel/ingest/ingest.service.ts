@@ -1,0 +1,146 @@
+/**
+ * Ingestion's rules: mapping specs are validated against the tenant's model (entity fields and
+ * custom fields) when saved and stored as a new version only when they differ; a run is created for
+ * a file (its size and SHA-256 recorded), executed or resumed from its checkpoint, and reports its
+ * counts while it runs. Runs write as the user who started them, with the trusted rights of a
+ * load (field masks are for clients, not for the tenant's own master data feed).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
+import type { CustomField, EntityDef, ModelRegistry } from '../model/index.ts';
+import type { RecordService } from '../records/index.ts';
+import { AppError, isUuid, newId } from '../shared/index.ts';
+import type { IngestCounts, IngestRun, RunMode, RunProgress, StoredSpec } from './ingest.contract.ts';
+import { ingestErrors } from './ingest.errors.ts';
+import { emptyCounts, findRun, insertRun, insertSpec, latestSpec, listOpenCases, listRejects, listRuns, listSpecs, updateRun, type OpenCase, type RejectRow } from './ingest.repository.ts';
+import { diffMappingSpecs, validateMappingSpec } from './mapping/index.ts';
+import { runPipeline } from './run-pipeline.ts';
+
+/** What ingestion needs of kernel/tenancy's custom fields. */
+export interface IngestCustomFields {
+  allFieldsOf(tx: TenantTx, tenantId: string): Promise<readonly CustomField[]>;
+}
+
+export interface IngestServiceOptions {
+  db: Kysely<any>;
+  registry: ModelRegistry;
+  records: RecordService;
+  customFields: IngestCustomFields;
+  /** Rows per transaction (default 2,000). */
+  chunkSize?: number;
+}
+
+export interface IngestService {
+  /** Validates and stores a spec; a new version only when it differs from the latest. */
+  saveSpec(context: TenantContext, name: string, input: unknown): Promise<{ spec: StoredSpec; created: boolean; changes: { pointer: string; before: unknown; after: unknown }[] }>;
+  getSpec(context: TenantContext, name: string, version?: number): Promise<StoredSpec>;
+  listSpecs(context: TenantContext): Promise<StoredSpec[]>;
+  /** A queued run of the spec's latest (or given) version over a file on this machine. */
+  createRun(context: TenantContext, request: { spec: string; specVersion?: number; mode: RunMode; file: { path: string; name: string } }): Promise<IngestRun>;
+  /** Executes a queued run or resumes a failed or interrupted one; a finished run is returned as is. */
+  executeRun(context: TenantContext, runId: string, hooks?: { onProgress?: (progress: RunProgress) => void }): Promise<IngestRun>;
+  getRun(context: TenantContext, runId: string): Promise<IngestRun>;
+  listRuns(context: TenantContext, limit?: number): Promise<IngestRun[]>;
+  /** Rejects by row and sequence; `after` is the `<row>.<seq>` of the last one of the previous page. */
+  listRejects(context: TenantContext, runId: string, options?: { after?: string; limit?: number }): Promise<RejectRow[]>;
+  listCases(context: TenantContext, limit?: number): Promise<OpenCase[]>;
+}
+
+export function createIngestService(options: IngestServiceOptions): IngestService {
+  const { db, registry, records, customFields } = options;
+  const chunkSize = options.chunkSize ?? 2000;
+  const entityOf = (name: string): EntityDef => {
+    const entity = registry.find(name);
+    if (!entity || entity.scope !== 'tenant') throw ingestErrors.unknownEntity(name);
+    return entity;
+  };
+  const requireRunId = (runId: string) => {
+    if (!isUuid(runId)) throw ingestErrors.runNotFound();
+    return runId.toLowerCase();
+  };
+
+  const service: IngestService = {
+    async saveSpec(context, name, input) {
+      if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(name)) throw ingestErrors.invalidSpecName(name);
+      return withTenant(db, context, async (tx) => {
+        const entityName = (input as { entity?: unknown } | null)?.entity;
+        const entity = typeof entityName === 'string' ? registry.find(entityName) : undefined;
+        if (!entity || entity.scope !== 'tenant') throw ingestErrors.invalidSpec([{ pointer: '/entity', detail: 'is not a tenant entity of the model' }]);
+        const fields = await customFields.allFieldsOf(tx, context.tenantId);
+        const checked = validateMappingSpec(input, { entity, customFields: fields.filter((field) => field.entity === entity.name) });
+        if (!checked.ok) throw ingestErrors.invalidSpec(checked.problems.map((problem) => ({ pointer: problem.pointer, detail: problem.detail })));
+        const latest = await latestSpec(tx, context.tenantId, name);
+        const changes = latest ? diffMappingSpecs(latest.spec, checked.spec) : [];
+        if (latest && changes.length === 0) return { spec: latest, created: false, changes };
+        const version = (latest?.version ?? 0) + 1;
+        await insertSpec(tx, context.tenantId, name, version, checked.spec);
+        return { spec: (await latestSpec(tx, context.tenantId, name, version))!, created: true, changes };
+      });
+    },
+    async getSpec(context, name, version) {
+      const spec = await withTenant(db, context, (tx) => latestSpec(tx, context.tenantId, name, version));
+      if (!spec) throw ingestErrors.specNotFound(name, version);
+      return spec;
+    },
+    listSpecs: (context) => withTenant(db, context, (tx) => listSpecs(tx, context.tenantId)),
+    async createRun(context, request) {
+      const spec = await service.getSpec(context, request.spec, request.specVersion);
+      entityOf(spec.spec.entity);
+      const info = await stat(request.file.path).catch(() => undefined);
+      if (!info?.isFile()) throw ingestErrors.fileNotFound(request.file.name);
+      const sha256 = await fileHash(request.file.path);
+      const id = newId();
+      await withTenant(db, context, (tx) => insertRun(tx, context.tenantId, { id, spec, mode: request.mode, file: { name: request.file.name, path: request.file.path, bytes: info.size, sha256 } }));
+      return service.getRun(context, id);
+    },
+    async executeRun(context, runId, hooks = {}) {
+      const id = requireRunId(runId);
+      const run = await withTenant(db, context, async (tx) => {
+        const found = await findRun(tx, context.tenantId, id, true);
+        if (!found) throw ingestErrors.runNotFound();
+        if (found.status !== 'succeeded') await updateRun(tx, context.tenantId, id, { status: 'running', error: null, started: true });
+        return found;
+      });
+      if (run.status === 'succeeded') return run;
+      const stored = await service.getSpec(context, run.spec.name, run.spec.version);
+      const entity = entityOf(stored.spec.entity);
+      const fields = await withTenant(db, context, (tx) => customFields.allFieldsOf(tx, context.tenantId));
+      // The load's own rights: the user is recorded, roles do not narrow what the feed may write.
+      const loadContext: TenantContext = { tenantId: context.tenantId, userId: context.userId ?? null, apiKeyId: context.apiKeyId ?? null, requestId: context.requestId ?? null };
+      let counts: IngestCounts;
+      try {
+        counts = await runPipeline({ db, records, chunkSize }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: stored.spec, entity, customFields: fields, ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
+      } catch (error) {
+        const failure = error instanceof AppError ? { code: error.code, detail: error.message } : { code: 'ingest.run_failed', detail: 'The run stopped on an internal error; it can be resumed.' };
+        await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'failed', error: failure }));
+        throw error;
+      }
+      await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'succeeded', counts, finished: true }));
+      return service.getRun(context, id);
+    },
+    async getRun(context, runId) {
+      const id = requireRunId(runId);
+      const run = await withTenant(db, context, (tx) => findRun(tx, context.tenantId, id));
+      if (!run) throw ingestErrors.runNotFound();
+      return run;
+    },
+    listRuns: (context, limit = 50) => withTenant(db, context, (tx) => listRuns(tx, context.tenantId, Math.min(Math.max(limit, 1), 200))),
+    async listRejects(context, runId, options = {}) {
+      const run = await service.getRun(context, runId);
+      const [row = 0, seq = -1] = /^\d{1,15}\.\d{1,6}$/.test(options.after ?? '') ? options.after!.split('.').map(Number) : [];
+      return withTenant(db, context, (tx) => listRejects(tx, context.tenantId, run.id, { row, seq }, Math.min(Math.max(options.limit ?? 500, 1), 5000)));
+    },
+    listCases: (context, limit = 200) => withTenant(db, context, (tx) => listOpenCases(tx, context.tenantId, Math.min(Math.max(limit, 1), 1000))),
+  };
+  return service;
+}
+
+async function fileHash(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+

@@ -1,0 +1,224 @@
+/**
+ * Reconciliation of one chunk of prepared rows (mapped, normalized, valid) in the run's transaction:
+ * duplicates within the file (run keys), the cross-reference, unchanged rows by content hash, exact
+ * matching of new rows on the entity's unique fields and the spec's exact keys, field ownership
+ * (source-owned fields follow the source unless a user edited them since the last load: then a
+ * conflict case), deletion flags, then set-based writes through the record service (audit and the
+ * sync change log follow from there). When a set-based write fails on one bad row, the chunk is
+ * written again row by row under savepoints so only that row is rejected.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { sql } from 'kysely';
+import type { TenantContext, TenantTx } from '../db/index.ts';
+import type { EntityDef } from '../model/index.ts';
+import type { RecordService } from '../records/index.ts';
+import { AppError, newId } from '../shared/index.ts';
+import type { IngestCounts, MappingSpec } from './ingest.contract.ts';
+import { claimRunKeys, insertCases, insertLineage, upsertXref, xrefByKeys, type CaseRow, type LineageRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
+
+/** A row ready to reconcile: mapped, normalized and valid. */
+export interface PreparedRow {
+  readonly rowNumber: number;
+  readonly line: number;
+  readonly sourceKey: string;
+  readonly record: Record<string, unknown>;
+  readonly deleted: boolean;
+  readonly hash: string;
+}
+
+export interface ChunkTarget {
+  readonly tenantId: string;
+  readonly runId: string;
+  readonly context: TenantContext;
+  readonly entity: EntityDef;
+  readonly spec: MappingSpec;
+  readonly records: RecordService;
+  /** Fields the source owns (overwritten on each load). */
+  readonly sourceOwned: ReadonlySet<string>;
+  /** Fields whose equal values mean the same record (unique fields, the spec's exact keys). */
+  readonly matchFields: readonly string[];
+}
+
+export interface ChunkOutcome {
+  counts: Partial<IngestCounts>;
+  rejects: RejectRow[];
+}
+
+type Write =
+  | { kind: 'create'; row: PreparedRow; id: string; input: Record<string, unknown>; operation: 'create' }
+  | { kind: 'update'; row: PreparedRow; id: string; input: Record<string, unknown>; operation: 'update' | 'link' | 'deactivate' };
+
+export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: readonly PreparedRow[]): Promise<ChunkOutcome> {
+  const { tenantId, runId, spec, entity, records, context } = target;
+  const counts: Partial<IngestCounts> = {};
+  const add = (key: keyof IngestCounts, by = 1) => void (counts[key] = (counts[key] ?? 0) + by);
+  const rejects: RejectRow[] = [];
+
+  // A source key twice in the file: the first row counts, later ones are duplicates.
+  const first = new Map<string, PreparedRow>();
+  const duplicate = (row: PreparedRow) => {
+    add('duplicates');
+    rejects.push({ rowNumber: row.rowNumber, line: row.line, seq: 0, sourceKey: row.sourceKey, field: '$key', value: row.sourceKey, code: 'ingest.duplicate_key', reason: 'An earlier row of this file has the same source key; this row was not loaded.', sourceRow: null });
+  };
+  for (const row of rows) if (first.has(row.sourceKey)) duplicate(row); else first.set(row.sourceKey, row);
+  const seenBefore = await claimRunKeys(tx, tenantId, runId, [...first.values()].map((row) => ({ key: row.sourceKey, row: row.rowNumber })));
+  const live = [...first.values()].filter((row) => {
+    if (!seenBefore.has(row.sourceKey)) return true;
+    duplicate(row);
+    return false;
+  });
+
+  const xref = await xrefByKeys(tx, tenantId, spec.system, entity.name, live.map((row) => row.sourceKey));
+  const known = live.filter((row) => xref.has(row.sourceKey));
+  const current = new Map((await records.findBy(context, entity, 'id', known.map((row) => xref.get(row.sourceKey)!.recordId), tx)).map((record) => [record.id, record]));
+
+  const writes: Write[] = [];
+  const xrefUpdates: XrefEntry[] = [];
+  const cases: CaseRow[] = [];
+  const fresh: PreparedRow[] = [];
+  for (const row of live) {
+    const entry = xref.get(row.sourceKey);
+    const record = entry && current.get(entry.recordId);
+    if (!entry || !record) {
+      if (row.deleted) add('skipped');
+      else fresh.push(row);
+      continue;
+    }
+    if (entry.contentHash === row.hash && entry.deletedInSource === row.deleted) {
+      add('unchanged');
+      continue;
+    }
+    if (row.deleted) {
+      const input = deactivation(spec);
+      if (input) writes.push({ kind: 'update', row, id: record.id, input, operation: 'deactivate' });
+      xrefUpdates.push({ ...entry, contentHash: row.hash, deletedInSource: true });
+      if (!input) add('unchanged');
+      continue;
+    }
+    const { set, conflicts } = ownedChanges(target, row.record, record, entry.sourceValues);
+    for (const field of conflicts) cases.push({ id: newId(), kind: 'conflict', recordId: record.id, sourceKey: row.sourceKey, field, sourceValue: row.record[field], localValue: record[field] });
+    add('conflicts', conflicts.length);
+    if (Object.keys(set).length > 0) writes.push({ kind: 'update', row, id: record.id, input: set, operation: 'update' });
+    else add('unchanged');
+    xrefUpdates.push({ ...entry, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
+  }
+
+  // New source keys: an existing record with an equal unique or exact key is the same one (linked);
+  // within the chunk the first row with a key creates the record and later ones link to it.
+  const matches = await matchExisting(target, tx, fresh);
+  const createdByKey = new Map<string, string>();
+  for (const row of fresh) {
+    const keys = target.matchFields.flatMap((field) => (row.record[field] === null || row.record[field] === undefined ? [] : [`${field}\u0000${JSON.stringify(row.record[field])}`]));
+    const existing = keys.map((key) => matches.get(key) ?? createdByKey.get(key)).find((id) => id !== undefined);
+    if (existing) {
+      const input = Object.fromEntries(Object.entries(row.record).filter(([field]) => target.sourceOwned.has(field)));
+      writes.push({ kind: 'update', row, id: existing, input, operation: 'link' });
+      xrefUpdates.push({ sourceKey: row.sourceKey, recordId: existing, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
+      continue;
+    }
+    const id = newId();
+    for (const key of keys) createdByKey.set(key, id);
+    writes.push({ kind: 'create', row, id, input: { ...row.record, id }, operation: 'create' });
+    xrefUpdates.push({ sourceKey: row.sourceKey, recordId: id, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
+  }
+
+  const failed = await writeAll(tx, target, writes);
+  const written = writes.filter((write) => !failed.has(write.row.sourceKey));
+  for (const write of writes) {
+    const problem = failed.get(write.row.sourceKey);
+    if (problem) rejects.push({ rowNumber: write.row.rowNumber, line: write.row.line, seq: 0, sourceKey: write.row.sourceKey, field: problem.field, value: null, code: problem.code, reason: problem.reason, sourceRow: null });
+  }
+  for (const write of written) add(write.operation === 'create' ? 'created' : write.operation === 'link' ? 'merged' : write.operation === 'deactivate' ? 'deactivated' : 'updated');
+  await upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefUpdates.filter((entry) => !failed.has(entry.sourceKey)));
+  await insertLineage(tx, tenantId, runId, entity.name, written.map((write): LineageRow => ({ recordId: write.id, sourceKey: write.row.sourceKey, operation: write.operation, rowNumber: write.row.rowNumber })));
+  await insertCases(tx, tenantId, runId, entity.name, cases);
+  add('rejected', rejects.length);
+  return { counts, rejects };
+}
+
+/** What a deletion flag (or a record missing from a full load) writes; null: leave the record. */
+export function deactivation(spec: MappingSpec): Record<string, unknown> | null {
+  const policy = spec.missing ?? { action: 'deactivate' };
+  if (policy.action !== 'deactivate') return null;
+  return { [policy.field ?? 'active']: policy.value ?? false };
+}
+
+function sourceValuesOf(target: ChunkTarget, record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([field]) => target.sourceOwned.has(field)));
+}
+
+/**
+ * The source-owned fields to write: those the source changed, unless a user changed the record's
+ * value since the last load (it differs from what the source last set): then a conflict when the
+ * source changed it too, else the local value stays.
+ */
+function ownedChanges(target: ChunkTarget, incoming: Record<string, unknown>, record: Record<string, unknown>, lastSource: Record<string, unknown>) {
+  const set: Record<string, unknown> = {};
+  const conflicts: string[] = [];
+  for (const [field, value] of Object.entries(incoming)) {
+    if (!target.sourceOwned.has(field) || isDeepStrictEqual(value ?? null, record[field] ?? null)) continue;
+    const editedLocally = Object.hasOwn(lastSource, field) && !isDeepStrictEqual(record[field] ?? null, lastSource[field] ?? null);
+    if (!editedLocally) set[field] = value;
+    else if (!isDeepStrictEqual(value ?? null, lastSource[field] ?? null)) conflicts.push(field);
+  }
+  return { set, conflicts };
+}
+
+/** Existing records by match key (`field NUL json(value)`), one query per match field. */
+async function matchExisting(target: ChunkTarget, tx: TenantTx, rows: readonly PreparedRow[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const field of target.matchFields) {
+    const values = [...new Set(rows.flatMap((row) => (row.record[field] === null || row.record[field] === undefined ? [] : [row.record[field]])))];
+    if (values.length === 0) continue;
+    for (const record of await target.records.findBy(target.context, target.entity, field, values, tx)) found.set(`${field}\u0000${JSON.stringify(record[field])}`, record.id);
+  }
+  return found;
+}
+
+interface WriteProblem {
+  field: string | null;
+  code: string;
+  reason: string;
+}
+
+/** Set-based writes; on a refused batch, each write again in its own savepoint. Failed rows by source key. */
+async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Write[]): Promise<Map<string, WriteProblem>> {
+  const failed = new Map<string, WriteProblem>();
+  if (writes.length === 0) return failed;
+  const { records, context, entity } = target;
+  const creates = writes.filter((write) => write.kind === 'create');
+  const updates = writes.filter((write) => write.kind === 'update');
+  const batch = async () => {
+    if (creates.length > 0) await records.createMany(context, entity, creates.map((write) => write.input), tx);
+    if (updates.length > 0) await records.updateMany(context, entity, updates.map((write) => ({ id: write.id, input: write.input })), tx);
+  };
+  if (await attempt(tx, 'ingest_batch', batch)) return failed;
+  for (const write of writes) {
+    const error = await attempt(tx, 'ingest_row', () =>
+      write.kind === 'create' ? records.createMany(context, entity, [write.input], tx) : records.updateMany(context, entity, [{ id: write.id, input: write.input }], tx),
+    ).then(() => undefined, (caught: unknown) => caught);
+    if (error !== undefined) failed.set(write.row.sourceKey, problemOf(error));
+  }
+  return failed;
+}
+
+/** Runs work in a savepoint: true when it held, false (rolled back) when it threw a domain error. */
+async function attempt(tx: TenantTx, name: string, work: () => Promise<unknown>): Promise<boolean> {
+  await sql`savepoint ${sql.raw(name)}`.execute(tx);
+  try {
+    await work();
+    await sql`release savepoint ${sql.raw(name)}`.execute(tx);
+    return true;
+  } catch (error) {
+    await sql`rollback to savepoint ${sql.raw(name)}`.execute(tx);
+    if (name === 'ingest_row' || !(error instanceof AppError)) throw error;
+    return false;
+  }
+}
+
+function problemOf(error: unknown): WriteProblem {
+  if (!(error instanceof AppError)) throw error;
+  const first = error.errors?.[0];
+  const field = first?.pointer ? first.pointer.slice(1).replaceAll('/', '.') : null;
+  return { field, code: error.code, reason: first ? `${error.message} (${first.pointer ?? ''} ${first.detail})` : error.message };
+}

@@ -1,0 +1,193 @@
+/**
+ * One run through the pipeline: stream the file, map, normalize and validate each row (in memory,
+ * one chunk at a time), reconcile and write each chunk in one tenant transaction together with its
+ * rejects and the run's checkpoint, so a crash loses nothing and repeats nothing: a resumed run
+ * skips the rows at or below the checkpoint. A full load then deactivates what the file left out.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Kysely } from 'kysely';
+import type { ValidateFunction } from 'ajv';
+import { withTenant, type TenantContext } from '../db/index.ts';
+import { createAjv, fieldErrorsOf, type ValidationIssue } from '../http/index.ts';
+import { deriveSchemas, type CustomField, type EntityDef } from '../model/index.ts';
+import { checkExt, type RecordService } from '../records/index.ts';
+import { AppError } from '../shared/index.ts';
+import type { IngestCounts, IngestRun, MappingSpec, RunProgress, SourceRow, SourceRowProblem } from './ingest.contract.ts';
+import { emptyCounts, insertLineage, insertRejects, missingFromRun, upsertXref, updateRun, type RejectRow } from './ingest.repository.ts';
+import { compileMapping } from './mapping/index.ts';
+import { compileNormalizer } from './normalize/index.ts';
+import { deactivation, reconcileChunk, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
+import { readSource } from './sources/index.ts';
+
+
+export interface PipelineDeps {
+  readonly db: Kysely<any>;
+  readonly records: RecordService;
+  readonly chunkSize: number;
+}
+
+export interface PipelineInput {
+  readonly context: TenantContext;
+  readonly run: IngestRun;
+  readonly spec: MappingSpec;
+  readonly entity: EntityDef;
+  readonly customFields: readonly CustomField[];
+  readonly onProgress?: (progress: RunProgress) => void;
+}
+
+const ajv = createAjv(false);
+const validators = new WeakMap<EntityDef, ValidateFunction>();
+const validatorOf = (entity: EntityDef): ValidateFunction => {
+  let validate = validators.get(entity);
+  if (!validate) validators.set(entity, (validate = ajv.compile(deriveSchemas(entity).create)));
+  return validate;
+};
+const cut = (value: unknown, length = 1000): string | null => {
+  if (value === null || value === undefined) return null;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > length ? `${text.slice(0, length)}…` : text;
+};
+const sourceRowOf = (row: SourceRow): Record<string, unknown> => Object.fromEntries(Object.entries(row.values).map(([key, value]) => [key, typeof value === 'string' ? cut(value) : value]));
+
+/** Runs (or resumes) the pipeline; throws a domain error that fails the run, with the checkpoint kept. */
+export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Promise<IngestCounts> {
+  const { db, records } = deps;
+  const { context, run, spec, entity, customFields } = input;
+  const tenantId = context.tenantId;
+  const map = compileMapping(spec, { entity, customFields });
+  const normalize = compileNormalizer(spec.normalize ?? {});
+  const validate = validatorOf(entity);
+  const fieldsOfEntity = customFields.filter((custom) => custom.entity === entity.name);
+  const mapped = Object.keys(spec.fields);
+  const sourceOwned = new Set(spec.sourceOwned ?? mapped);
+  const unique = Object.entries(entity.fields).filter(([field, def]) => def.unique && mapped.includes(field)).map(([field]) => field);
+  const target: ChunkTarget = { tenantId, runId: run.id, context, entity, spec, records, sourceOwned, matchFields: [...new Set([...unique, ...(spec.matching?.exact ?? [])])] };
+
+  const counts: IngestCounts = { ...emptyCounts(), ...run.counts };
+  const started = Date.now();
+  let bytesRead = 0;
+  let firstRow = true;
+  let lastRow = run.checkpointRow;
+  let prepared: PreparedRow[] = [];
+  let rejects: RejectRow[] = [];
+
+  const rejectProblem = (problem: SourceRowProblem) =>
+    rejects.push({ rowNumber: problem.rowNumber, line: problem.line, seq: 0, sourceKey: null, field: null, value: cut(problem.excerpt, 200), code: problem.code, reason: problem.reason, sourceRow: null });
+
+  const prepare = (row: SourceRow) => {
+    const result = map(row);
+    const problems: { field: string | null; value: unknown; code: string; reason: string }[] = result.problems.map((problem) => ({ field: problem.field, value: problem.value, code: problem.code, reason: problem.reason }));
+    if (firstRow) {
+      firstRow = false;
+      const missing = result.problems.filter((problem) => problem.code === 'ingest.missing_column').map((problem) => problem.sourceField ?? problem.field);
+      if (missing.length > 0) {
+        throw new AppError('unprocessable', 'ingest.source_mismatch', 'The file does not fit the mapping', {
+          detail: `Columns the mapping reads are missing: ${[...new Set(missing)].join(', ')}. The file has: ${Object.keys(row.values).slice(0, 40).join(', ')}. Is it the right file, entity and delimiter?`,
+        });
+      }
+    }
+    let record = result.record;
+    if (problems.length === 0) {
+      const normalized = normalize(record);
+      record = normalized.record;
+      problems.push(...normalized.problems.map((problem) => ({ field: problem.field, value: problem.value, code: problem.code, reason: problem.reason })));
+    }
+    if (problems.length === 0 && !result.deleted) {
+      if (!validate(record)) {
+        for (const error of fieldErrorsOf((validate.errors ?? []) as ValidationIssue[], 'body')) {
+          const field = (error.pointer ?? '/').slice(1).replaceAll('/', '.');
+          problems.push({ field, value: field === '' ? null : record[field.split('.')[0]!], code: 'ingest.invalid_value', reason: `${field || 'record'} ${error.detail}` });
+        }
+      } else if (record.ext !== undefined) {
+        try {
+          checkExt(fieldsOfEntity, record.ext, true);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          for (const detail of error.errors ?? []) problems.push({ field: (detail.pointer ?? '').slice(1).replaceAll('/', '.'), value: null, code: 'ingest.invalid_custom_field', reason: detail.detail });
+        }
+      }
+    }
+    if (result.sourceKey === null && !problems.some((problem) => problem.field === '$key')) problems.push({ field: '$key', value: null, code: 'ingest.missing_key', reason: 'The row has no source key.' });
+    if (problems.length > 0) {
+      const source = sourceRowOf(row);
+      problems.forEach((problem, seq) => rejects.push({ rowNumber: row.rowNumber, line: row.line, seq, sourceKey: result.sourceKey, field: problem.field, value: cut(problem.value), code: problem.code, reason: problem.reason, sourceRow: seq === 0 ? source : null }));
+      return;
+    }
+    const hash = createHash('sha1').update(JSON.stringify(record)).update(result.deleted ? '\u0001' : '\u0000').digest('base64url');
+    prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, record, deleted: result.deleted, hash });
+  };
+
+  const commit = async () => {
+    if (prepared.length === 0 && rejects.length === 0 && lastRow === run.checkpointRow) return;
+    const rows = prepared;
+    const rowRejects = rejects;
+    prepared = [];
+    rejects = [];
+    const outcome = await withTenant(db, context, async (tx) => {
+      const result = await reconcileChunk(tx, target, rows);
+      await insertRejects(tx, tenantId, run.id, [...rowRejects, ...result.rejects]);
+      for (const [key, value] of Object.entries(result.counts)) counts[key as keyof IngestCounts] += value;
+      counts.rejected += rowRejects.filter((reject) => reject.seq === 0).length;
+      counts.durationMs = run.counts.durationMs + (Date.now() - started);
+      await updateRun(tx, tenantId, run.id, { checkpointRow: lastRow, counts });
+      return result;
+    });
+    input.onProgress?.({ run, counts: { ...counts }, bytesRead });
+    return outcome;
+  };
+
+  async function* counted(path: string): AsyncGenerator<Uint8Array> {
+    for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+      bytesRead += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
+
+  if (!run.file.path) throw new AppError('unprocessable', 'ingest.no_file', 'The run has no file');
+  const items = readSource(counted(run.file.path), spec.source, { onEncoding: (encoding) => void withTenant(db, context, (tx) => updateRun(tx, tenantId, run.id, { encoding })) });
+  for await (const item of items) {
+    const rowNumber = item.kind === 'row' ? item.row.rowNumber : item.problem.rowNumber;
+    if (rowNumber <= run.checkpointRow) {
+      if (item.kind === 'row') firstRow = false;
+      continue;
+    }
+    counts.read += 1;
+    if (item.kind === 'problem') rejectProblem(item.problem);
+    else prepare(item.row);
+    lastRow = rowNumber;
+    if (prepared.length + rejects.length >= deps.chunkSize) await commit();
+  }
+  await commit();
+  if (run.mode === 'full') await deactivateMissing(deps, input, counts);
+  counts.durationMs = run.counts.durationMs + (Date.now() - started);
+  return counts;
+}
+
+/** A full load: records of this source the file no longer has are deactivated (or left, per the spec). */
+async function deactivateMissing(deps: PipelineDeps, input: PipelineInput, counts: IngestCounts): Promise<void> {
+  const { context, run, spec, entity } = input;
+  const set = deactivation(spec);
+  for (;;) {
+    const done = await withTenant(deps.db, context, async (tx) => {
+      const missing = await missingFromRun(tx, context.tenantId, spec.system, entity.name, run.id, 1000);
+      if (missing.length === 0) return true;
+      const gone = new Set<string>();
+      if (set) {
+        for (const id of (await deps.records.updateMany(context, entity, missing.map((entry) => ({ id: entry.recordId, input: set })), tx)).missing) gone.add(id);
+      } else if (spec.missing?.action === 'softDelete') {
+        // Row by row: soft deletes of a source's vanished records are few, and each is audited as a delete.
+        for (const entry of missing) await deps.records.remove(context, entity, entry.recordId, undefined, tx).catch((error: unknown) => (error instanceof AppError && error.kind === 'not_found' ? gone.add(entry.recordId) : Promise.reject(error)));
+      }
+      if (set || spec.missing?.action === 'softDelete') {
+        const written = missing.filter((entry) => !gone.has(entry.recordId));
+        counts.deactivated += written.length;
+        await insertLineage(tx, context.tenantId, run.id, entity.name, written.map((entry) => ({ recordId: entry.recordId, sourceKey: entry.sourceKey, operation: 'deactivate', rowNumber: null })));
+      }
+      await upsertXref(tx, context.tenantId, spec.system, entity.name, run.id, missing.map((entry) => ({ ...entry, deletedInSource: true })));
+      await updateRun(tx, context.tenantId, run.id, { counts });
+      return missing.length < 1000;
+    });
+    if (done) return;
+  }
+}

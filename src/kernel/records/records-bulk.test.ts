@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
+import { ktWidget } from '../../../test/model/kernel-test.model.ts';
+import { testModules } from '../../../test/support/test-env.ts';
+import { openDatabase, type Database } from '../db/index.ts';
+import { createRegistry } from '../model/index.ts';
+import { createTenantDirectory } from '../tenancy/index.ts';
+import { createRecordService, type RecordChange, type RecordService } from './index.ts';
+
+let database: TestDatabase;
+let app: Database;
+let records: RecordService;
+const told: RecordChange[][] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  app = openDatabase(database.appUrl, { max: 2 });
+  records = createRecordService(app.db, createRegistry(testModules.flatMap((module) => module.entities)), {
+    listeners: [{ afterWrite: async (_tx, change) => void told.push([change]), afterWriteMany: async (_tx, changes) => void told.push([...changes]) }],
+  });
+});
+afterAll(async () => {
+  await app.close();
+  await database.drop();
+});
+
+describe('bulk updates and lookups', () => {
+  it('updates many records in one call, each field kind stored as a single update would store it', async () => {
+    const tenant = await createTenantDirectory(app.db).createTenant({ slug: 'bulk-a', name: 'Bulk A' });
+    const context = { tenantId: tenant.id };
+    const [first, second] = await records.createMany(context, ktWidget, [
+      { code: 'B-1', name: 'One', weight: '1.500', attributes: { a: 1 } },
+      { code: 'B-2', name: 'Two', price: { amount: 100, currency: 'EUR' } },
+    ]);
+    told.length = 0;
+    const { updated, missing } = await records.updateMany(context, ktWidget, [
+      { id: first!.id, input: { name: 'One bis', attributes: { b: [1, 'x'] }, title: { en: 'Title', fr: 'Titre' }, availableOn: '2026-02-28', inspectedAt: '2026-02-28T10:11:12.345Z' } },
+      { id: second!.id, input: { price: { amount: 250, currency: 'USD' }, weight: null, quantity: 7 } },
+      { id: '0190b5c6-0000-7000-8000-000000000000', input: { name: 'Nobody' } },
+    ]);
+    expect(missing).toEqual(['0190b5c6-0000-7000-8000-000000000000']);
+    expect(updated).toHaveLength(2);
+    const one = await records.get(context, ktWidget, first!.id);
+    expect(one).toMatchObject({ version: 2, name: 'One bis', weight: '1.500', attributes: { b: [1, 'x'] }, title: { en: 'Title', fr: 'Titre' }, availableOn: '2026-02-28', inspectedAt: '2026-02-28T10:11:12.345Z' });
+    expect(await records.get(context, ktWidget, second!.id)).toMatchObject({ version: 2, price: { amount: 250, currency: 'USD' }, weight: null, quantity: 7, name: 'Two' });
+    expect(told).toHaveLength(1);
+    expect(told[0]!.map((change) => [change.action, change.before?.name, change.after?.name])).toEqual(
+      expect.arrayContaining([
+        ['update', 'One', 'One bis'],
+        ['update', 'Two', 'Two'],
+      ]),
+    );
+  });
+
+  it("finds live records by a field's values, within the tenant only", async () => {
+    const directory = createTenantDirectory(app.db);
+    const a = await directory.createTenant({ slug: 'bulk-b', name: 'Bulk B' });
+    const b = await directory.createTenant({ slug: 'bulk-c', name: 'Bulk C' });
+    await records.createMany({ tenantId: a.id }, ktWidget, [{ code: 'F-1', name: 'x' }, { code: 'F-2', name: 'y' }, { code: 'F-3', name: 'z' }]);
+    const [gone] = await records.createMany({ tenantId: b.id }, ktWidget, [{ code: 'F-1', name: 'other tenant' }]);
+    await records.remove({ tenantId: b.id }, ktWidget, gone!.id);
+    const found = await records.findBy({ tenantId: a.id }, ktWidget, 'code', ['F-1', 'F-3', 'F-9']);
+    expect(found.map((record) => record.code).sort()).toEqual(['F-1', 'F-3']);
+    expect(await records.findBy({ tenantId: b.id }, ktWidget, 'code', ['F-1'])).toEqual([]);
+    expect(await records.findBy({ tenantId: a.id }, ktWidget, 'id', [found[0]!.id, 'not-a-uuid'])).toHaveLength(1);
+  });
+
+  it('refuses a bulk update of a read-only field for the roles, writing nothing', async () => {
+    told.length = 0;
+    const tenant = await createTenantDirectory(app.db).createTenant({ slug: 'bulk-d', name: 'Bulk D' });
+    const userId = '0190b5c6-0000-7000-8000-0000000000aa';
+    const [widget] = await records.createMany({ tenantId: tenant.id }, ktWidget, [{ code: 'R-1', name: 'Read only', assignee: userId }]);
+    await expect(records.updateMany({ tenantId: tenant.id, userId, roles: ['member'] }, ktWidget, [{ id: widget!.id, input: { status: 'active' } }])).rejects.toMatchObject({ code: expect.stringMatching(/^access\./) });
+    expect(await records.get({ tenantId: tenant.id }, ktWidget, widget!.id)).toMatchObject({ version: 1, status: 'draft' });
+  });
+});
