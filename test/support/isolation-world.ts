@@ -112,6 +112,7 @@ export async function seedIsolationWorld(options: SeedOptions): Promise<Isolatio
   for (const tenant of [a, b]) await seedIdentityRows(owner, tenant);
   for (const tenant of [a, b]) await seedAccessRoles(owner, tenant);
   for (const tenant of [a, b]) await seedSyncRows(owner, tenant);
+  for (const tenant of [a, b]) await seedIngestRows(owner, tenant);
   for (const tenant of [a, b]) await seedFeatureFlags(owner, tenant);
   const extensible = world.tenantEntities.find((entity) => entity.expose);
   if (extensible) for (const tenant of [a, b]) await seedCustomFields(owner, tenant, extensible);
@@ -144,6 +145,20 @@ async function seedAccessRoles(owner: Kysely<any>, tenant: IsolationTenant): Pro
 async function seedSyncRows(owner: Kysely<any>, tenant: IsolationTenant): Promise<void> {
   await sql`insert into sync_clients (tenant_id, client_id, user_id, last_mutation_id) values (${tenant.id}, ${newId()}, ${newId()}, 3)`.execute(owner);
   await sql`insert into sync_horizons (tenant_id, txid) values (${tenant.id}, '1'::xid8)`.execute(owner);
+}
+
+/** A spec, a run and a row of every kernel/ingest table for a tenant, with the owner connection. */
+async function seedIngestRows(owner: Kysely<any>, tenant: IsolationTenant): Promise<void> {
+  const runId = newId();
+  const recordId = newId();
+  const spec = JSON.stringify({ specVersion: 1, name: 'isolation', entity: 'ktWidget', system: 'ISO', source: { format: 'ndjson' }, key: { from: 'id' }, fields: {} });
+  await sql`insert into ingest_specs (tenant_id, name, version, entity, system, spec) values (${tenant.id}, 'isolation', 1, 'ktWidget', 'ISO', ${spec}::jsonb)`.execute(owner);
+  await sql`insert into ingest_runs (tenant_id, id, spec_name, spec_version, entity, mode, status) values (${tenant.id}, ${runId}, 'isolation', 1, 'ktWidget', 'delta', 'succeeded')`.execute(owner);
+  await sql`insert into ingest_xref (tenant_id, system, entity, source_key, record_id, content_hash, source_values, last_run_id) values (${tenant.id}, 'ISO', 'ktWidget', 'K1', ${recordId}, 'h', '{}'::jsonb, ${runId})`.execute(owner);
+  await sql`insert into ingest_run_keys (tenant_id, run_id, source_key, row_number) values (${tenant.id}, ${runId}, 'K1', 1)`.execute(owner);
+  await sql`insert into ingest_rejects (tenant_id, run_id, row_number, seq, code, reason) values (${tenant.id}, ${runId}, 2, 0, 'ingest.invalid_value', 'isolation')`.execute(owner);
+  await sql`insert into ingest_lineage (tenant_id, run_id, entity, record_id, source_key, operation) values (${tenant.id}, ${runId}, 'ktWidget', ${recordId}, 'K1', 'create')`.execute(owner);
+  await sql`insert into ingest_cases (tenant_id, id, kind, run_id, entity, record_id) values (${tenant.id}, ${newId()}, 'conflict', ${runId}, 'ktWidget', ${recordId})`.execute(owner);
 }
 
 /**

@@ -36,8 +36,9 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
   const contextOf = (request: FastifyRequest): TenantContext => withRequestRoles(request.principal as TenantContext, request.headers, options.devHeaders);
   const admin = { config: { tenant: true }, preHandler: options.guard };
   const tags = ['ingest'];
-  return (app: FastifyInstance): void => {
-    // Uploads stay streams: the file goes to disk as it arrives, whatever its size.
+  return (root: FastifyInstance): void => void root.register(async (app) => {
+    // Uploads stay streams: the file goes to disk as it arrives, whatever its size. Scoped to these
+    // routes (an encapsulated plugin): elsewhere these types stay 415.
     app.addContentTypeParser(uploadTypes, (_request, payload, done) => done(null, payload));
     app.put('/v1/ingest/specs/:name', {
       ...admin,
@@ -130,5 +131,5 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
       schema: { tags, summary: 'Open cases: conflicts between source and local edits, duplicates to review', response: { 200: open, ...problemResponses } },
       handler: async (request) => ({ data: await service.listCases(contextOf(request)) }),
     });
-  };
+  });
 }

@@ -224,9 +224,11 @@ describe('record JSON written by PostgreSQL', () => {
     const codec = createRecordCodec(registry.get('outlet'), registry);
     const row = fc.sample(rowOf(codec), { numRuns: 1, seed: 7 })[0]!;
     const [owner, viewer] = await readBack(registry.get('outlet'), codec, row, 'UTC');
-    expect(Object.keys(JSON.parse(owner!.snapshot[0]!))).toEqual(expect.arrayContaining(['phone', 'email', 'creditLimit', 'balance']));
-    expect(Object.keys(JSON.parse(viewer!.snapshot[0]!))).not.toEqual(expect.arrayContaining(['phone']));
-    expect(Object.keys(JSON.parse(viewer!.snapshot[0]!))).toEqual(Object.keys(JSON.parse(viewer!.expected)));
+    const hidden = ['phone', 'email', 'creditLimit', 'balance'];
+    expect(Object.keys(JSON.parse(owner!.snapshot[0]!))).toEqual(expect.arrayContaining(hidden));
+    const viewerKeys = Object.keys(JSON.parse(viewer!.snapshot[0]!));
+    for (const property of hidden) expect(viewerKeys).not.toContain(property);
+    expect(viewerKeys).toEqual(Object.keys(JSON.parse(viewer!.expected)));
   });
 
   it('keeps jsonb as PostgreSQL prints it, which parses to the value the codec sent', async () => {
@@ -239,12 +241,14 @@ describe('record JSON written by PostgreSQL', () => {
     expect(JSON.stringify(json)).toBe(owner!.expected);
   });
 
-  it('writes a value the codec cannot: a currency missing beside an amount, an instant past JavaScript years', async () => {
-    // The codec throws on both (a 500 for the whole pull); the JSON carries what the row holds.
+  it('writes what the row holds where the codec failed or pg misread: no currency beside an amount, an instant past JavaScript years, Feb 29 of 1 BC', async () => {
+    // The codec threw on the first two (a 500 for the whole pull); pg's date parser turns the third
+    // into Mar 1 (it goes through Date.UTC(1900, ...)). None of them can be written through the API.
     const codec = createRecordCodec(registry.get('ktWidget'), registry);
     const row = await sql<{ json: string }>`
-      select ${recordJsonSql(codec, new Set(['createdAt', 'price']))} as json from (
-        select ${randomUUID()}::uuid as id, '275761-01-01 00:00:00+00'::timestamptz as created_at, 100::bigint as price_amount, null::char(3) as price_currency) as kt_widgets`.execute(database.owner.db);
-    expect(JSON.parse(row.rows[0]!.json)).toMatchObject({ createdAt: '+275761-01-01T00:00:00.000Z', price: { amount: 100, currency: null } });
+      select ${recordJsonSql(codec, new Set(['createdAt', 'updatedAt', 'price']))} as json from (
+        select ${randomUUID()}::uuid as id, '275761-01-01 00:00:00+00'::timestamptz as created_at, '0001-02-29 12:00:00+00 BC'::timestamptz as updated_at,
+          100::bigint as price_amount, null::char(3) as price_currency) as kt_widgets`.execute(database.owner.db);
+    expect(JSON.parse(row.rows[0]!.json)).toMatchObject({ createdAt: '+275761-01-01T00:00:00.000Z', updatedAt: '0000-02-29T12:00:00.000Z', price: { amount: 100, currency: null } });
   });
 });

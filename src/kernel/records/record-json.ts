@@ -1,10 +1,11 @@
 /**
- * A record's API JSON written by PostgreSQL, for sync pages: the text `JSON.stringify(codec.toRecord(row,
- * only))` gives, built in the query, so Node neither parses every column nor makes and serializes an
- * object per record (that work was most of a first sync's server time; figures in docs/architecture.md, "Offline sync").
- * Built once per entity and set of readable properties. Scalars come out byte for byte as the codec
- * writes them; json, localizedText and ext as PostgreSQL prints jsonb (a space after ':' and ',',
- * keys in jsonb's order, numbers as stored), which parses to the same value.
+ * A record's API JSON written by PostgreSQL, for sync pages: the text that
+ * `JSON.stringify(codec.toRecord(row, only))` gives, built in the query, so Node neither parses every
+ * column nor makes and serializes an object per record (most of a first sync's server time before;
+ * figures in docs/architecture.md, "Offline sync"). Built once per entity and set of readable
+ * properties. Scalars come out byte for byte as the codec writes them; json, localizedText and ext as
+ * PostgreSQL prints jsonb (a space after ':' and ',', jsonb's key order, numbers as stored), which
+ * parses to the same value.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { FieldDef } from '../model/index.ts';
@@ -74,17 +75,14 @@ function fieldJson(def: FieldDef, [first, second]: string[]): string {
  * An instant as `Date.prototype.toISOString` writes the Date pg parses from PostgreSQL's text:
  * milliseconds truncated (pg drops the microseconds: `Date.UTC` truncates `1000 * 0.123999`), UTC,
  * years outside 0000-9999 as +/-YYYYYY, the year before 1 AD as 0000 (astronomical numbering).
- * ±infinity: pg gives a Number, which JSON writes as null.
+ * ±infinity: pg gives a Number, which JSON writes as null; NULL too (isfinite(NULL) is NULL).
  */
 function timestampJson(value: string): string {
   const utc = `(${value} at time zone 'UTC')`;
   const year = `extract(year from ${utc})::int`;
-  const tail = `to_char(${utc}, '-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const farYear = `case when ${value} >= timestamptz '10000-01-01 00:00:00+00' then '+' || lpad(${year}::text, 6, '0') when ${year} = -1 then '0000' else '-' || lpad((-${year} - 1)::text, 6, '0') end`;
   return `case when ${value} >= timestamptz '0001-01-01 00:00:00+00' and ${value} < timestamptz '10000-01-01 00:00:00+00' then '"' || to_char(${utc}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'
-    when ${value} is null or not isfinite(${value}) then 'null'
-    when ${value} >= timestamptz '10000-01-01 00:00:00+00' then '"+' || lpad(${year}::text, 6, '0') || ${tail} || '"'
-    when ${year} = -1 then '"0000' || ${tail} || '"'
-    else '"-' || lpad((-${year} - 1)::text, 6, '0') || ${tail} || '"' end`;
+    when isfinite(${value}) then '"' || ${farYear} || to_char(${utc}, '-MM-DD"T"HH24:MI:SS.MS"Z"') || '"' else 'null' end`;
 }
 
 const column = (name: string): string => `"${name}"`;

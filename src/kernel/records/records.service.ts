@@ -41,6 +41,13 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
   const notify = async (tx: TenantTx, change: RecordChange) => {
     for (const listener of listeners) await listener.afterWrite(tx, change);
   };
+  /** Bulk writes: each listener told once with every change (or once per change without afterWriteMany). */
+  const notifyMany = async (tx: TenantTx, changes: readonly RecordChange[]) => {
+    for (const listener of listeners) {
+      if (listener.afterWriteMany) await listener.afterWriteMany(tx, changes);
+      else for (const change of changes) await listener.afterWrite(tx, change);
+    }
+  };
   const extension = createExtensionWrites(options.customFields);
   const handlers = new Map((options.actions ?? []).map((handler) => [`${handler.entity.name}.${handler.action}`, handler]));
   for (const handler of options.actions ?? []) {
@@ -159,10 +166,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
             const fields = rows[index]!.customFields;
             return { entity, action: 'create', id: row.id as string, before: null, after: codec.toRecord(row) as ApiRecord, context, ...(fields ? { customFields: fields } : {}) };
           });
-          for (const listener of listeners) {
-            if (listener.afterWriteMany) await listener.afterWriteMany(tx, changes);
-            else for (const change of changes) await listener.afterWrite(tx, change);
-          }
+          await notifyMany(tx, changes);
           const readable = readableOf(codec, permissions);
           return readable ? created.map((row) => codec.toRecord(row, readable) as ApiRecord) : changes.map((change) => change.after!);
         },
@@ -209,10 +213,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
           for (const group of groups.values()) written.push(...(await updateRows(tx, codec, context.tenantId, group.columns, group.rows, predicate)));
           if (written.some(isOutOfScope)) throw accessErrors.outOfScope(entity.name);
           const changes = written.map((row): RecordChange => ({ entity, action: 'update', id: row.id as string, before: befores.get(row.id as string)!, after: codec.toRecord(row) as ApiRecord, context, ...(fields ? { customFields: fields } : {}) }));
-          for (const listener of listeners) {
-            if (listener.afterWriteMany) await listener.afterWriteMany(tx, changes);
-            else for (const change of changes) await listener.afterWrite(tx, change);
-          }
+          await notifyMany(tx, changes);
           const readable = readableOf(codec, permissions);
           return { updated: readable ? written.map((row) => codec.toRecord(row, readable) as ApiRecord) : changes.map((change) => change.after!), missing };
         },

@@ -9,7 +9,7 @@ import { compileCoercion, type Coercion } from './coerce-value.ts';
 import { compileCondition, conditionColumns } from './conditions.ts';
 import { extPrefix, resolveTargetField, type MappingTarget } from './mapping-target.ts';
 import { compileTransforms, transformColumns } from './transforms.ts';
-import { isEmptyValue, TransformFailure, type SourceValues } from './transform-op.ts';
+import { deepFreeze, isEmptyValue, TransformFailure, type SourceValues } from './transform-op.ts';
 
 /** A field that is not mapped on this row (its `when` fails, or it has a problem). */
 export const absent: unique symbol = Symbol('absent');
@@ -35,7 +35,7 @@ function missingColumns(name: string, columns: readonly string[], values: Source
 /** How a field reads its source value: one column, several (a list), or a constant; undefined when a CSV column is missing. */
 function compileRead(mapping: FieldMapping, csv: boolean): (values: SourceValues) => unknown {
   if (mapping.from === undefined) {
-    const constant = mapping.constant ?? null;
+    const constant = deepFreeze(structuredClone(mapping.constant ?? null));
     return () => constant;
   }
   if (typeof mapping.from === 'string') {
@@ -65,7 +65,7 @@ export function compileFieldMapper(name: string, mapping: FieldMapping, coerce: 
   const read = compileRead(mapping, csv);
   const steps = compileTransforms(mapping.transforms);
   const when = mapping.when ? compileCondition(mapping.when) : undefined;
-  const fallback = mapping.default === undefined ? null : coerce(mapping.default);
+  const fallback = mapping.default === undefined ? null : deepFreeze(coerce(structuredClone(mapping.default)));
   if (fallback instanceof TransformFailure) throw new Error(`default of ${name}: ${fallback.reason}`);
   const refuse = (problems: FieldProblem[], failure: TransformFailure, value: unknown) => {
     problems.push({ field: name, ...sourceField, value, code: failure.code, reason: failure.reason });

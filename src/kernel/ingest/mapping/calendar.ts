@@ -10,6 +10,23 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
+/** The number the digits of text[start, end) spell, or -1 when one is no digit (no regex, no substring: per row). */
+export function digitsValue(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let index = start; index < end; index++) {
+    const digit = text.charCodeAt(index) - 48;
+    if (!(digit >= 0 && digit <= 9)) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Whether text is a calendar date YYYY-MM-DD that exists. */
+export function isIsoDate(text: string): boolean {
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  return isValidDate(digitsValue(text, 0, 4), digitsValue(text, 5, 7), digitsValue(text, 8, 10));
+}
+
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 
 export function isoDate(year: number, month: number, day: number): string {

@@ -33,6 +33,8 @@ const accepted: Record<FieldKind, readonly ValueShape[]> = {
   localizedText: ['localizedText'],
 };
 const keyShapes: readonly ValueShape[] = ['text', 'decimal', 'integer'];
+/** Ops that leave every value but their own literals as it is: what comes before them reaches the end. */
+const passThrough = new Set(['when', 'default', 'nullIf']);
 
 function accepts(def: FieldDef | undefined, shape: ValueShape): boolean {
   if (shape === 'any') return true;
@@ -62,7 +64,8 @@ export function checkFieldMapping(mapping: unknown, context: FieldCheckContext, 
   const start: ValueShape = hasConstant ? 'any' : Array.isArray(mapping.from) ? 'list' : context.format === 'csv' ? 'text' : 'any';
   if (problems.length === 0) problems.push(...checkChain(transforms as Transform[], ops as TransformOp[], start, context, pointer));
   const coerce = context.def ? compileCoercion(context.def) : coerceKey;
-  const fixed: [string, unknown][] = [['default', mapping.default], ...(transforms.length === 0 && hasConstant ? [['constant', mapping.constant] as [string, unknown]] : [])];
+  const constantReachesEnd = hasConstant && ops.every((op) => op !== undefined && passThrough.has(op.name));
+  const fixed: [string, unknown][] = [['default', mapping.default], ...(constantReachesEnd ? [['constant', mapping.constant] as [string, unknown]] : [])];
   for (const [option, value] of fixed) {
     if (value === undefined || value === null) continue;
     const coerced = coerce(value);
@@ -93,14 +96,25 @@ function checkChain(transforms: readonly Transform[], ops: readonly TransformOp[
     const kind = context.def ? `a ${context.def.kind} field` : 'the source key (text)';
     problems.push({ pointer: last, detail: `produces ${shape}, but ${context.name} is ${kind}${ops.length === 0 ? ': add a transform' : ''}` });
   }
-  const lastOp = ops.at(-1);
-  if (context.def && lastOp?.literals) {
-    const coerce = compileCoercion(context.def);
-    for (const literal of lastOp.literals(optionsOf(transforms.at(-1)!))) {
+  if (context.def) problems.push(...checkLiterals(transforms, ops, context, pointer));
+  return problems;
+}
+
+/**
+ * The literals that reach the end of the chain unchanged: those of the last op, and of the ops
+ * before it as long as only pass-through ops (when, default, nullIf) follow them.
+ */
+function checkLiterals(transforms: readonly Transform[], ops: readonly TransformOp[], context: FieldCheckContext, pointer: string): SpecProblem[] {
+  const coerce = compileCoercion(context.def!);
+  const problems: SpecProblem[] = [];
+  for (let index = ops.length - 1; index >= 0; index--) {
+    const op = ops[index]!;
+    for (const literal of op.literals?.(optionsOf(transforms[index]!)) ?? []) {
       if (literal.value === null) continue;
       const coerced = coerce(literal.value);
-      if (coerced instanceof TransformFailure) problems.push({ pointer: `${last}${literal.path}`, detail: `not a value of ${context.name}: ${coerced.reason}` });
+      if (coerced instanceof TransformFailure) problems.push({ pointer: `${pointer}/transforms/${index}${literal.path}`, detail: `not a value of ${context.name}: ${coerced.reason}` });
     }
+    if (!passThrough.has(op.name)) break;
   }
-  return problems;
+  return problems.reverse();
 }

@@ -176,7 +176,7 @@ const reference = defineOp({
     ({ entity, by = 'sourceKey' }) =>
     (value) =>
       value === null ? null : isReferenceMarker(value) && value.$ref.entity === entity && value.$ref.by === by ? value.$ref.value : notRepresentable,
-  inverse: 'the marker`s value (a resolved id needs the cross-reference first)',
+  inverse: "the marker's value (a resolved id needs the cross-reference first)",
 });
 
 export const codeOps: readonly TransformOp[] = [lookup, codeList, localized, reference];

@@ -4,15 +4,15 @@
  * and required-ness are not checked here: the pipeline validates the whole record after normalization.
  */
 import type { FieldDef } from '../../model/index.ts';
-import { isValidDate } from './calendar.ts';
+import { isIsoDate } from './calendar.ts';
 import { isReferenceMarker } from './code-ops.ts';
-import { decimalTextPattern, minorDigitsOf, numberParser, rescaleDecimal, toMinorUnits } from './decimal-text.ts';
+import { decimalTextPattern, minorDigitsOf, rescaleDecimal, toMinorUnits } from './decimal-text.ts';
+import { numberParser } from './parse-number.ts';
 import { fail, numberText, textOf, TransformFailure } from './transform-op.ts';
 
 export type Coercion = (value: unknown) => unknown;
 
 const plainNumber = numberParser({ decimalSeparator: '.', thousandsSeparator: '', trailingMinus: false });
-const isoDatePattern = /^\d{4}-\d{2}-\d{2}$/;
 const rfc3339Pattern = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const currencyPattern = /^[A-Z]{3}$/;
@@ -54,7 +54,7 @@ export function compileCoercion(def: FieldDef): Coercion {
     case 'boolean':
       return (value) => (typeof value === 'boolean' ? value : value === 'true' ? true : value === 'false' ? false : fail('ingest.invalid_value', 'not true or false (use a boolean step)'));
     case 'date':
-      return (value) => (typeof value === 'string' && isoDatePattern.test(value) && isValidDate(Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8))) ? value : fail('ingest.invalid_date', 'not a date YYYY-MM-DD (use a date step)'));
+      return (value) => (typeof value === 'string' && isIsoDate(value) ? value : fail('ingest.invalid_date', 'not a date YYYY-MM-DD (use a date step)'));
     case 'timestamp':
       return (value) => {
         const ms = typeof value === 'string' && rfc3339Pattern.test(value) ? Date.parse(value) : NaN;
@@ -90,7 +90,7 @@ function coerceMoney(def: FieldDef): (value: unknown) => unknown {
   return (value) => {
     if (isObject(value)) {
       const { amount, currency } = value;
-      if (!Number.isSafeInteger(amount) || typeof currency !== 'string' || !currencyPattern.test(currency) || Object.keys(value).length !== 2) return fail('ingest.invalid_value', 'not money {amount, currency}');
+      if (!Number.isSafeInteger(amount) || typeof currency !== 'string' || !currencyPattern.test(currency)) return fail('ingest.invalid_value', 'not money {amount, currency}');
       if (fixed && currency !== fixed) return fail('ingest.invalid_value', `in ${currency}, the field is in ${fixed}`);
       return value;
     }

@@ -1,10 +1,9 @@
 /** Date and time ops: SAP dates, dates in common layouts and Excel serials, timestamps to RFC 3339 UTC. */
 import Type from 'typebox';
-import { excelSerialDate, excelSerialOf, isoDate, isTimeZone, isValidDate, isValidWallTime, wallTimeUtc, zonedTimeConverter, type WallTime } from './calendar.ts';
+import { digitsValue, excelSerialDate, excelSerialOf, isoDate, isTimeZone, isValidDate, isValidWallTime, wallTimeUtc, zonedTimeConverter, type WallTime } from './calendar.ts';
 import { fromMinorUnits, trimFraction } from './decimal-text.ts';
 import { defineOp, fail, notRepresentable, textStep, type InverseStep, type TransformOp } from './transform-op.ts';
 
-const sapDatePattern = /^\d{8}$/;
 const allZeros = /^0+$/;
 
 const sapDate = defineOp({
@@ -17,8 +16,10 @@ const sapDate = defineOp({
     textStep((text) => {
       const trimmed = text.trim();
       if (trimmed === '' || (trimmed.charCodeAt(0) === 48 && allZeros.test(trimmed)) || (infinityAsNull && trimmed === '99991231')) return null;
-      if (!sapDatePattern.test(trimmed)) return fail('ingest.invalid_date', `not a SAP date (YYYYMMDD): "${trimmed}"`);
-      const [year, month, day] = [Number(trimmed.slice(0, 4)), Number(trimmed.slice(4, 6)), Number(trimmed.slice(6))];
+      const year = digitsValue(trimmed, 0, 4);
+      const month = digitsValue(trimmed, 4, 6);
+      const day = digitsValue(trimmed, 6, 8);
+      if (trimmed.length !== 8 || year < 0 || month < 0 || day < 0) return fail('ingest.invalid_date', `not a SAP date (YYYYMMDD): "${trimmed}"`);
       return isValidDate(year, month, day) ? `${trimmed.slice(0, 4)}-${trimmed.slice(4, 6)}-${trimmed.slice(6)}` : fail('ingest.invalid_date', `no such date: "${trimmed}"`);
     }),
   invert: () => (value) => (value === null ? '' : typeof value === 'string' ? value.replace(/-/g, '') : notRepresentable),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromMinorUnits, minorAmount, multiplyDecimal, numberParser, rescaleDecimal, tenExponent, toMinorUnits } from './decimal-text.ts';
+import { fromMinorUnits, minorAmount, multiplyDecimal, rescaleDecimal, tenExponent, toMinorUnits } from './decimal-text.ts';
+import { numberParser } from './parse-number.ts';
 import { numberText } from './transform-op.ts';
 
 describe('exact decimals', () => {
@@ -12,6 +13,11 @@ describe('exact decimals', () => {
     expect(english('12.50-')).toBeNull();
     expect(german('+5')).toBe('5');
     expect(german('-5-')).toBeNull();
+    expect(german(' - 12.345.678,9 ')).toBe('-12345678.9');
+    expect(german(',5')).toBe('0.5');
+    expect(german('5,')).toBe('5');
+    expect([german('1.2345,6'), german('1234.567'), german('.123'), german('12 ,5'), german('-'), german('1,2,3')]).toEqual([null, null, null, null, null, null]);
+    expect(numberParser({ decimalSeparator: '.', thousandsSeparator: '\u00a0', trailingMinus: false })('1\u00a0234.5')).toBe('1234.5');
   });
 
   it('round-trips minor units of any size through BigInt, and the fast path agrees with it', () => {

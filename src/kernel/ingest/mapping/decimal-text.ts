@@ -1,47 +1,16 @@
 /**
- * Exact decimals as text ("-1234.50"): parsing in source formats (decimal comma, thousands separators,
- * SAP's trailing minus), rescaling with an explicit rounding, products and minor units, all in BigInt
- * so no value ever passes through a binary float.
+ * Exact decimals as text ("-1234.50"): rescaling with an explicit rounding, products and minor
+ * units, all in BigInt (or in digit strings), so no value ever passes through a binary float.
  */
 
 export type Rounding = 'halfUp' | 'halfEven' | 'down' | 'up' | 'reject';
 export const roundings = ['halfUp', 'halfEven', 'down', 'up', 'reject'] as const;
 
-export interface NumberFormat {
-  readonly decimalSeparator: '.' | ',';
-  /** '' for none. */
-  readonly thousandsSeparator: string;
-  /** Accept SAP's trailing minus ("12,50-"). */
-  readonly trailingMinus: boolean;
-}
-
 /** Decimal text as this module produces it: optional minus, digits without leading zeros, optional fraction. */
 export const decimalTextPattern = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A parser of one number format, compiled once: text -> decimal text, or null when it is not a number. */
-export function numberParser(format: NumberFormat): (text: string) => string | null {
-  const thousands = format.thousandsSeparator ? `\\d{1,3}(?:${escape(format.thousandsSeparator)}\\d{3})+|` : '';
-  const trailing = format.trailingMinus ? '(-?)' : '()';
-  const pattern = new RegExp(`^\\s*([+-]?)\\s*(${thousands}\\d*)(?:${escape(format.decimalSeparator)}(\\d*))?${trailing}\\s*$`);
-  const separator = format.thousandsSeparator;
-  return (text) => {
-    const match = pattern.exec(text);
-    if (!match) return null;
-    // Indexed, not destructured: array destructuring goes through the iterator protocol, per row.
-    const whole = match[2] ?? '';
-    const fraction = match[3] ?? '';
-    const sign = match[1];
-    const minus = match[4];
-    if (whole.length === 0 && fraction.length === 0) return null;
-    if (sign && minus) return null;
-    const digits = separator && whole.includes(separator) ? whole.split(separator).join('') : whole;
-    return decimalText(sign === '-' || minus === '-', digits, fraction);
-  };
-}
-
-function decimalText(negative: boolean, whole: string, fraction: string): string {
+/** Decimal text from its parts: no leading zeros, no `-0`. */
+export function decimalText(negative: boolean, whole: string, fraction: string): string {
   let start = 0;
   while (start < whole.length - 1 && whole.charCodeAt(start) === 48) start++;
   const integer = whole.length === 0 ? '0' : whole.slice(start);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../shared/index.ts';
 import { checkInvertible, compileExport, exportRow } from './export-row.ts';
 import { invertibleOutletSpec } from './invertible-specs.fixture.ts';
-import { kna1OutletSpec } from './sap-specs.fixture.ts';
+import { kna1OutletSpec, marmProductUnitSpec } from './sap-specs.fixture.ts';
 
 const outlet = {
   code: '12345', name: 'Müller Markt', channel: 'kiosk', segment: 'B', city: 'MÜNCHEN', country: 'DE', creditLimit: { amount: 123450, currency: 'CHF' }, balance: { amount: -1250, currency: 'EUR' },
@@ -34,5 +34,13 @@ describe('exporting rows', () => {
       { pointer: '/fields/city/transforms/0', detail: 'substring has no inverse (none (drops characters))' },
       { pointer: '/fields/region/when', detail: 'a conditional field does not invert' },
     ]);
+  });
+
+  it('needs an invertible key only to write the source key', () => {
+    const spec = { ...marmProductUnitSpec, fields: { unit: marmProductUnitSpec.fields.unit!, gtin: marmProductUnitSpec.fields.gtin! } };
+    expect(checkInvertible(spec)).toEqual([]);
+    expect(checkInvertible(spec, { withKey: true })).toEqual([{ pointer: '/key/from', detail: 'several source fields do not invert' }]);
+    expect(exportRow(spec, { unit: 'CS', gtin: null })).toEqual({ MATNR: '', MEINH: 'KAR', EAN11: '' });
+    expect(() => exportRow(spec, { unit: 'CS', gtin: null }, { sourceKey: '1/CT' })).toThrow(expect.objectContaining({ code: 'ingest.mapping_not_invertible' }));
   });
 });

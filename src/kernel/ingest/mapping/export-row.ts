@@ -46,9 +46,12 @@ function invertMapping(mapping: FieldMapping, pointer: string): Inversion {
   return problems.length > 0 ? { problems } : { column: mapping.from, steps };
 }
 
-/** Why a spec cannot export, one problem per step that does not invert; empty when it can. */
-export function checkInvertible(spec: MappingSpec): SpecProblem[] {
-  const inversions = [invertMapping(spec.key, '/key'), ...Object.entries(spec.fields).map(([name, mapping]) => invertMapping(mapping, pointerOf('fields', name)))];
+/**
+ * Why a spec cannot export, one problem per step that does not invert; empty when it can. The key
+ * counts only when the export is to write it (`sourceKey`): its columns usually come with the fields.
+ */
+export function checkInvertible(spec: MappingSpec, options: { readonly withKey?: boolean } = {}): SpecProblem[] {
+  const inversions = [...(options.withKey ? [invertMapping(spec.key, '/key')] : []), ...Object.entries(spec.fields).map(([name, mapping]) => invertMapping(mapping, pointerOf('fields', name)))];
   return inversions.flatMap((inversion) => ('problems' in inversion ? inversion.problems : []));
 }
 
@@ -61,7 +64,7 @@ function sourceText(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Compiles the export of a spec; throws `ingest.mapping_not_invertible` when a step does not invert. */
+/** Compiles the export of a spec; throws `ingest.mapping_not_invertible` when a field's step (or, to write it, the key's) does not invert. */
 export function compileExport(spec: MappingSpec): RowExporter {
   const problems = checkInvertible(spec);
   if (problems.length > 0) throw mappingErrors.notInvertible(problems);
@@ -98,7 +101,10 @@ export function compileExport(spec: MappingSpec): RowExporter {
       if (value === null && field.hasDefault) return null;
       if (!writeValue(value, field.column, field.steps)) return null;
     }
-    if (options.sourceKey !== undefined && 'column' in key && !writeValue(options.sourceKey, key.column, key.steps)) return null;
+    if (options.sourceKey !== undefined) {
+      if ('problems' in key) throw mappingErrors.notInvertible(key.problems);
+      if ('column' in key && !writeValue(options.sourceKey, key.column, key.steps)) return null;
+    }
     return row;
   };
 }

@@ -100,12 +100,13 @@ describe('validating mapping specs', () => {
         paymentTermsDays: { from: 'ZTERM', transforms: [{ op: 'lookup', table: { Z030: 'thirty' } }] },
         region: { from: ['REGIO', 'LAND1'], transforms: [{ op: 'join' }, { op: 'sapDate' }, { op: 'money', currency: 'EUR' }] },
         country: { from: 'LAND1', default: 42 },
-        status: { constant: 'open' },
+        status: { constant: 'open', transforms: [{ op: 'when', if: { field: 'AUFSD', empty: false }, then: 'blocked' }, { op: 'when', if: { field: 'LOEVM', equals: 'X' }, then: 'gone' }] },
       }),
     );
     expect(problems.map(({ pointer }) => pointer)).toEqual([
       '/fields/name/transforms/0',
       '/fields/channel/transforms/0/table/Z002',
+      '/fields/status/transforms/1/then',
       '/fields/status/constant',
       '/fields/street/transforms/0',
       '/fields/region/transforms/2',

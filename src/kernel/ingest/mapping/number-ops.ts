@@ -5,7 +5,8 @@
  */
 import Type from 'typebox';
 import { rec20Unit, unitExponents } from './code-lists.ts';
-import { decimalTextPattern, formatDecimal, fromMinorUnits, minorAmount, minorDigitsOf, multiplyDecimal, numberParser, powerOfTen, rescaleDecimal, roundings, tenExponent, type Rounding } from './decimal-text.ts';
+import { decimalTextPattern, formatDecimal, fromMinorUnits, minorAmount, minorDigitsOf, multiplyDecimal, powerOfTen, rescaleDecimal, roundings, tenExponent, type Rounding } from './decimal-text.ts';
+import { numberParser } from './parse-number.ts';
 import { defineOp, fail, isEmptyValue, notRepresentable, numberText, textOf, TransformFailure, type InverseStep, type OptionProblem, type SourceValues, type Step, type TransformOp } from './transform-op.ts';
 
 const formatOptions = {

@@ -129,4 +129,16 @@ export function textStep(apply: (text: string) => unknown): Step {
 /** An inverse that gives the canonical value back unchanged (ops whose output is a fixed point). */
 export const identityInverse: InverseStep = (value) => value;
 
+/**
+ * Freezes a fixed value (a default, a constant) all the way down: it is shared by every row's
+ * record, so a change to one record must fail loudly rather than reach all the others.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export const fail = (code: FailureCode, reason: string) => new TransformFailure(code, reason);

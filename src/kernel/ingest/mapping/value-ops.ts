@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import type { MappingCondition } from '../ingest.contract.ts';
 import { checkCondition, compileCondition, conditionColumns } from './conditions.ts';
-import { defineOp, fail, isEmptyValue, notRepresentable, textOf, textStep, TransformFailure, type TransformOp } from './transform-op.ts';
+import { deepFreeze, defineOp, fail, isEmptyValue, notRepresentable, textOf, textStep, TransformFailure, type TransformOp } from './transform-op.ts';
 
 const scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
 
@@ -27,10 +27,10 @@ const constant = defineOp({
   options: Type.Object({ value: Type.Unknown() }, { additionalProperties: false }),
   list: 'reduce',
   produces: () => 'any',
-  compile:
-    ({ value: fixed }) =>
-    () =>
-      fixed ?? null,
+  compile: ({ value }) => {
+    const fixed = deepFreeze(structuredClone(value ?? null));
+    return () => fixed;
+  },
   literals: ({ value }) => [{ path: '/value', value }],
   invert: () => 'a constant does not depend on the source (map the field with `constant` instead)',
   inverse: 'none (use the field-level `constant`, which export skips)',
@@ -67,7 +67,8 @@ const when = defineOp({
     const holds = compileCondition(options.if as MappingCondition);
     const hasThen = 'then' in options;
     const hasElse = 'else' in options;
-    return (value, row) => (holds(row) ? (hasThen ? options.then : value) : hasElse ? options.else : value);
+    const [then, otherwise] = [deepFreeze(structuredClone(options.then)), deepFreeze(structuredClone(options.else))];
+    return (value, row) => (holds(row) ? (hasThen ? then : value) : hasElse ? otherwise : value);
   },
   reads: (options) => conditionColumns(options.if as MappingCondition),
   literals: (options) => [...('then' in options ? [{ path: '/then', value: options.then }] : []), ...('else' in options ? [{ path: '/else', value: options.else }] : [])],

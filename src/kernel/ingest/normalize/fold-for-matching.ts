@@ -12,6 +12,7 @@ const marks = /\p{M}/gu;
 export function foldForMatching(value: string): string {
   return toAsciiDigits(normalizeText(value))
     .normalize('NFKD')
+    .toUpperCase() // upper then lower approximates Unicode case folding (`ᾀ` -> `ἈΙ` -> `ἀι`, `ß` -> `SS` -> `ss`)
     .toLowerCase()
     .normalize('NFKD')
     .replace(marks, '')

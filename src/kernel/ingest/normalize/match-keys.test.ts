@@ -55,6 +55,16 @@ describe('nameMatchKey', () => {
     );
   });
 
+  it('does not change under case or NFC/NFD form for any Unicode text', () => {
+    fc.assert(
+      fc.property(anyText, (name) => {
+        expect(nameMatchKey(name.toUpperCase())).toBe(nameMatchKey(name.toLowerCase())); // `ᾀ` upper-cases to two letters
+        expect(nameMatchKey(name.normalize('NFD'))).toBe(nameMatchKey(name.normalize('NFC')));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('never throws and is stable when applied to its own output', () => {
     fc.assert(
       fc.property(anyText, (name) => {

@@ -79,4 +79,9 @@ describe('compileNormalizer', () => {
     const clean = { name: 'Müller GmbH', city: 'Berlin' };
     expect(customerRules(clean).record).toBe(clean);
   });
+
+  it('refuses to compile a rule it does not know', () => {
+    const unknownRule = { city: 'soundex' } as unknown as Parameters<typeof compileNormalizer>[0];
+    expect(() => compileNormalizer(unknownRule)).toThrow(expect.objectContaining({ code: 'ingest.invalid_spec' }));
+  });
 });

@@ -1,5 +1,6 @@
 /** Applies a mapping spec's `normalize` rules to canonical records; compiled once per run, cheap per row. */
 import type { FieldProblem, NormalizeRule } from '../ingest.contract.ts';
+import { ingestErrors } from '../ingest.errors.ts';
 import { normalizeEmail } from './email.ts';
 import { normalizeGtin } from './gtin.ts';
 import { normalizeCodes } from './normalize.errors.ts';
@@ -72,16 +73,27 @@ const blank: Outcome = { ok: true, value: '' };
 
 function normalizeValue(rule: CompiledRule, value: unknown, record: Record<string, unknown>): Outcome {
   // A blank phone or e-mail is absent, not invalid (SAP pads empty fields with spaces).
-  if (typeof value === 'string') return normalizeText(value) === '' ? blank : rule.normalize(value, record);
+  if (typeof value === 'string') return isBlank(value) ? blank : rule.normalize(value, record);
   if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') return rule.normalize(String(value), record);
   return { ok: false, code: normalizeCodes.invalidValue, reason: `must be text, not ${Array.isArray(value) ? 'a list' : typeof value}` };
+}
+
+// Most values start with a visible ASCII character: only the others need normalizeText to tell.
+function isBlank(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return !(first > 0x20 && first < 0x7f) && normalizeText(text) === '';
 }
 
 function compileRule(field: string, rule: NormalizeRule): CompiledRule {
   const extKey = field.startsWith('ext.') ? field.slice('ext.'.length) : undefined;
   const kind = typeof rule === 'object' ? rule.kind : rule;
   const subject = subjects[kind] ?? `The ${field}`;
-  if (typeof rule === 'string') return { field, extKey, subject, normalize: stringRules[rule] };
+  if (typeof rule === 'string') {
+    // Specs are checked when saved (mapping/check-spec-sections.ts); this guards one that was not.
+    if (!Object.hasOwn(stringRules, rule)) throw ingestErrors.invalidSpec([{ pointer: `/normalize/${field}`, detail: `unknown rule "${String(rule)}"` }]);
+    return { field, extKey, subject, normalize: stringRules[rule] };
+  }
+  if (rule.kind !== 'phone' && rule.kind !== 'taxId') throw ingestErrors.invalidSpec([{ pointer: `/normalize/${field}`, detail: `unknown rule kind "${String((rule as { kind: unknown }).kind)}"` }]);
   const countryOf = countryReader(rule.countryField, rule.defaultCountry);
   const normalize: Normalize =
     rule.kind === 'phone' ? (text, record) => normalizePhone(text, countryOf(record)) : (text, record) => normalizeTaxId(text, countryOf(record));

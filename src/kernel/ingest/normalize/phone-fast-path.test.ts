@@ -49,8 +49,13 @@ describe('fastE164', () => {
   it.each([
     ['0711 1234567', 'DE', '+497111234567'],
     ['+49 711 1234567', undefined, '+497111234567'],
+    ['+49 (0)711 1234567', 'DE', '+497111234567'],
     ['01 42 68 53 00', 'FR', '+33142685300'],
     ['612 34 56 78', 'ES', '+34612345678'],
+    ['020 7946 0958', 'GB', '+442079460958'], // calling code shared with GG, IM, JE
+    ['06 698 12345', 'IT', '+390669812345'], // shared with VA
+    ['(212) 555-1234', 'US', '+12125551234'], // trunk prefix 1, NANP
+    ['(416) 555-1234', 'US', '+14165551234'], // a Canadian number read with the US default
   ])('answers plain valid numbers itself: %j in %s', (text, country, expected) => {
     expect(fastE164(text, country as CountryCode | undefined)).toBe(expected);
   });
@@ -58,10 +63,9 @@ describe('fastE164', () => {
   it.each([
     ['(030) 1234567 ext. 12', 'DE'], // letters
     ['0049 711 1234567', 'DE'], // international dialling prefix
-    ['+49 (0)711 1234567', 'DE'], // trunk prefix after the country code
-    ['020 7946 0958', 'GB'], // calling code shared with GG, IM, JE
-    ['06 698 12345', 'IT'], // shared with VA
-    ['(212) 555-1234', 'US'], // trunk prefix 1, NANP
+    ['49 711 1234567', 'DE'], // a calling code without +
+    ['011 15-2345-6789', 'AR'], // a trunk prefix with a rewrite rule
+    ['+800 1234 5678', undefined], // non-geographic
     ['٠٥٠١٢٣٤٥٦٧', 'SA'], // Arabic-Indic digits
     ['1234567890', 'DE'], // invalid: the library gives the reason
   ])('leaves %j in %s to the library', (text, country) => {

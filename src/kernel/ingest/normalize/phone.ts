@@ -3,11 +3,13 @@ import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from
 import { normalizeCodes, refuse, type Normalized } from './normalize.errors.ts';
 import { fastE164 } from './phone-fast-path.ts';
 
-// Metadata: `max` (number ranges per type) over `min` (lengths and a coarse pattern). Measured on 200,000
-// messy national numbers for 14 countries: `max` rejects placeholders `min` accepts (DE `1234567890`,
-// `9999999999`, `0123456789`, `1111111`: min 7/10 placeholders accepted, max 0/10) at +1.5-2 µs per number
-// (min ~5.5 µs, max ~7 µs parse+isValid). `mobile` rejects fixed lines: unusable for outlets.
-// The price of `max`: ranges assigned after this package version are refused until it is upgraded.
+// Metadata: `max` (number ranges per type) rather than `min` (lengths and one coarse pattern per country).
+// Accuracy: for DE, `min` accepts 7 of 10 typical placeholders (`1234567890`, `9999999999`, `0123456789`,
+// `1111111`, ...), `max` none; on random national digit strings `max` accepts 69% vs 89% (DE), 31% vs 85% (AT),
+// 16% vs 43% (NL). `mobile` refuses fixed lines: unusable for outlets. Speed, library alone, per number:
+// min 4-12 µs, max 6-14 µs (GB 33-36 µs, US 14-21 µs for both); the fast path takes ~0.5-1.3 µs whichever
+// metadata, so `max` costs nothing on valid input. Its price: number ranges assigned after this package
+// version are refused until the package is upgraded.
 
 export type PhoneResult = Normalized<'ingest.invalid_phone'> & { readonly extension?: string };
 

@@ -101,6 +101,7 @@ describe('normalizeTaxId', () => {
     ['PL5260250275', undefined, 'fails the check digit test of a PL VAT id'],
     ['CHE-116.281.711', undefined, 'fails the check digit test of a CH VAT id'],
     ['DE12345678', undefined, 'does not have the format of a DE VAT id'],
+    ['CHE-116.281.710.1', undefined, 'does not have the format of a CH UID'],
     ['12345', 'DE', 'is neither a VAT id nor a tax number of DE'],
     ['', 'DE', 'is empty'],
     ['DE#136695976', undefined, 'may hold only letters and digits'],

@@ -41,7 +41,7 @@ const countryToPrefix: Readonly<Record<string, string>> = { GR: 'EL', UK: 'GB' }
 const asciiOnly = /^[\x00-\x7f]*$/;
 const separators = /[\s.\-/_,]+/g;
 const label = /^.*:/; // `USt-IdNr.: DE 136 695 976`
-const swissSuffix = /(?:MWST|TVA|IVA|VAT)$/;
+const swissUid = /^CHE(\d{9})(?:MWST|TVA|IVA|VAT)?$/; // `CHE-116.281.710 MWST`
 
 /** Compact, upper-case, prefixed where a VAT id; check digits verified for DE AT CH FR IT ES NL BE GB PL. */
 export function normalizeTaxId(value: string, country?: string): TaxIdResult {
@@ -51,8 +51,9 @@ export function normalizeTaxId(value: string, country?: string): TaxIdResult {
   if (compact === '') return refuse(normalizeCodes.invalidTaxId, 'is empty');
   if (!/^[A-Z0-9]+$/.test(compact)) return refuse(normalizeCodes.invalidTaxId, 'may hold only letters and digits');
   if (compact.length > 30) return refuse(normalizeCodes.invalidTaxId, 'is longer than 30 characters');
-  const swiss = /^CHE\d{9}/.test(compact) ? compact.replace(swissSuffix, '') : undefined;
-  if (swiss !== undefined) return checkVat('CH', swiss.slice(3), 'CHE');
+  const swiss = swissUid.exec(compact);
+  if (swiss !== null) return checkVat('CH', swiss[1] ?? '', 'CHE');
+  if (compact.startsWith('CHE') && /^\d/.test(compact.slice(3))) return refuse(normalizeCodes.invalidTaxId, 'does not have the format of a CH UID');
 
   const prefix = vatPrefixOf(compact);
   if (prefix !== undefined && isVatBody(prefix, compact.slice(2))) return checkVat(prefix, compact.slice(2), prefix);
