@@ -192,32 +192,31 @@ async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Writ
     if (creates.length > 0) await records.createMany(context, entity, creates.map((write) => write.input), tx);
     if (updates.length > 0) await records.updateMany(context, entity, updates.map((write) => ({ id: write.id, input: write.input })), tx);
   };
-  if (await attempt(tx, 'ingest_batch', batch)) return failed;
+  if ((await inSavepoint(tx, batch)) === undefined) return failed;
   for (const write of writes) {
-    const error = await attempt(tx, 'ingest_row', () =>
+    const error = await inSavepoint(tx, () =>
       write.kind === 'create' ? records.createMany(context, entity, [write.input], tx) : records.updateMany(context, entity, [{ id: write.id, input: write.input }], tx),
-    ).then(() => undefined, (caught: unknown) => caught);
-    if (error !== undefined) failed.set(write.row.sourceKey, problemOf(error));
+    );
+    if (error) failed.set(write.row.sourceKey, problemOf(error));
   }
   return failed;
 }
 
-/** Runs work in a savepoint: true when it held, false (rolled back) when it threw a domain error. */
-async function attempt(tx: TenantTx, name: string, work: () => Promise<unknown>): Promise<boolean> {
-  await sql`savepoint ${sql.raw(name)}`.execute(tx);
+/** Runs work in a savepoint: rolled back and returned when it throws a domain error; other errors propagate. */
+async function inSavepoint(tx: TenantTx, work: () => Promise<unknown>): Promise<AppError | undefined> {
+  await sql`savepoint ingest_write`.execute(tx);
   try {
     await work();
-    await sql`release savepoint ${sql.raw(name)}`.execute(tx);
-    return true;
+    await sql`release savepoint ingest_write`.execute(tx);
+    return undefined;
   } catch (error) {
-    await sql`rollback to savepoint ${sql.raw(name)}`.execute(tx);
-    if (name === 'ingest_row' || !(error instanceof AppError)) throw error;
-    return false;
+    await sql`rollback to savepoint ingest_write`.execute(tx);
+    if (error instanceof AppError) return error;
+    throw error;
   }
 }
 
-function problemOf(error: unknown): WriteProblem {
-  if (!(error instanceof AppError)) throw error;
+function problemOf(error: AppError): WriteProblem {
   const first = error.errors?.[0];
   const field = first?.pointer ? first.pointer.slice(1).replaceAll('/', '.') : null;
   return { field, code: error.code, reason: first ? `${error.message} (${first.pointer ?? ''} ${first.detail})` : error.message };

@@ -67,6 +67,8 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   const counts: IngestCounts = { ...emptyCounts(), ...run.counts };
   const started = Date.now();
   let bytesRead = 0;
+  // Written with the first chunk's commit (the reader decides it before the first row).
+  let encoding: string | undefined;
   let firstRow = true;
   let lastRow = run.checkpointRow;
   let prepared: PreparedRow[] = [];
@@ -130,7 +132,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       for (const [key, value] of Object.entries(result.counts)) counts[key as keyof IngestCounts] += value;
       counts.rejected += rowRejects.filter((reject) => reject.seq === 0).length;
       counts.durationMs = run.counts.durationMs + (Date.now() - started);
-      await updateRun(tx, tenantId, run.id, { checkpointRow: lastRow, counts });
+      await updateRun(tx, tenantId, run.id, { checkpointRow: lastRow, counts, ...(encoding ? { encoding } : {}) });
       return result;
     });
     input.onProgress?.({ run, counts: { ...counts }, bytesRead });
@@ -145,7 +147,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   }
 
   if (!run.file.path) throw new AppError('unprocessable', 'ingest.no_file', 'The run has no file');
-  const items = readSource(counted(run.file.path), spec.source, { onEncoding: (encoding) => void withTenant(db, context, (tx) => updateRun(tx, tenantId, run.id, { encoding })) });
+  const items = readSource(counted(run.file.path), spec.source, { onEncoding: (detected) => void (encoding = detected) });
   for await (const item of items) {
     const rowNumber = item.kind === 'row' ? item.row.rowNumber : item.problem.rowNumber;
     if (rowNumber <= run.checkpointRow) {

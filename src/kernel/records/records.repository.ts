@@ -120,15 +120,6 @@ export async function findRowState(tx: TenantTx, codec: RecordCodec, tenantId: s
   return result.rows[0];
 }
 
-export async function insertRow(tx: TenantTx, codec: RecordCodec, tenantId: string, id: string, values: [string, unknown][], predicate: RowPredicate = null): Promise<Row> {
-  const columns = ['tenant_id', 'id', 'created_by', 'updated_by', ...values.map(([column]) => column)];
-  const params = [sql`${tenantId}`, sql`${id}`, sql`tenantry_current_user()`, sql`tenantry_current_user()`, ...values.map(([, value]) => sql`${value}`)];
-  const result = await sql<Row>`
-    insert into ${sql.table(codec.entity.table)} (${sql.join(columns.map((column) => sql.ref(column)))})
-    values (${sql.join(params)}) returning *${scopeCheck(predicate)}`.execute(tx);
-  return result.rows[0]!;
-}
-
 /**
  * Several rows in one statement per chunk (the union of their columns; a column a row leaves out
  * takes its default), returned in input order.

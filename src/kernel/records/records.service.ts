@@ -14,7 +14,7 @@ import type { ApiRecord, CustomFieldSource, RecordChange, RecordListener, Record
 import { recordErrors } from './records.errors.ts';
 import { rowsByColumn, updateRows } from './records-bulk.repository.ts';
 import { openSyncView } from './sync-view.ts';
-import { findRow, findRowState, insertRow, insertRows, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
+import { findRow, findRowState, insertRows, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
 
 export interface RecordServiceOptions {
   /** Told of every write inside its transaction (audit, sync change log, outbox). */
@@ -233,24 +233,9 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
       }, outerTx);
     },
     async create(context, entity, input, tx) {
-      requireWritable(entity);
-      const codec = codecOf(entity);
-      return run(
-        context,
-        codec,
-        async (tx) => {
-          const permissions = await access.permissionsOn(tx, context, entity);
-          const scope = permissions.require('create');
-          const { id, values, customFields } = await prepareCreate(tx, context, entity, codec, permissions, input);
-          const row = await insertRow(tx, codec, context.tenantId, id, values, scope.predicate);
-          if (isOutOfScope(row)) throw accessErrors.outOfScope(entity.name);
-          const after = codec.toRecord(row) as ApiRecord;
-          await notify(tx, { entity, action: 'create', id, before: null, after, context, ...(customFields ? { customFields } : {}) });
-          const readable = readableOf(codec, permissions);
-          return readable ? (codec.toRecord(row, readable) as ApiRecord) : after;
-        },
-        tx,
-      );
+      // One create is a bulk create of one: the same checks, statement shape and listeners.
+      const [record] = await service.createMany(context, entity, [input], tx);
+      return record!;
     },
     async update(context, entity, id, expectedVersion, input, outerTx) {
       requireWritable(entity);

@@ -65,6 +65,11 @@ describe('nameMatchKey', () => {
     );
   });
 
+  it('is stable when the letters left around a dropped legal form join into another legal form', () => {
+    const key = nameMatchKey('a GmbH ş&aa GmbH');
+    expect(nameMatchKey(key!)).toBe(key);
+  });
+
   it('never throws and is stable when applied to its own output', () => {
     fc.assert(
       fc.property(anyText, (name) => {

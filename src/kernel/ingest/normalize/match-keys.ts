@@ -23,11 +23,18 @@ const singleLetter = /^\p{L}$/u;
  * `A B C` = `ABC`), legal forms and articles dropped unless nothing else is left.
  */
 export function nameMatchKey(value: string): string | null {
-  const words = joinSingleLetters(splitWords(foldForMatching(value)));
-  dropPolishLegalForm(words);
-  const kept = words.filter((word) => !legalForms.has(word) && !stopWords.has(word));
-  // Joined again: dropping `GmbH` from `A GmbH B` leaves single letters that must read as they would without it.
-  const key = (kept.length > 0 ? joinSingleLetters(kept) : words).join(' ');
+  let words = joinSingleLetters(splitWords(foldForMatching(value)));
+  // To a fixed point, so a key is its own key: dropping `GmbH` from `A GmbH B` leaves single letters
+  // that join (`ab`), and a joined word may itself be a legal form (`a GmbH s` -> `as`).
+  for (;;) {
+    dropPolishLegalForm(words);
+    const kept = words.filter((word) => !legalForms.has(word) && !stopWords.has(word));
+    if (kept.length === 0) break;
+    const next = joinSingleLetters(kept);
+    if (next.length === words.length && next.every((word, index) => word === words[index])) break;
+    words = next;
+  }
+  const key = words.join(' ');
   return key === '' ? null : key;
 }
 
