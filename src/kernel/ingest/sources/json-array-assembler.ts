@@ -19,6 +19,7 @@ type Container = Record<string, unknown> | unknown[];
 
 /** Nesting deeper than this is refused: the tokenizer keeps one entry per open level. */
 const maxDepth = 1_024;
+const completeNumber = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 export class JsonArrayAssembler {
   items: SourceItem[] = [];
@@ -35,6 +36,8 @@ export class JsonArrayAssembler {
   /** The excerpt of an oversized object or array, taken when it became oversized (its completed members). */
   private rootExcerpt: string | undefined;
   private rowNumber = 0;
+  /** A number's chunks are arriving: stream-json holds back its `endNumber` until the next token. */
+  private numberOpen = false;
 
   constructor(private readonly limits: SourceLimits) {}
 
@@ -46,6 +49,9 @@ export class JsonArrayAssembler {
 
   /** The problem for a document that ends before its array is closed. */
   truncated(): void {
+    // A number followed only by whitespace ended in the text, yet its endNumber never came: the tokenizer
+    // sends it with the next token, and the flush fails first. Taken here, the excerpt is the same however the text was chunked.
+    if (this.numberOpen && !this.oversized && completeNumber.test(this.text)) this.consume({ name: 'endNumber' });
     const excerpt = this.oversized ? this.oversizedExcerpt() : this.partialExcerpt();
     this.problem(sourceProblemCodes.truncatedRecord, 'The document ends before the array is closed: the file is probably truncated.', excerpt);
   }
@@ -67,6 +73,7 @@ export class JsonArrayAssembler {
       case 'startKey':
       case 'startString':
       case 'startNumber':
+        this.numberOpen = token.name === 'startNumber';
         this.text = '';
         return this.grow(token.name === 'startNumber' ? 0 : 2);
       case 'stringChunk':
@@ -80,6 +87,7 @@ export class JsonArrayAssembler {
       case 'endString':
         return this.add(this.text);
       case 'endNumber':
+        this.numberOpen = false;
         return this.add(Number(this.text));
       case 'nullValue':
       case 'trueValue':

@@ -112,10 +112,20 @@ describe('readJsonArray', () => {
   });
 
   it('delivers the elements of a truncated document, then a truncated_record problem', async () => {
-    for (const text of ['[{"a":1},{"a":2},{"a":"Mül', '[{"a":1},{"a":2},', '[{"a":1},{"a":2}', '[{"a":1},{"a":2}, 12']) {
+    for (const text of ['[{"a":1},{"a":2},{"a":"Mül', '[{"a":1},{"a":2},', '[{"a":1},{"a":2}']) {
       const items = await read(readJsonArray, text);
       expect(valuesOf(items)).toEqual([{ a: 1 }, { a: 2 }]);
       expect(problemsOf(items)).toMatchObject([{ rowNumber: 3, code: 'ingest.truncated_record' }]);
+    }
+    // A number the text ends on is read as it stands, whether or not whitespace and a chunk boundary follow it.
+    for (const chunks of [['[{"a":1}, 12'], ['[{"a":1}, 1', '2'], ['[{"a":1}, 12', '\n'], ['[{"a":1}, 12\n']]) {
+      expect(problemsOf(await read(readJsonArray, chunks))).toMatchObject([
+        { rowNumber: 2, code: 'ingest.not_an_object', excerpt: '12' },
+        { rowNumber: 3, code: 'ingest.truncated_record' },
+      ]);
+    }
+    for (const chunks of [['[{"a": -2.5e-3', '\n'], ['[{"a": -2.5e-3\n'], ['[{"a": -2.5e-3']]) {
+      expect(problemsOf(await read(readJsonArray, chunks))).toMatchObject([{ code: 'ingest.truncated_record', excerpt: '{"a":-0.0025}' }]);
     }
   });
 
