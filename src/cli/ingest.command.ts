@@ -11,6 +11,7 @@ import { appModules, composeDataServices, migrateDatabase, resolveDatabase } fro
 import { loadConfig } from '../kernel/config/index.ts';
 import { assertRuntimeRoleIsSafe, openDatabase, type TenantContext } from '../kernel/db/index.ts';
 import { rejectsCsv, type IngestCounts, type IngestRun, type IngestService, type RunProgress } from '../kernel/ingest/index.ts';
+import { AppError } from '../kernel/shared/index.ts';
 import { createTenantDirectory } from '../kernel/tenancy/index.ts';
 
 async function withIngest(tenantSlug: string, work: (ingest: IngestService, context: TenantContext) => Promise<void>): Promise<void> {
@@ -56,7 +57,8 @@ async function execute(ingest: IngestService, context: TenantContext, run: Inges
     bar?.stop();
     summary(await ingest.getRun(context, run.id));
     process.exitCode = 1;
-    if (!(error as { code?: string }).code) throw error;
+    // A domain error is in the summary; anything else is printed whole for the operator (this is their terminal).
+    if (!(error instanceof AppError)) console.error(error);
     return;
   }
   bar?.stop();
@@ -66,6 +68,7 @@ export function registerIngestCommands(program: Command): void {
   const ingest = program
     .command('ingest')
     .description('Load a file through a mapping spec (and inspect runs, rejects, cases)')
+    .enablePositionalOptions()
     .argument('[file]', 'the file to load')
     .option('--tenant <slug>', 'tenant slug or id')
     .option('--source <name>', 'the mapping spec (its name)')

@@ -13,7 +13,9 @@ import { createLogger } from '../kernel/observability/index.ts';
 import { createTenantDirectory, type TenantDirectory } from '../kernel/tenancy/index.ts';
 import { registerIngestCommands } from './ingest.command.ts';
 
-const program = new Command('tenantry').description('Tenantry platform command line').showHelpAfterError();
+const program = new Command('tenantry').description('Tenantry platform command line').showHelpAfterError()
+  // Each command parses its own options after its name (`ingest rejects <run> --tenant x` goes to `rejects`).
+  .enablePositionalOptions();
 
 const db = program.command('db').description('Database schema');
 db.command('migrate')
