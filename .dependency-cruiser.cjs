@@ -41,7 +41,7 @@ module.exports = {
     {
       name: 'no-orphans',
       severity: 'warn',
-      from: { orphan: true, pathNot: ['\\.d\\.ts$', '(^|/)\\.[^/]+\\.(js|cjs|mjs|ts|json)$', '\\.test\\.ts$'] },
+      from: { orphan: true, pathNot: ['\\.d\\.ts$', '\\.fixture\\.ts$', '(^|/)\\.[^/]+\\.(js|cjs|mjs|ts|json)$', '\\.test\\.ts$'] },
       to: {},
     },
   ],

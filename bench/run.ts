@@ -22,6 +22,8 @@
  * each), BENCH_SYNC_CHANGES (1000 outlet updates pulled incrementally), BENCH_SYNC_MUTATIONS (500 per
  * push, the protocol's maximum). BENCH_ONLY=sync runs the sync part alone (no list load, auth or
  * start-up part).
+ * Ingest part (issue 5, "Figures"): BENCH_INGEST (1; 0 skips it), BENCH_INGEST_ROWS (1000000 rows of
+ * the generated SAP file), BENCH_INGEST_ROUNDS (1; each round a fresh tenant). BENCH_ONLY=ingest runs it alone.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -47,6 +49,8 @@ import {
 import { installCleanup } from './support/cleanup.ts';
 import { summarizeProfile, type ProfileSummary } from './support/cpu-profile.ts';
 import { measureHashRates, type HashRates } from './support/hash-rate.ts';
+import { runIngestBench } from './support/ingest-bench.ts';
+import { formatIngest, ingestChecks, summarizeIngest } from './support/ingest-report.ts';
 import { runRound, type LoadSettings, type LoadTarget, type RoundResult } from './support/load-round.ts';
 import { postmasterPid, readMemoryBytes, repoRoot, startBenchServer, waitForQuietMachine, type BenchServer } from './support/processes.ts';
 import { measureStartup, type StartupResult } from './support/startup.ts';
@@ -63,7 +67,7 @@ const intFromEnv = (name: string, fallback: number, min = 0) => {
 };
 
 const only = process.env.BENCH_ONLY ?? '';
-if (only !== '' && only !== 'sync') throw new Error(`BENCH_ONLY must be "sync" or unset (got ${only})`);
+if (only !== '' && only !== 'sync' && only !== 'ingest') throw new Error(`BENCH_ONLY must be "sync", "ingest" or unset (got ${only})`);
 const list = only === '';
 
 const settings = {
@@ -92,12 +96,17 @@ const settings = {
   accessTokenTtlSeconds: intFromEnv('BENCH_ACCESS_TOKEN_TTL_SECONDS', 3600, 30),
   /** The platform's IDENTITY_SESSION_CACHE_MS: its default unless BENCH_SESSION_CACHE_MS sets it. */
   sessionCacheMs: intFromEnv('BENCH_SESSION_CACHE_MS', loadConfig({ env: {}, envFile: false }).IDENTITY_SESSION_CACHE_MS),
-  sync: !list || intFromEnv('BENCH_SYNC', 1) > 0,
+  sync: only === 'sync' || (list && intFromEnv('BENCH_SYNC', 1) > 0),
   syncRounds: intFromEnv('BENCH_SYNC_ROUNDS', 5, 1),
   syncOutlets: intFromEnv('BENCH_SYNC_OUTLETS', 2000, 1),
   syncProducts: intFromEnv('BENCH_SYNC_PRODUCTS', 500, 1),
   syncChanges: intFromEnv('BENCH_SYNC_CHANGES', 1000, 1),
   syncMutations: intFromEnv('BENCH_SYNC_MUTATIONS', 500, 1),
+  ingest: only === 'ingest' || (list && intFromEnv('BENCH_INGEST', 1) > 0),
+  ingestRows: intFromEnv('BENCH_INGEST_ROWS', 1_000_000, 100),
+  ingestRounds: intFromEnv('BENCH_INGEST_ROUNDS', 1, 1),
+  /** The platform's INGEST_CHUNK_ROWS (the runner composes the ingest service with the config's defaults). */
+  ingestChunkRows: loadConfig({ env: {}, envFile: false }).INGEST_CHUNK_ROWS,
 };
 if (settings.syncChanges > settings.syncOutlets || settings.syncMutations > settings.syncOutlets) throw new Error('BENCH_SYNC_CHANGES and BENCH_SYNC_MUTATIONS must not exceed BENCH_SYNC_OUTLETS');
 if (settings.syncMutations > 500) throw new Error('BENCH_SYNC_MUTATIONS must be <= 500 (the largest push batch)');
@@ -276,6 +285,10 @@ async function main(): Promise<void> {
     : [];
   await platform.stop();
   await floor.stop();
+  // After the other parts: its million outlets (and their sync changes) would weigh on the sync part's tables.
+  const ingestBench = settings.ingest
+    ? await runIngestBench({ ownerUrl: database.ownerUrl, appUrl: database.appUrl, postmaster, rows: settings.ingestRows, rounds: settings.ingestRounds, onTempDir: (dir) => cleanup.addTempDir(dir, join(dir, 'pg')), waitForQuiet, say })
+    : undefined;
   await database.stop();
 
   let hashRates: HashRates | undefined;
@@ -300,7 +313,8 @@ async function main(): Promise<void> {
   });
   const loginSummary: TargetSummary | undefined = loginRounds.length > 0 ? summarize(loginRounds, 'login', memory.platform) : undefined;
   const syncSummary = summarizeSync(syncRounds);
-  const checks = [...(list ? checkTargets(summary.platform, ratios, startup) : []), ...authChecks(comparisons), ...syncChecks(syncSummary)];
+  const ingestSummary = ingestBench && summarizeIngest(ingestBench);
+  const checks = [...(list ? checkTargets(summary.platform, ratios, startup) : []), ...authChecks(comparisons), ...syncChecks(syncSummary), ...(ingestSummary ? ingestChecks(ingestSummary) : [])];
   if (list) {
     say('\nRounds');
     say(formatRounds([...rounds, ...loginRounds]));
@@ -334,6 +348,7 @@ async function main(): Promise<void> {
   }
   if (startup) say(`\nStart-to-ready\n${formatStartup(startup)}`);
   if (syncTenant && syncSummary.length > 0) say(`\n${formatSync(syncSummary, syncTenant, settings.syncRounds)}`);
+  if (ingestSummary) say(`\n${formatIngest(ingestSummary, settings.ingestChunkRows)}`);
   const noisy = [...rounds, ...syncRounds].filter((round) => round.phase === 'measure' && round.foreignBusy > 0.1);
   if (noisy.length > 0) say(`\nnote: in ${noisy.length} round(s) other processes used more than 10% of the CPUs; the figures are skewed by them`);
   say(`\n${formatChecks(checks)}`);
@@ -374,6 +389,7 @@ async function main(): Promise<void> {
           },
         }
       : {}),
+    ...(ingestBench && ingestSummary ? { ingest: { file: ingestBench.file, chunkRows: settings.ingestChunkRows, summary: ingestSummary, steps: ingestBench.steps } } : {}),
     ...(profiles ? { profiles, profileDir } : {}),
     durationS: Math.round((performance.now() - started) / 1000),
   };

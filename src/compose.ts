@@ -141,6 +141,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     const tenantAdmin = createTenantAdmin({ db: database.db, roles: createRoleCatalog(database.db), audit, sessions: identity.sessionCache, cacheMs: config.IDENTITY_SESSION_CACHE_MS, devHeaders: config.TENANT_DEV_HEADER });
     const metrics = createMetrics({ api: database.pool });
     shared?.registerMetrics(metrics.registry);
+    ingest.registerMetrics(metrics.registry);
     const knownMigrations = Object.keys(collectMigrations(migrationDirsOf(apps)));
     let draining = false;
     const db = database;
@@ -172,6 +173,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
         devHeaders: config.TENANT_DEV_HEADER,
         filesDir: join(config.DATA_DIR, 'ingest'),
         maxUploadBytes: config.INGEST_MAX_UPLOAD_BYTES,
+        maxBatchBytes: config.INGEST_MAX_BATCH_BYTES,
         startRun: (context, runId) => background!.ingestJobs.enqueue(background!.jobs, context.tenantId, runId, context.userId ?? null),
       }),
     ];
@@ -272,7 +274,9 @@ export function composeDataServices(config: Config, db: Database['db'], apps: re
   // Custom fields (kernel/tenancy): records checks every write's ext against them; metadata describes them.
   const customFields = createCustomFields(db, { registry, audit });
   const records = createRecordService(db, registry, { access, listeners: [audit.listener], actions: apps.flatMap((app) => app.actions ?? []), rules: apps.flatMap((app) => app.rules ?? []), customFields });
-  const ingest = createIngestService({ db, registry, records, customFields, chunkSize: config.INGEST_CHUNK_ROWS });
+  // Tenant settings (kernel/tenancy) may override the fuzzy matching thresholds of the specs.
+  const tenantDirectory = createTenantDirectory(db);
+  const ingest = createIngestService({ db, registry, records, customFields, chunkSize: config.INGEST_CHUNK_ROWS, tenantSettings: (tenantId) => tenantDirectory.getTenant(tenantId).then((tenant) => tenant.settings) });
   return { registry, audit, access, customFields, records, ingest };
 }
 

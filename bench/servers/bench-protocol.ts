@@ -21,6 +21,9 @@ clientPrototype.query = function countedQuery(this: unknown, ...args: unknown[])
   return originalQuery.apply(this, args);
 };
 
+/** pg queries sent by this process so far (round trips). */
+export const queriesSent = (): number => queries;
+
 /** Announces readiness and answers the parent's stats/stop messages. */
 export function serveBenchProtocol(port: number, stop: () => Promise<void>): void {
   const send = (message: object) => process.send?.(message);

@@ -4,15 +4,16 @@
  * uploaded file's job); an interrupted run resumes with `tenantry ingest resume <run>`.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { appModules, composeDataServices, migrateDatabase, resolveDatabase } from '../compose.ts';
 import { loadConfig } from '../kernel/config/index.ts';
 import { assertRuntimeRoleIsSafe, openDatabase, type TenantContext } from '../kernel/db/index.ts';
-import { rejectsCsv, type IngestCounts, type IngestRun, type IngestService, type RunProgress } from '../kernel/ingest/index.ts';
+import { rejectedRowsFile, rejectsCsv, type Corrections, type IngestCounts, type IngestRun, type IngestService, type RunProgress } from '../kernel/ingest/index.ts';
 import { AppError } from '../kernel/shared/index.ts';
 import { createTenantDirectory } from '../kernel/tenancy/index.ts';
+import { registerReviewCommands } from './ingest-review.command.ts';
 
 async function withIngest(tenantSlug: string, work: (ingest: IngestService, context: TenantContext) => Promise<void>): Promise<void> {
   const config = loadConfig();
@@ -27,6 +28,14 @@ async function withIngest(tenantSlug: string, work: (ingest: IngestService, cont
     await database.close();
     await urls.embedded?.stop();
   }
+}
+
+/** A corrections file: `{ "<row>": { "<source field>": string | number | boolean | null } }`. */
+function correctionsOf(input: unknown): Corrections {
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  const fine = isObject(input) && Object.values(input).every((row) => isObject(row) && Object.values(row).every((value) => value === null || ['string', 'number', 'boolean'].includes(typeof value)));
+  if (!fine) throw new Error('--corrections: expected { "<row>": { "<source field>": string | number | boolean | null } }');
+  return input as Corrections;
 }
 
 function summary(run: IngestRun): void {
@@ -97,8 +106,12 @@ export function registerIngestCommands(program: Command): void {
       console.table((await service.listRuns(context, 50)).map((run) => ({ id: run.id, spec: `${run.spec.name}@${run.spec.version}`, mode: run.mode, status: run.status, read: run.counts.read, created: run.counts.created, updated: run.counts.updated, rejected: run.counts.rejected, file: run.file.name })));
     }),
   );
-  ingest.command('rejects <run>').description('Rejected rows of a run (--csv: as CSV on stdout)').requiredOption('--tenant <slug>').option('--csv').action((runId: string, options: { tenant: string; csv?: boolean }) =>
+  ingest.command('rejects <run>').description('Rejected rows of a run (--csv: as CSV on stdout; --source-shape: the rejected rows as the source had them, to fix and re-submit)').requiredOption('--tenant <slug>').option('--csv').option('--source-shape').action((runId: string, options: { tenant: string; csv?: boolean; sourceShape?: boolean }) =>
     withIngest(options.tenant, async (service, context) => {
+      if (options.sourceShape) {
+        for await (const chunk of rejectedRowsFile(await service.rejectedRows(context, runId)).stream) process.stdout.write(chunk as Buffer | string);
+        return;
+      }
       if (options.csv) {
         await service.getRun(context, runId);
         for await (const chunk of rejectsCsv(service, context, runId)) process.stdout.write(chunk as Buffer);
@@ -107,9 +120,22 @@ export function registerIngestCommands(program: Command): void {
       console.table((await service.listRejects(context, runId, { limit: 200 })).map(({ rowNumber, sourceKey, field, value, code, reason }) => ({ row: rowNumber, sourceKey, field, value, code, reason })));
     }),
   );
-  ingest.command('review').description('Open cases: conflicts between the source and local edits').requiredOption('--tenant <slug>').action((options: { tenant: string }) =>
-    withIngest(options.tenant, async (service, context) => {
-      console.table((await service.listCases(context)).map(({ id, kind, entity, recordId, field, sourceValue, localValue }) => ({ id, kind, entity, recordId, field, source: JSON.stringify(sourceValue), local: JSON.stringify(localValue) })));
-    }),
-  );
+  ingest
+    .command('resubmit <run>')
+    .description("Re-submit a run's rejected rows as a new delta run: as stored (--corrections: a JSON file { \"<row>\": { \"<source field>\": value } }), or a fixed file of them (--file)")
+    .requiredOption('--tenant <slug>')
+    .option('--file <file>', 'the rejected rows, fixed (the file of `ingest rejects <run> --source-shape`, edited)')
+    .option('--corrections <file>', 'per rejected row, source field -> new value')
+    .action((runId: string, options: { tenant: string; file?: string; corrections?: string }) =>
+      withIngest(options.tenant, async (service, context) => {
+        const corrections = options.corrections ? correctionsOf(JSON.parse(await readFile(options.corrections, 'utf8'))) : undefined;
+        const dir = join(loadConfig().DATA_DIR, 'ingest', context.tenantId);
+        const source = options.file ? { file: { path: resolve(options.file), name: basename(options.file) } } : corrections ? { corrections } : {};
+        const resubmission = await service.resubmitRun(context, runId, { dir, ...source });
+        const skipped = Object.entries(resubmission.skipped).filter(([, count]) => count > 0).map(([why, count]) => `${count} ${why}`);
+        console.log(`Re-submitting ${resubmission.rows} row(s) of run ${runId} as run ${resubmission.run.id}${skipped.length > 0 ? ` (skipped: ${skipped.join(', ')})` : ''}`);
+        await execute(service, context, resubmission.run);
+      }),
+    );
+  registerReviewCommands(ingest, withIngest);
 }

@@ -33,7 +33,7 @@ export const isolationRegistry: ModelRegistry = createRegistry(testModules.flatM
 /** Entities the suite must cover at the least: an empty or truncated registry cannot pass it vacuously. */
 export const knownTenantEntities = ['ktWidget', 'ktCategory', 'product', 'outlet'] as const;
 /** Kernel tables with a tenant_id the suite must find in the catalog besides the model's. */
-export const knownKernelTenantTables = ['idempotency_keys', 'audit_events', 'mail_outbox', 'access_roles', 'feature_flags', 'custom_fields', 'ingest_runs', 'ingest_xref', 'ingest_rejects'] as const;
+export const knownKernelTenantTables = ['idempotency_keys', 'audit_events', 'mail_outbox', 'access_roles', 'feature_flags', 'custom_fields', 'ingest_runs', 'ingest_xref', 'ingest_rejects', 'ingest_match_profiles', 'ingest_match_keys', 'ingest_merges'] as const;
 
 /**
  * Global tables the runtime role may write, with the reason. `tenants`: the tenancy module creates,

@@ -159,6 +159,10 @@ async function seedIngestRows(owner: Kysely<any>, tenant: IsolationTenant): Prom
   await sql`insert into ingest_rejects (tenant_id, run_id, row_number, seq, code, reason) values (${tenant.id}, ${runId}, 2, 0, 'ingest.invalid_value', 'isolation')`.execute(owner);
   await sql`insert into ingest_lineage (tenant_id, run_id, entity, record_id, source_key, operation) values (${tenant.id}, ${runId}, 'ktWidget', ${recordId}, 'K1', 'create')`.execute(owner);
   await sql`insert into ingest_cases (tenant_id, id, kind, run_id, entity, record_id) values (${tenant.id}, ${newId()}, 'conflict', ${runId}, 'ktWidget', ${recordId})`.execute(owner);
+  await sql`insert into ingest_cases (tenant_id, id, kind, run_id, entity, system, record_id, source_key, source_value, candidate_id, score) values (${tenant.id}, ${newId()}, 'review', ${runId}, 'ktWidget', 'ISO', ${recordId}, 'K2', '{}'::jsonb, ${recordId}, 0.7)`.execute(owner);
+  await sql`insert into ingest_match_profiles (tenant_id, entity, profile, definition) values (${tenant.id}, 'ktWidget', 'isolation', '{}'::jsonb)`.execute(owner);
+  await sql`insert into ingest_match_keys (tenant_id, entity, profile, record_id, block_key, name_key) values (${tenant.id}, 'ktWidget', 'isolation', ${recordId}, '10115', 'isolation widget')`.execute(owner);
+  await sql`insert into ingest_merges (tenant_id, id, run_id, entity, system, source_key, record_id, match, source_record, content_hash, written, previous) values (${tenant.id}, ${newId()}, ${runId}, 'ktWidget', 'ISO', 'K3', ${recordId}, 'exact', '{}'::jsonb, 'h', '{}'::jsonb, '{}'::jsonb)`.execute(owner);
 }
 
 /**

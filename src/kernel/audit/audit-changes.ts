@@ -12,6 +12,13 @@ export const maskedValue = '[masked]';
 
 const mask = (value: unknown) => (value === null || value === undefined ? null : maskedValue);
 
+/** Equal in API form: primitives by value, objects and arrays by their canonical JSON. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return canonicalJson(a) === canonicalJson(b);
+}
+
 /** Changed fields of a write; a create lists every set field, a delete every field it had. */
 export function changedFields(change: Pick<RecordChange, 'entity' | 'action' | 'before' | 'after' | 'customFields'>): Record<string, FieldChange> {
   const before = change.action === 'create' ? null : change.before;
@@ -20,7 +27,7 @@ export function changedFields(change: Pick<RecordChange, 'entity' | 'action' | '
   for (const [property, def] of Object.entries(change.entity.fields)) {
     const old = before?.[property] ?? null;
     const now = after?.[property] ?? null;
-    if (canonicalJson(old) === canonicalJson(now)) continue;
+    if (sameValue(old, now)) continue;
     changes[property] = def.personalData ? { before: mask(old), after: mask(now) } : { before: old, after: now };
   }
   Object.assign(changes, extensionChanges(before, after, change.customFields));
@@ -39,7 +46,7 @@ function extensionChanges(before: ApiRecord | null, after: ApiRecord | null, cus
   const shown = new Set((customFields ?? []).filter((custom) => !custom.personalData).map((custom) => custom.key));
   const changes: Record<string, FieldChange> = {};
   for (const key of new Set([...Object.keys(old), ...Object.keys(now)])) {
-    if (canonicalJson(old[key] ?? null) === canonicalJson(now[key] ?? null)) continue;
+    if (sameValue(old[key] ?? null, now[key] ?? null)) continue;
     changes[`ext.${key}`] = shown.has(key) ? { before: old[key] ?? null, after: now[key] ?? null } : { before: mask(old[key]), after: mask(now[key]) };
   }
   return changes;

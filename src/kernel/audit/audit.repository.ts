@@ -57,16 +57,31 @@ export async function insertEvent(tx: TenantTx, tenantId: string, event: AuditEv
             ${JSON.stringify(event.changes)}::jsonb, ${JSON.stringify(event.details)}::jsonb, ${event.requestId}, ${event.ip}, ${event.prevHash}, ${event.hash})`.execute(tx);
 }
 
-/** Several events of one chain in one statement (bulk writes: seeds, ingestion). */
+/** Several events of one chain in one statement (bulk writes: seeds, ingestion): one JSON parameter, not one per cell. */
 export async function insertEvents(tx: TenantTx, tenantId: string, events: readonly AuditEvent[]): Promise<void> {
-  for (let start = 0; start < events.length; start += 500) {
-    const rows = events.slice(start, start + 500).map(
-      (event) => sql`(${tenantId}, ${event.seq}, ${event.occurredAt}, ${event.actor.kind}, ${event.actor.id}, ${event.action}, ${event.entity}, ${event.recordId},
-        ${JSON.stringify(event.changes)}::jsonb, ${JSON.stringify(event.details)}::jsonb, ${event.requestId}, ${event.ip}, ${event.prevHash}, ${event.hash})`,
+  for (let start = 0; start < events.length; start += 2000) {
+    const payload = JSON.stringify(
+      events.slice(start, start + 2000).map((event) => ({
+        seq: event.seq,
+        occurredAt: event.occurredAt,
+        actorKind: event.actor.kind,
+        actorId: event.actor.id,
+        action: event.action,
+        entity: event.entity,
+        recordId: event.recordId,
+        changes: event.changes,
+        details: event.details,
+        requestId: event.requestId,
+        ip: event.ip,
+        prevHash: event.prevHash,
+        hash: event.hash,
+      })),
     );
     await sql`
       insert into audit_events (tenant_id, seq, occurred_at, actor_kind, actor_id, action, entity, record_id, changes, details, request_id, ip, prev_hash, hash)
-      values ${sql.join(rows)}`.execute(tx);
+      select ${tenantId}, e.seq, e."occurredAt", e."actorKind", e."actorId", e.action, e.entity, e."recordId", e.changes, e.details, e."requestId", e.ip, e."prevHash", e.hash
+      from jsonb_to_recordset(${payload}::jsonb) as e(seq bigint, "occurredAt" timestamptz, "actorKind" text, "actorId" text, action text, entity text, "recordId" text,
+        changes jsonb, details jsonb, "requestId" text, ip text, "prevHash" text, hash text)`.execute(tx);
   }
 }
 

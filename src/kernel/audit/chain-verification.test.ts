@@ -146,6 +146,26 @@ describe('the audit chain check', () => {
       { numRuns: 200 },
     );
   });
+
+  it('serializes exactly as the first definition did, so chains hashed before still verify (property)', () => {
+    const firstDefinition = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+      if (Array.isArray(value)) return `[${value.map((item) => firstDefinition(item === undefined ? null : item)).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, item]) => item !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${firstDefinition(item)}`).join(',')}}`;
+    };
+    const withUndefined = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.constant(undefined), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary', maxLength: 4 }), tie('value'), { maxKeys: 5 })),
+    })).value;
+    fc.assert(
+      fc.property(withUndefined, (value) => {
+        expect(canonicalJson(value)).toBe(firstDefinition(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('tenantry audit verify', () => {

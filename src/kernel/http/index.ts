@@ -11,6 +11,7 @@ export type { RedisRateLimitOptions } from './rate-limit-store.redis.ts';
 export type { RouteRateLimits } from './rate-limits.ts';
 export { createAjv } from './app.ts';
 export { fieldErrorsOf } from './framework-errors.ts';
+export { parseJsonBody } from './json-body.ts';
 export type { ValidationIssue } from './framework-errors.ts';
 export { metadataRoutes, describeEntityFor } from './metadata.routes.ts';
 export type { MetadataCustomFields, MetadataRoutesOptions, PrincipalEntityMetadata } from './metadata.routes.ts';

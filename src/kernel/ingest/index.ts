@@ -8,5 +8,7 @@ export type { IngestRoutesOptions } from './ingest.routes.ts';
 export { ingestErrors } from './ingest.errors.ts';
 export { createIngestJobs, ingestQueues } from './ingest-jobs.ts';
 export { rejectsCsv } from './rejects-csv.ts';
+export { rejectedRowsFile } from './rejected-rows-file.ts';
+export type { Corrections, Resubmission } from './quarantine.service.ts';
 
 export const ingestMigrations = fileURLToPath(new URL('./migrations', import.meta.url));

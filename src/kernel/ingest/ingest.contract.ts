@@ -114,14 +114,27 @@ export interface MappingSpec {
   readonly matching?: {
     /** Canonical fields whose normalized values identify a record (tax id, e-mail, GTIN). */
     readonly exact?: readonly string[];
-    /** Fuzzy candidates by pg_trgm similarity of these fields, blocked by `blockBy`. */
+    /**
+     * Fuzzy candidates by pg_trgm similarity of these fields' match keys (the first one, the name,
+     * counts double), blocked by `blockBy`: score >= high links, low <= score < high opens a review
+     * case. The tenant setting `ingest.fuzzy` ({ high, low }) overrides the thresholds (match/).
+     */
     readonly fuzzy?: { readonly fields: readonly string[]; readonly blockBy?: readonly string[]; readonly high: number; readonly low: number };
+    /** Per field, which side wins when a source key is linked to an existing record; default `source` for source-owned fields, `local` for the others. */
+    readonly survivorship?: Readonly<Record<string, SurvivorshipRule>>;
   };
   /** Fields the source owns (overwritten on each load); default: every mapped field. The rest are local. */
   readonly sourceOwned?: readonly string[];
   /** What a full load does to records of this source missing from the file. */
   readonly missing?: { readonly action: 'deactivate' | 'softDelete' | 'ignore'; readonly field?: string; readonly value?: unknown };
 }
+
+/**
+ * Which value a field keeps when a source row is merged into an existing record: `source` the row's,
+ * `local` the record's, `nonEmpty` the row's unless it is empty (then the record's), `fillEmpty` the
+ * record's unless it is empty (then the row's: the source only fills gaps).
+ */
+export type SurvivorshipRule = 'source' | 'local' | 'nonEmpty' | 'fillEmpty';
 
 /** One field-level problem of a mapped row. */
 export interface FieldProblem {
@@ -171,8 +184,10 @@ export interface IngestCounts {
   created: number;
   updated: number;
   unchanged: number;
-  /** Rows linked to an existing record by an exact key (no cross-reference before). */
+  /** Rows linked to an existing record (no cross-reference before): by an exact key, or a fuzzy score >= high. */
   merged: number;
+  /** Rows held for review as likely duplicates (low <= fuzzy score < high): not written until a person decides. */
+  queued: number;
   /** Rows whose source key an earlier row of the same file had. */
   duplicates: number;
   rejected: number;
@@ -200,6 +215,19 @@ export interface IngestRun {
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
+  /** `ndjson` for pushed batches and re-submissions: the file is NDJSON whatever the spec's source says. */
+  readonly sourceFormat: 'ndjson' | null;
+  /** A pushed batch's Idempotency-Key (or batchId). */
+  readonly batchKey: string | null;
+  /** The run whose rejected rows this run re-submits. */
+  readonly resubmitsRunId: string | null;
+}
+
+/** Where a run that is not a plain upload comes from (quarantine.service.ts). */
+export interface RunOrigin {
+  readonly sourceFormat?: 'ndjson';
+  readonly batchKey?: string;
+  readonly resubmitsRunId?: string;
 }
 
 export interface RunProgress {

@@ -5,11 +5,11 @@
  */
 import { sql } from 'kysely';
 import type { TenantTx } from '../db/index.ts';
-import type { IngestCounts, IngestRun, MappingSpec, RunMode, RunStatus, StoredSpec } from './ingest.contract.ts';
+import type { IngestCounts, IngestRun, MappingSpec, RunMode, RunOrigin, RunStatus, StoredSpec } from './ingest.contract.ts';
 
 const json = (value: unknown) => JSON.stringify(value);
 
-export const emptyCounts = (): IngestCounts => ({ read: 0, created: 0, updated: 0, unchanged: 0, merged: 0, duplicates: 0, rejected: 0, deactivated: 0, conflicts: 0, skipped: 0, durationMs: 0 });
+export const emptyCounts = (): IngestCounts => ({ read: 0, created: 0, updated: 0, unchanged: 0, merged: 0, queued: 0, duplicates: 0, rejected: 0, deactivated: 0, conflicts: 0, skipped: 0, durationMs: 0 });
 
 export async function latestSpec(tx: TenantTx, tenantId: string, name: string, version?: number): Promise<StoredSpec | undefined> {
   const result = await sql<{ name: string; version: number; spec: MappingSpec; created_at: Date }>`
@@ -49,6 +49,9 @@ interface RunRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  source_format: 'ndjson' | null;
+  batch_key: string | null;
+  resubmits_run_id: string | null;
 }
 
 const toRun = (row: RunRow): IngestRun => ({
@@ -64,11 +67,16 @@ const toRun = (row: RunRow): IngestRun => ({
   createdAt: row.created_at.toISOString(),
   startedAt: row.started_at?.toISOString() ?? null,
   finishedAt: row.finished_at?.toISOString() ?? null,
+  sourceFormat: row.source_format,
+  batchKey: row.batch_key,
+  resubmitsRunId: row.resubmits_run_id,
 });
 
-export async function insertRun(tx: TenantTx, tenantId: string, run: { id: string; spec: StoredSpec; mode: RunMode; file: { name: string; path: string; bytes: number; sha256: string } }): Promise<void> {
-  await sql`insert into ingest_runs (tenant_id, id, spec_name, spec_version, entity, mode, status, file_name, file_path, file_bytes, file_sha256, created_by)
-    values (${tenantId}, ${run.id}, ${run.spec.name}, ${run.spec.version}, ${run.spec.spec.entity}, ${run.mode}, 'queued', ${run.file.name}, ${run.file.path}, ${run.file.bytes}, ${run.file.sha256}, tenantry_current_user())`.execute(tx);
+export async function insertRun(tx: TenantTx, tenantId: string, run: { id: string; spec: StoredSpec; mode: RunMode; file: { name: string; path: string; bytes: number; sha256: string }; origin?: RunOrigin }): Promise<void> {
+  const origin = run.origin ?? {};
+  await sql`insert into ingest_runs (tenant_id, id, spec_name, spec_version, entity, mode, status, file_name, file_path, file_bytes, file_sha256, created_by, source_format, batch_key, resubmits_run_id)
+    values (${tenantId}, ${run.id}, ${run.spec.name}, ${run.spec.version}, ${run.spec.spec.entity}, ${run.mode}, 'queued', ${run.file.name}, ${run.file.path}, ${run.file.bytes}, ${run.file.sha256}, tenantry_current_user(),
+      ${origin.sourceFormat ?? null}, ${origin.batchKey ?? null}, ${origin.resubmitsRunId ?? null})`.execute(tx);
 }
 
 export async function findRun(tx: TenantTx, tenantId: string, id: string, lock = false): Promise<IngestRun | undefined> {
@@ -131,12 +139,18 @@ export async function upsertXref(tx: TenantTx, tenantId: string, system: string,
       source_values = excluded.source_values, deleted_in_source = excluded.deleted_in_source, last_run_id = excluded.last_run_id, updated_at = now()`.execute(tx);
 }
 
-/** Cross-reference entries of the source not seen by the run and not yet marked deleted (a full load's missing records). */
-export async function missingFromRun(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, limit: number): Promise<XrefEntry[]> {
+/**
+ * Cross-reference entries of the source not seen by the run and not yet marked deleted (a full load's
+ * missing records), in key order after `after`. The run's keys are probed one by one through a
+ * lateral subquery: as an anti-join, row-level security keeps the key condition out of the index scan
+ * and the planner, whose statistics have not yet seen the run's keys, scans them whole for each entry.
+ */
+export async function missingFromRun(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, after: string | null, limit: number): Promise<XrefEntry[]> {
   const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown> }>`
     select x.source_key, x.record_id, x.content_hash, x.source_values from ingest_xref x
-    where x.tenant_id = ${tenantId} and x.system = ${system} and x.entity = ${entity} and not x.deleted_in_source
-      and not exists (select 1 from ingest_run_keys k where k.tenant_id = x.tenant_id and k.run_id = ${runId} and k.source_key = x.source_key)
+    left join lateral (select true as seen from ingest_run_keys k where k.tenant_id = ${tenantId} and k.run_id = ${runId} and k.source_key = x.source_key limit 1) k on true
+    where x.tenant_id = ${tenantId} and x.system = ${system} and x.entity = ${entity} and not x.deleted_in_source and k.seen is null
+      ${after === null ? sql`` : sql`and x.source_key > ${after}`}
     order by x.source_key limit ${limit}`.execute(tx);
   return result.rows.map((row) => ({ sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, sourceValues: row.source_values, deletedInSource: false }));
 }
@@ -203,11 +217,12 @@ export async function insertCases(tx: TenantTx, tenantId: string, runId: string,
       as c(id uuid, kind text, "recordId" uuid, "sourceKey" text, field text, "sourceValue" jsonb, "localValue" jsonb)`.execute(tx);
 }
 
-export type OpenCase = CaseRow & { runId: string; entity: string; createdAt: string };
+/** An open case; a review's `candidateId` and `score` name the likely duplicate (match/). */
+export type OpenCase = CaseRow & { runId: string; entity: string; candidateId: string | null; score: number | null; createdAt: string };
 
 export async function listOpenCases(tx: TenantTx, tenantId: string, limit: number): Promise<OpenCase[]> {
-  const result = await sql<{ id: string; kind: 'conflict' | 'review'; run_id: string; entity: string; record_id: string; source_key: string | null; field: string | null; source_value: unknown; local_value: unknown; created_at: Date }>`
-    select id, kind, run_id, entity, record_id, source_key, field, source_value, local_value, created_at from ingest_cases
+  const result = await sql<{ id: string; kind: 'conflict' | 'review'; run_id: string; entity: string; record_id: string; source_key: string | null; field: string | null; source_value: unknown; local_value: unknown; candidate_id: string | null; score: number | null; created_at: Date }>`
+    select id, kind, run_id, entity, record_id, source_key, field, source_value, local_value, candidate_id, score, created_at from ingest_cases
     where tenant_id = ${tenantId} and status = 'open' order by created_at, id limit ${limit}`.execute(tx);
-  return result.rows.map((row) => ({ id: row.id, kind: row.kind, runId: row.run_id, entity: row.entity, recordId: row.record_id, sourceKey: row.source_key, field: row.field, sourceValue: row.source_value, localValue: row.local_value, createdAt: row.created_at.toISOString() }));
+  return result.rows.map((row) => ({ id: row.id, kind: row.kind, runId: row.run_id, entity: row.entity, recordId: row.record_id, sourceKey: row.source_key, field: row.field, sourceValue: row.source_value, localValue: row.local_value, candidateId: row.candidate_id, score: row.score, createdAt: row.created_at.toISOString() }));
 }

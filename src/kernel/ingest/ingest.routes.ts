@@ -1,7 +1,8 @@
 /**
  * HTTP of ingestion, behind the injected guard (`ingest.manage`): mapping specs (PUT validates and
  * versions), runs (POST streams the request body to a file and queues the run; GET shows its live
- * counts), rejects as JSON pages or CSV (formula-looking cells escaped) and open cases.
+ * counts), rejects as JSON pages or CSV (formula-looking cells escaped) and open cases; deciding
+ * cases and unlinking merges are match/review.routes.ts.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -14,6 +15,8 @@ import { withRequestRoles } from '../access/index.ts';
 import type { TenantContext } from '../db/index.ts';
 import { problemResponses } from '../http/index.ts';
 import { AppError, newId } from '../shared/index.ts';
+import { registerBatchRoutes } from './batch.routes.ts';
+import { registerReviewRoutes } from './match/index.ts';
 import { ingestErrors } from './ingest.errors.ts';
 import type { IngestService } from './ingest.service.ts';
 import { rejectsCsv } from './rejects-csv.ts';
@@ -27,6 +30,8 @@ export interface IngestRoutesOptions {
   maxUploadBytes: number;
   /** Queues the run (a job); the worker executes it. */
   startRun(context: TenantContext, runId: string): Promise<void>;
+  /** Largest pushed batch (POST /v1/ingest/batches) in bytes; default 32 MiB. */
+  maxBatchBytes?: number;
 }
 
 const uploadTypes = ['text/csv', 'text/plain', 'application/x-ndjson', 'application/octet-stream', 'text/tab-separated-values'];
@@ -131,5 +136,7 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
       schema: { tags, summary: 'Open cases: conflicts between source and local edits, duplicates to review', response: { 200: open, ...problemResponses } },
       handler: async (request) => ({ data: await service.listCases(contextOf(request)) }),
     });
+    registerBatchRoutes(app, service, options, { contextOf, admin });
+    registerReviewRoutes(app, service, { contextOf, admin });
   });
 }

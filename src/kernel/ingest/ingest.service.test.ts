@@ -118,6 +118,15 @@ describe('ingestion runs', () => {
     expect(cases).toEqual([expect.objectContaining({ kind: 'conflict', field: 'street', recordId: outlet.id, sourceValue: 'Bahnhofstr. 7', localValue: 'Local Street 9' })]);
   });
 
+  it('does not take a rejected row of a full load for a missing record', async () => {
+    const kioskWithBadPhone = rows.kiosk.replace('030 1234567', '12');
+    await load(file(rows.mueller, rows.kiosk.replace('030 1234567', '030 7654321')), 'full');
+    expect((await outlets()).find((outlet) => outlet.code === '100002')).toMatchObject({ active: true });
+    const run = await load(file(rows.mueller, kioskWithBadPhone), 'full');
+    expect(run.counts).toMatchObject({ rejected: 1, deactivated: 0 });
+    expect((await outlets()).find((outlet) => outlet.code === '100002')).toMatchObject({ active: true });
+  });
+
   it('deactivates records a full load no longer has, and records flagged deleted', async () => {
     const run = await load(file(rows.mueller.replace(/;;1\.234,50$/, ';X;1.234,50')), 'full');
     expect(run.counts).toMatchObject({ deactivated: 2 });
@@ -157,6 +166,52 @@ describe('ingestion runs', () => {
     const stored = await outlets(small);
     expect(stored).toHaveLength(25);
     expect(new Set(stored.map((outlet) => outlet.code)).size).toBe(25);
+  });
+
+  it('resolves references to records loaded from the same system, or by a field, and rejects rows whose reference finds nothing', async () => {
+    const products: MappingSpec = {
+      specVersion: 1,
+      name: 'mara',
+      entity: 'product',
+      system: 'SAP-TEST',
+      source: { format: 'csv', delimiter: ';' },
+      key: { from: 'MATNR', transforms: [{ op: 'stripLeadingZeros' }] },
+      fields: { sku: { from: 'MATNR', transforms: [{ op: 'stripLeadingZeros' }] }, name: { from: 'MAKTX' } },
+    };
+    const units = (by?: string): MappingSpec => ({
+      specVersion: 1,
+      name: by ? `marm-by-${by}` : 'marm',
+      entity: 'productUnit',
+      system: 'SAP-TEST',
+      source: { format: 'csv', delimiter: ';' },
+      key: { from: ['MATNR', 'MEINH'], transforms: [{ op: 'stripLeadingZeros' }, { op: 'join', separator: '/' }] },
+      fields: {
+        product: { from: 'MATNR', transforms: [{ op: 'stripLeadingZeros' }, { op: 'reference', entity: 'product', ...(by ? { by } : {}) }] },
+        unit: { from: 'MEINH' },
+        factor: { from: 'UMREZ', transforms: [{ op: 'decimal', scale: 3, rounding: 'reject' }] },
+      },
+    });
+    for (const saved of [products, units(), units('sku')]) await t.platform.ingest.saveSpec(context, saved.name, saved);
+    const csv = (name: string, ...lines: string[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, lines.join('\n') + '\n');
+      return path;
+    };
+    const run = async (specName: string, path: string) => t.platform.ingest.executeRun(context, (await t.platform.ingest.createRun(context, { spec: specName, mode: 'delta', file: { path, name: 'f.csv' } })).id);
+    expect((await run('mara', csv('mara.csv', 'MATNR;MAKTX', '000000000000000042;Cola 0,33', '000000000000000043;Water')) ).counts).toMatchObject({ created: 2 });
+    const marm = await run('marm', csv('marm.csv', 'MATNR;MEINH;UMREZ', '000000000000000042;PK;6', '000000000000000043;CS;12', '000000000000000099;PK;6'));
+    expect(marm.counts).toMatchObject({ read: 3, created: 2, rejected: 1 });
+    const [unknown] = await t.platform.ingest.listRejects(context, marm.id);
+    expect(unknown).toMatchObject({ rowNumber: 3, sourceKey: '99/PK', field: 'product', value: '99', code: 'ingest.unknown_reference' });
+    expect(unknown!.sourceRow).toMatchObject({ MATNR: '000000000000000099' });
+    const productEntity = t.platform.registry.find('product')!;
+    const [cola] = await t.platform.records.findBy(context, productEntity, 'sku', ['42']);
+    const unitsOfCola = await t.platform.records.findBy(context, t.platform.registry.find('productUnit')!, 'product', [cola!.id]);
+    expect(unitsOfCola.map((unit) => [unit.unit, unit.factor])).toEqual([['PK', '6.000']]);
+    // By a field of the referenced entity (its SKU), and the same file again changes nothing.
+    const bySku = await run('marm-by-sku', csv('marm-sku.csv', 'MATNR;MEINH;UMREZ', '43;PK;4'));
+    expect(bySku.counts).toMatchObject({ created: 1, rejected: 0 });
+    expect((await run('marm', csv('marm-again.csv', 'MATNR;MEINH;UMREZ', '000000000000000042;PK;6'))).counts).toMatchObject({ unchanged: 1, created: 0, updated: 0 });
   });
 
   it("keeps each tenant's load to itself, whatever tenant column the file carries", async () => {

@@ -9,14 +9,18 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
 import type { CustomField, EntityDef, ModelRegistry } from '../model/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { AppError, isUuid, newId } from '../shared/index.ts';
-import type { IngestCounts, IngestRun, RunMode, RunProgress, StoredSpec } from './ingest.contract.ts';
+import type { IngestCounts, IngestRun, RunMode, RunOrigin, RunProgress, StoredSpec } from './ingest.contract.ts';
 import { ingestErrors } from './ingest.errors.ts';
 import { emptyCounts, findRun, insertRun, insertSpec, latestSpec, listOpenCases, listRejects, listRuns, listSpecs, updateRun, type OpenCase, type RejectRow } from './ingest.repository.ts';
 import { diffMappingSpecs, validateMappingSpec } from './mapping/index.ts';
+import { createReviewService, withTenantThresholds, type ReviewService } from './match/index.ts';
+import { createQuarantine, specForRun, type QuarantineService } from './quarantine.service.ts';
+import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
 import { runPipeline } from './run-pipeline.ts';
 
 /** What ingestion needs of kernel/tenancy's custom fields. */
@@ -31,15 +35,21 @@ export interface IngestServiceOptions {
   customFields: IngestCustomFields;
   /** Rows per transaction (default 2,000). */
   chunkSize?: number;
+  /** The tenant's settings (kernel/tenancy): `ingest.fuzzy` overrides the specs' fuzzy thresholds. */
+  tenantSettings?: (tenantId: string) => Promise<Readonly<Record<string, unknown>>>;
 }
 
-export interface IngestService {
+/**
+ * Pushed batches, re-submissions and the rejected rows in source shape come from QuarantineService;
+ * deciding cases and unlinking merges from ReviewService (match/).
+ */
+export interface IngestService extends QuarantineService, ReviewService {
   /** Validates and stores a spec; a new version only when it differs from the latest. */
   saveSpec(context: TenantContext, name: string, input: unknown): Promise<{ spec: StoredSpec; created: boolean; changes: { pointer: string; before: unknown; after: unknown }[] }>;
   getSpec(context: TenantContext, name: string, version?: number): Promise<StoredSpec>;
   listSpecs(context: TenantContext): Promise<StoredSpec[]>;
   /** A queued run of the spec's latest (or given) version over a file on this machine. */
-  createRun(context: TenantContext, request: { spec: string; specVersion?: number; mode: RunMode; file: { path: string; name: string } }): Promise<IngestRun>;
+  createRun(context: TenantContext, request: { spec: string; specVersion?: number; mode: RunMode; file: { path: string; name: string }; origin?: RunOrigin }): Promise<IngestRun>;
   /** Executes a queued run or resumes a failed or interrupted one; a finished run is returned as is. */
   executeRun(context: TenantContext, runId: string, hooks?: { onProgress?: (progress: RunProgress) => void }): Promise<IngestRun>;
   getRun(context: TenantContext, runId: string): Promise<IngestRun>;
@@ -47,6 +57,8 @@ export interface IngestService {
   /** Rejects by row and sequence; `after` is the `<row>.<seq>` of the last one of the previous page. */
   listRejects(context: TenantContext, runId: string, options?: { after?: string; limit?: number }): Promise<RejectRow[]>;
   listCases(context: TenantContext, limit?: number): Promise<OpenCase[]>;
+  /** Counts rows, runs and run time into the process's `/metrics` from now on. */
+  registerMetrics(registry: Registry): void;
 }
 
 export function createIngestService(options: IngestServiceOptions): IngestService {
@@ -62,7 +74,10 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     return runId.toLowerCase();
   };
 
+  let metrics: IngestMetrics | undefined;
   const service: IngestService = {
+    ...createQuarantine({ db, runs: () => service }),
+    ...createReviewService({ db, records, entityOf }),
     async saveSpec(context, name, input) {
       if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(name)) throw ingestErrors.invalidSpecName(name);
       return withTenant(db, context, async (tx) => {
@@ -93,7 +108,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       if (!info?.isFile()) throw ingestErrors.fileNotFound(request.file.name);
       const sha256 = await fileHash(request.file.path);
       const id = newId();
-      await withTenant(db, context, (tx) => insertRun(tx, context.tenantId, { id, spec, mode: request.mode, file: { name: request.file.name, path: request.file.path, bytes: info.size, sha256 } }));
+      await withTenant(db, context, (tx) => insertRun(tx, context.tenantId, { id, spec, mode: request.mode, file: { name: request.file.name, path: request.file.path, bytes: info.size, sha256 }, ...(request.origin ? { origin: request.origin } : {}) }));
       return service.getRun(context, id);
     },
     async executeRun(context, runId, hooks = {}) {
@@ -111,14 +126,17 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       // The load's own rights: the user is recorded, roles do not narrow what the feed may write.
       const loadContext: TenantContext = { tenantId: context.tenantId, userId: context.userId ?? null, apiKeyId: context.apiKeyId ?? null, requestId: context.requestId ?? null };
       let counts: IngestCounts;
+      const before: IngestCounts = { ...emptyCounts(), ...run.counts };
       try {
-        counts = await runPipeline({ db, records, chunkSize }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: stored.spec, entity, customFields: fields, ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
+        counts = await runPipeline({ db, records, chunkSize }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
       } catch (error) {
         const failure = error instanceof AppError ? { code: error.code, detail: error.message } : { code: 'ingest.run_failed', detail: 'The run stopped on an internal error; it can be resumed.' };
         await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'failed', error: failure }));
+        if (metrics) metrics.runEnded(entity.name, 'failed', before, (await service.getRun(context, id)).counts);
         throw error;
       }
       await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'succeeded', counts, finished: true }));
+      metrics?.runEnded(entity.name, 'succeeded', before, counts);
       return service.getRun(context, id);
     },
     async getRun(context, runId) {
@@ -132,6 +150,9 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       const run = await service.getRun(context, runId);
       const [row = 0, seq = -1] = /^\d{1,15}\.\d{1,6}$/.test(options.after ?? '') ? options.after!.split('.').map(Number) : [];
       return withTenant(db, context, (tx) => listRejects(tx, context.tenantId, run.id, { row, seq }, Math.min(Math.max(options.limit ?? 500, 1), 5000)));
+    },
+    registerMetrics(registry) {
+      metrics = createIngestMetrics(registry);
     },
     listCases: (context, limit = 200) => withTenant(db, context, (tx) => listOpenCases(tx, context.tenantId, Math.min(Math.max(limit, 1), 1000))),
   };

@@ -1,7 +1,8 @@
 /**
  * Reconciliation of one chunk of prepared rows (mapped, normalized, valid) in the run's transaction:
  * duplicates within the file (run keys), the cross-reference, unchanged rows by content hash, exact
- * matching of new rows on the entity's unique fields and the spec's exact keys, field ownership
+ * matching of new rows on the entity's unique fields and the spec's exact keys, fuzzy matching of the
+ * rows left to create (match/: link, or a review case), field ownership
  * (source-owned fields follow the source unless a user edited them since the last load: then a
  * conflict case), deletion flags, then set-based writes through the record service (audit and the
  * sync change log follow from there). When a set-based write fails on one bad row, the chunk is
@@ -14,6 +15,8 @@ import type { EntityDef } from '../model/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import type { IngestCounts, MappingSpec } from './ingest.contract.ts';
+import { matchChunk } from './match/index.ts';
+import type { PendingReference } from './resolve-references.ts';
 import { claimRunKeys, insertCases, insertLineage, upsertXref, xrefByKeys, type CaseRow, type LineageRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
 
 /** A row ready to reconcile: mapped, normalized and valid. */
@@ -24,6 +27,8 @@ export interface PreparedRow {
   readonly record: Record<string, unknown>;
   readonly deleted: boolean;
   readonly hash: string;
+  /** References to other records, resolved in the chunk's transaction (resolve-references.ts). */
+  readonly references?: readonly PendingReference[];
 }
 
 export interface ChunkTarget {
@@ -69,7 +74,10 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   });
 
   const xref = await xrefByKeys(tx, tenantId, spec.system, entity.name, live.map((row) => row.sourceKey));
-  const known = live.filter((row) => xref.has(row.sourceKey));
+  // The same content as last time is unchanged without reading its record: re-running a file changes
+  // nothing, not even a record someone deleted since (a changed row for it creates it again).
+  const sameAsLast = (row: PreparedRow, entry: XrefEntry | undefined) => entry !== undefined && entry.contentHash === row.hash && entry.deletedInSource === row.deleted;
+  const known = live.filter((row) => xref.has(row.sourceKey) && !sameAsLast(row, xref.get(row.sourceKey)));
   const current = new Map((await records.findBy(context, entity, 'id', known.map((row) => xref.get(row.sourceKey)!.recordId), tx)).map((record) => [record.id, record]));
 
   const writes: Write[] = [];
@@ -78,14 +86,14 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   const fresh: PreparedRow[] = [];
   for (const row of live) {
     const entry = xref.get(row.sourceKey);
+    if (sameAsLast(row, entry)) {
+      add('unchanged');
+      continue;
+    }
     const record = entry && current.get(entry.recordId);
     if (!entry || !record) {
       if (row.deleted) add('skipped');
       else fresh.push(row);
-      continue;
-    }
-    if (entry.contentHash === row.hash && entry.deletedInSource === row.deleted) {
-      add('unchanged');
       continue;
     }
     if (row.deleted) {
@@ -121,6 +129,10 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
     writes.push({ kind: 'create', row, id, input: { ...row.record, id }, operation: 'create' });
     xrefUpdates.push({ sourceKey: row.sourceKey, recordId: id, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
   }
+  // Fuzzy duplicates (match/): creates that look like a record or an earlier row link to it or wait
+  // for review; every link writes per the spec's survivorship rules and can be reversed.
+  const matching = await matchChunk(tx, target, writes, xrefUpdates);
+  add('queued', matching.queued);
 
   const failed = await writeAll(tx, target, writes);
   const written = writes.filter((write) => !failed.has(write.row.sourceKey));
@@ -132,6 +144,7 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   await upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefUpdates.filter((entry) => !failed.has(entry.sourceKey)));
   await insertLineage(tx, tenantId, runId, entity.name, written.map((write): LineageRow => ({ recordId: write.id, sourceKey: write.row.sourceKey, operation: write.operation, rowNumber: write.row.rowNumber })));
   await insertCases(tx, tenantId, runId, entity.name, cases);
+  await matching.finish(new Set(failed.keys()));
   add('rejected', rejects.length);
   return { counts, rejects };
 }

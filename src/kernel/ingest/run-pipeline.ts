@@ -14,10 +14,11 @@ import { deriveSchemas, type CustomField, type EntityDef } from '../model/index.
 import { checkExt, type RecordService } from '../records/index.ts';
 import { AppError } from '../shared/index.ts';
 import type { IngestCounts, IngestRun, MappingSpec, RunProgress, SourceRow, SourceRowProblem } from './ingest.contract.ts';
-import { emptyCounts, insertLineage, insertRejects, missingFromRun, upsertXref, updateRun, type RejectRow } from './ingest.repository.ts';
+import { claimRunKeys, emptyCounts, insertLineage, insertRejects, missingFromRun, upsertXref, updateRun, type RejectRow } from './ingest.repository.ts';
 import { compileMapping } from './mapping/index.ts';
 import { compileNormalizer } from './normalize/index.ts';
 import { deactivation, reconcileChunk, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
+import { resolveReferences, takeReferences, type ReferenceTarget } from './resolve-references.ts';
 import { readSource } from './sources/index.ts';
 
 
@@ -34,6 +35,8 @@ export interface PipelineInput {
   readonly entity: EntityDef;
   readonly customFields: readonly CustomField[];
   readonly onProgress?: (progress: RunProgress) => void;
+  /** The model's entities by name, for references to other entities (`reference` op). */
+  readonly entityOf?: (name: string) => EntityDef | undefined;
 }
 
 const ajv = createAjv(false);
@@ -49,6 +52,14 @@ const cut = (value: unknown, length = 1000): string | null => {
   return text.length > length ? `${text.slice(0, length)}…` : text;
 };
 const sourceRowOf = (row: SourceRow): Record<string, unknown> => Object.fromEntries(Object.entries(row.values).map(([key, value]) => [key, typeof value === 'string' ? cut(value) : value]));
+/** Rejects found after preparing (duplicates, refused writes) get their row's source values too: re-submission needs them. */
+const withSourceRows = (rejects: readonly RejectRow[], rows: readonly PreparedRow[], sources: WeakMap<PreparedRow, SourceRow>): RejectRow[] => {
+  const byNumber = new Map(rows.map((row) => [row.rowNumber, row]));
+  return rejects.map((reject) => {
+    const source = reject.sourceRow === null && reject.seq === 0 ? byNumber.get(reject.rowNumber) : undefined;
+    return source && sources.has(source) ? { ...reject, sourceRow: sourceRowOf(sources.get(source)!) } : reject;
+  });
+};
 
 /** Runs (or resumes) the pipeline; throws a domain error that fails the run, with the checkpoint kept. */
 export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Promise<IngestCounts> {
@@ -62,6 +73,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   const mapped = Object.keys(spec.fields);
   const sourceOwned = new Set(spec.sourceOwned ?? mapped);
   const unique = Object.entries(entity.fields).filter(([field, def]) => def.unique && mapped.includes(field)).map(([field]) => field);
+  const references: ReferenceTarget = { tenantId, system: spec.system, context, records, entityOf: input.entityOf ?? (() => undefined) };
   const target: ChunkTarget = { tenantId, runId: run.id, context, entity, spec, records, sourceOwned, matchFields: [...new Set([...unique, ...(spec.matching?.exact ?? [])])] };
 
   const counts: IngestCounts = { ...emptyCounts(), ...run.counts };
@@ -72,10 +84,11 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   let firstRow = true;
   let lastRow = run.checkpointRow;
   let prepared: PreparedRow[] = [];
+  const preparedSources = new WeakMap<PreparedRow, SourceRow>();
   let rejects: RejectRow[] = [];
 
   const rejectProblem = (problem: SourceRowProblem) =>
-    rejects.push({ rowNumber: problem.rowNumber, line: problem.line, seq: 0, sourceKey: null, field: null, value: cut(problem.excerpt, 200), code: problem.code, reason: problem.reason, sourceRow: null });
+    rejects.push({ rowNumber: problem.rowNumber, line: problem.line, seq: 0, sourceKey: null, field: null, value: cut(problem.excerpt, 200), code: problem.code, reason: problem.reason, sourceRow: problem.excerpt === undefined ? null : { _raw: problem.excerpt } });
 
   const prepare = (row: SourceRow) => {
     const result = map(row);
@@ -95,6 +108,10 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       record = normalized.record;
       problems.push(...normalized.problems.map((problem) => ({ field: problem.field, value: problem.value, code: problem.code, reason: problem.reason })));
     }
+    // The content hash covers the references as the source names them; the record validates with placeholders.
+    const marked = record;
+    const { record: placeheld, references } = takeReferences(record);
+    record = placeheld;
     if (problems.length === 0 && !result.deleted) {
       if (!validate(record)) {
         for (const error of fieldErrorsOf((validate.errors ?? []) as ValidationIssue[], 'body')) {
@@ -116,27 +133,52 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       problems.forEach((problem, seq) => rejects.push({ rowNumber: row.rowNumber, line: row.line, seq, sourceKey: result.sourceKey, field: problem.field, value: cut(problem.value), code: problem.code, reason: problem.reason, sourceRow: seq === 0 ? source : null }));
       return;
     }
-    const hash = createHash('sha1').update(JSON.stringify(record)).update(result.deleted ? '\u0001' : '\u0000').digest('base64url');
-    prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, record, deleted: result.deleted, hash });
+    const hash = createHash('sha1').update(JSON.stringify(marked)).update(result.deleted ? '\u0001' : '\u0000').digest('base64url');
+    const ready: PreparedRow = { rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, record, deleted: result.deleted, hash, ...(references.length > 0 ? { references } : {}) };
+    preparedSources.set(ready, row);
+    prepared.push(ready);
   };
 
-  const commit = async () => {
-    if (prepared.length === 0 && rejects.length === 0 && lastRow === run.checkpointRow) return;
-    const rows = prepared;
-    const rowRejects = rejects;
+  // A chunk is cut from what was read; its transaction runs while the next chunk is read and prepared
+  // (PostgreSQL works while Node maps), and chunks still commit one after another, in file order.
+  let chunkRead = 0;
+  let writing: Promise<void> | undefined;
+  const cutChunk = () => {
+    const chunk = { rows: prepared, rowRejects: rejects, upTo: lastRow, read: chunkRead };
     prepared = [];
     rejects = [];
-    const outcome = await withTenant(db, context, async (tx) => {
-      const result = await reconcileChunk(tx, target, rows);
-      await insertRejects(tx, tenantId, run.id, [...rowRejects, ...result.rejects]);
-      for (const [key, value] of Object.entries(result.counts)) counts[key as keyof IngestCounts] += value;
-      counts.rejected += rowRejects.filter((reject) => reject.seq === 0).length;
-      counts.durationMs = run.counts.durationMs + (Date.now() - started);
-      await updateRun(tx, tenantId, run.id, { checkpointRow: lastRow, counts, ...(encoding ? { encoding } : {}) });
-      return result;
-    });
+    chunkRead = 0;
+    return chunk;
+  };
+  const commit = async (chunk: ReturnType<typeof cutChunk>) => {
+    const { rows, rowRejects, upTo, read } = chunk;
+    if (rows.length === 0 && rowRejects.length === 0 && upTo === run.checkpointRow) return;
+    await withTenant(db, context, async (tx) => {
+      const referenced = await resolveReferences(tx, references, rows);
+      const result = await reconcileChunk(tx, target, referenced.rows);
+      result.rejects.push(...referenced.rejects);
+      if (referenced.rejects.length > 0) result.counts.rejected = (result.counts.rejected ?? 0) + new Set(referenced.rejects.map((reject) => reject.rowNumber)).size;
+      const allRejects = [...rowRejects, ...withSourceRows(result.rejects, rows, preparedSources)];
+      await insertRejects(tx, tenantId, run.id, allRejects);
+      // A rejected row is still in the file: a full load must not take its record for missing.
+      await claimRunKeys(tx, tenantId, run.id, allRejects.flatMap((reject) => (reject.seq === 0 && reject.sourceKey !== null ? [{ key: reject.sourceKey, row: reject.rowNumber }] : [])));
+      // The stored counts are those of the rows up to the checkpoint, never of rows read ahead.
+      const next: IngestCounts = { ...counts, read: counts.read + read };
+      for (const [key, value] of Object.entries(result.counts)) next[key as keyof IngestCounts] += value;
+      next.rejected += rowRejects.filter((reject) => reject.seq === 0).length;
+      next.durationMs = run.counts.durationMs + (Date.now() - started);
+      await updateRun(tx, tenantId, run.id, { checkpointRow: upTo, counts: next, ...(encoding ? { encoding } : {}) });
+      return next;
+    }).then((next) => void Object.assign(counts, next));
     input.onProgress?.({ run, counts: { ...counts }, bytesRead });
-    return outcome;
+  };
+  /** Waits for the chunk being written, then starts writing this one. */
+  const handOver = async () => {
+    const chunk = cutChunk();
+    await writing;
+    writing = commit(chunk);
+    // Awaited at the next hand-over or at the end; a failure is kept until then, not reported as unhandled.
+    writing.catch(() => {});
   };
 
   async function* counted(path: string): AsyncGenerator<Uint8Array> {
@@ -148,19 +190,26 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
 
   if (!run.file.path) throw new AppError('unprocessable', 'ingest.no_file', 'The run has no file');
   const items = readSource(counted(run.file.path), spec.source, { onEncoding: (detected) => void (encoding = detected) });
-  for await (const item of items) {
-    const rowNumber = item.kind === 'row' ? item.row.rowNumber : item.problem.rowNumber;
-    if (rowNumber <= run.checkpointRow) {
-      if (item.kind === 'row') firstRow = false;
-      continue;
+  try {
+    for await (const item of items) {
+      const rowNumber = item.kind === 'row' ? item.row.rowNumber : item.problem.rowNumber;
+      if (rowNumber <= run.checkpointRow) {
+        if (item.kind === 'row') firstRow = false;
+        continue;
+      }
+      chunkRead += 1;
+      if (item.kind === 'problem') rejectProblem(item.problem);
+      else prepare(item.row);
+      lastRow = rowNumber;
+      if (prepared.length + rejects.length >= deps.chunkSize) await handOver();
     }
-    counts.read += 1;
-    if (item.kind === 'problem') rejectProblem(item.problem);
-    else prepare(item.row);
-    lastRow = rowNumber;
-    if (prepared.length + rejects.length >= deps.chunkSize) await commit();
+    await handOver();
+  } catch (error) {
+    // A chunk in flight finishes (or fails) before the run reports the error: its commit is the checkpoint.
+    await writing?.catch(() => {});
+    throw error;
   }
-  await commit();
+  await writing;
   if (run.mode === 'full') await deactivateMissing(deps, input, counts);
   counts.durationMs = run.counts.durationMs + (Date.now() - started);
   return counts;
@@ -170,10 +219,12 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
 async function deactivateMissing(deps: PipelineDeps, input: PipelineInput, counts: IngestCounts): Promise<void> {
   const { context, run, spec, entity } = input;
   const set = deactivation(spec);
+  let after: string | null = null;
   for (;;) {
     const done = await withTenant(deps.db, context, async (tx) => {
-      const missing = await missingFromRun(tx, context.tenantId, spec.system, entity.name, run.id, 1000);
+      const missing = await missingFromRun(tx, context.tenantId, spec.system, entity.name, run.id, after, 1000);
       if (missing.length === 0) return true;
+      after = missing[missing.length - 1]!.sourceKey;
       const gone = new Set<string>();
       if (set) {
         for (const id of (await deps.records.updateMany(context, entity, missing.map((entry) => ({ id: entry.recordId, input: set })), tx)).missing) gone.add(id);

@@ -121,26 +121,42 @@ export async function findRowState(tx: TenantTx, codec: RecordCodec, tenantId: s
 }
 
 /**
- * Several rows in one statement per chunk (the union of their columns; a column a row leaves out
- * takes its default), returned in input order.
+ * Several rows in few statements: rows that set the same columns go in one statement (a column a row
+ * leaves out takes its default), their values travelling as one JSON array read with
+ * jsonb_populate_recordset, so PostgreSQL casts them to the table's own column types and a large
+ * batch costs one parameter, not one per cell. Returned in input order.
  */
+/** Column values for a bulk write's JSON payload: JSON columns (and `ext`) as values, not JSON text. */
+export function bulkColumnValues(codec: RecordCodec, pairs: readonly [string, unknown][]): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [column, value] of pairs) values[column] = typeof value === 'string' && (codec.jsonColumns.has(column) || column === 'ext') ? JSON.parse(value) : value;
+  return values;
+}
+
 export async function insertRows(tx: TenantTx, codec: RecordCodec, tenantId: string, rows: readonly { id: string; values: [string, unknown][] }[], predicate: RowPredicate = null): Promise<Row[]> {
-  const created: Row[] = [];
-  for (let start = 0; start < rows.length; start += 200) {
-    const chunk = rows.slice(start, start + 200);
-    const columns = [...new Set(chunk.flatMap((row) => row.values.map(([column]) => column)))];
-    const tuples = chunk.map((row) => {
-      const byColumn = new Map(row.values);
-      const cells = columns.map((column) => (byColumn.has(column) ? sql`${byColumn.get(column)}` : sql`default`));
-      return sql`(${sql.join([sql`${tenantId}`, sql`${row.id}`, sql`tenantry_current_user()`, sql`tenantry_current_user()`, ...cells])})`;
-    });
-    const result = await sql<Row>`
-      insert into ${sql.table(codec.entity.table)} (${sql.join(['tenant_id', 'id', 'created_by', 'updated_by', ...columns].map((column) => sql.ref(column)))})
-      values ${sql.join(tuples)} returning *${scopeCheck(predicate)}`.execute(tx);
-    const byId = new Map(result.rows.map((row) => [row.id as string, row]));
-    for (const row of chunk) created.push(byId.get(row.id)!);
+  const groups = new Map<string, { columns: string[]; rows: (typeof rows)[number][] }>();
+  for (const row of rows) {
+    const columns = row.values.map(([column]) => column);
+    const key = columns.join('\u0000');
+    const group = groups.get(key);
+    if (group) group.rows.push(row);
+    else groups.set(key, { columns, rows: [row] });
   }
-  return created;
+  const table = sql.table(codec.entity.table);
+  const byId = new Map<string, Row>();
+  for (const { columns, rows: members } of groups.values()) {
+    for (let start = 0; start < members.length; start += 1000) {
+      const batch = members.slice(start, start + 1000);
+      const payload = JSON.stringify(batch.map((row) => ({ ...bulkColumnValues(codec, row.values), id: row.id })), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+      const result = await sql<Row>`
+        insert into ${table} (${sql.join(['tenant_id', 'id', 'created_by', 'updated_by', ...columns].map((column) => sql.ref(column)))})
+        select ${tenantId}, v.id, tenantry_current_user(), tenantry_current_user()${sql.join(columns.map((column) => sql`, v.${sql.ref(column)}`), sql``)}
+        from jsonb_populate_recordset(null::${table}, ${payload}::jsonb) as v
+        returning *${scopeCheck(predicate)}`.execute(tx);
+      for (const row of result.rows) byId.set(row.id as string, row);
+    }
+  }
+  return rows.map((row) => byId.get(row.id)!);
 }
 
 export async function updateRow(

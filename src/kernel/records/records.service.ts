@@ -14,7 +14,7 @@ import type { ApiRecord, CustomFieldSource, RecordChange, RecordListener, Record
 import { recordErrors } from './records.errors.ts';
 import { rowsByColumn, updateRows } from './records-bulk.repository.ts';
 import { openSyncView } from './sync-view.ts';
-import { findRow, findRowState, insertRows, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
+import { bulkColumnValues, findRow, findRowState, insertRows, isOutOfScope, listRows, lockRow, softDeleteRow, updateRow } from './records.repository.ts';
 
 export interface RecordServiceOptions {
   /** Told of every write inside its transaction (audit, sync change log, outbox). */
@@ -338,13 +338,6 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
     },
   };
   return service;
-}
-
-/** Column values for a bulk update's JSON payload: JSON columns as values, not JSON text. */
-function bulkColumnValues(codec: RecordCodec, pairs: readonly [string, unknown][]): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const [column, value] of pairs) values[column] = typeof value === 'string' && codec.jsonColumns.has(column) ? JSON.parse(value) : value;
-  return values;
 }
 
 /** `ext` after a merge write: keys set replace, keys cleared go. */

@@ -54,12 +54,26 @@ export function checkNormalize(normalize: unknown, context: SectionContext): Spe
   });
 }
 
+const survivorshipRules = ['source', 'local', 'nonEmpty', 'fillEmpty'];
+
 export function checkMatching(matching: unknown, context: SectionContext): SpecProblem[] {
   if (!isRecord(matching)) return [];
   const problems = fieldList(matching.exact, context, '/matching/exact');
+  if (isRecord(matching.survivorship)) {
+    for (const [name, rule] of Object.entries(matching.survivorship)) {
+      const pointer = pointerOf('matching', 'survivorship', name);
+      const reason = unmappedReason(name, context);
+      if (reason) problems.push({ pointer, detail: reason });
+      else if (typeof rule !== 'string' || !survivorshipRules.includes(rule)) problems.push({ pointer, detail: `must be one of ${survivorshipRules.join(', ')}` });
+    }
+  }
   const fuzzy = matching.fuzzy;
   if (!isRecord(fuzzy)) return problems;
   problems.push(...fieldList(fuzzy.fields, context, '/matching/fuzzy/fields'), ...fieldList(fuzzy.blockBy, context, '/matching/fuzzy/blockBy'));
+  (Array.isArray(fuzzy.fields) ? fuzzy.fields : []).forEach((name: unknown, index) => {
+    const resolved = typeof name === 'string' && context.mapped.has(name) ? resolveTargetField(context.target, name) : undefined;
+    if (resolved?.ok && resolved.def.kind !== 'text') problems.push({ pointer: `/matching/fuzzy/fields/${index}`, detail: `fuzzy matching compares text; ${name as string} is ${resolved.def.kind}` });
+  });
   const { low, high } = fuzzy;
   if (typeof low === 'number' && typeof high === 'number' && !(low > 0 && low <= high && high <= 1)) problems.push({ pointer: '/matching/fuzzy', detail: `thresholds need 0 < low <= high <= 1 (low ${low}, high ${high})` });
   return problems;

@@ -90,6 +90,19 @@ describe('validating mapping specs', () => {
     expect(problemsOf({ ...kna1OutletSpec, matching: { fuzzy: { fields: ['name'], high: 1, low: 0 } } })).toEqual([{ pointer: '/matching/fuzzy', detail: expect.stringContaining('0 < low <= high <= 1') }]);
   });
 
+  it('refuses survivorship rules of unmapped fields or unknown sides, and fuzzy fields that are not text', () => {
+    const problems = problemsOf({
+      ...kna1OutletSpec,
+      matching: { fuzzy: { fields: ['name', 'creditLimit'], high: 0.9, low: 0.6 }, survivorship: { name: 'local', email: 'nonEmpty', segment: 'source', city: 'newest' } as never },
+    });
+    expect(problems).toEqual([
+      { pointer: '/matching/survivorship/segment', detail: '"segment" is not mapped by this spec' },
+      { pointer: '/matching/survivorship/city', detail: 'must be one of source, local, nonEmpty, fillEmpty' },
+      { pointer: '/matching/fuzzy/fields/1', detail: 'fuzzy matching compares text; creditLimit is money' },
+    ]);
+    expect(problemsOf({ ...kna1OutletSpec, matching: { survivorship: { name: 'fillEmpty', phone: 'source' } } })).toEqual([]);
+  });
+
   it('refuses a chain whose result cannot fit the field', () => {
     const problems = problemsOf(
       withFields({

@@ -54,6 +54,7 @@ export const mappingSpecSchema = Type.Object(
         {
           exact: Type.Optional(Type.Array(canonicalName, { minItems: 1 })),
           fuzzy: Type.Optional(Type.Object({ fields: Type.Array(canonicalName, { minItems: 1 }), blockBy: Type.Optional(Type.Array(canonicalName)), high: Type.Number(), low: Type.Number() }, { additionalProperties: false })),
+          survivorship: Type.Optional(Type.Record(canonicalName, Type.Unknown({ description: 'Per field, which side wins on a merge: source, local, nonEmpty (the source unless empty), fillEmpty (the record unless empty)' }))),
         },
         { additionalProperties: false },
       ),
