@@ -1,6 +1,6 @@
 /**
  * The crash test of ingestion: a generated SAP customer file (INGEST_CRASH_ROWS rows, default
- * 1,000,000) is loaded in full mode by the real CLI, killed with SIGKILL at seeded random points (the
+ * 100,000 so that `npm test` stays within minutes; the issue's 1,000,000 with INGEST_CRASH_ROWS=1000000) is loaded in full mode by the real CLI, killed with SIGKILL at seeded random points (the
  * first chunk, spread over the load, inside writing transactions, during the deactivation of records the
  * file no longer has) and resumed until the run succeeds. What it left is compared with the file
  * (expectations worked out from the generator alone), with an uninterrupted control load of the same
@@ -22,7 +22,7 @@ import { accountKeys, fingerprintRun, fingerprintTenant } from './load-fingerpri
 import { expectedLoad, expectedNameParts, expectedOutletValues, type ExpectedLoad } from './sap-customer-expectations.ts';
 import { runCli, type CliTarget } from './tenantry-cli.ts';
 
-const rows = Number(process.env.INGEST_CRASH_ROWS ?? 1_000_000);
+const rows = Number(process.env.INGEST_CRASH_ROWS ?? 100_000);
 const chunkRows = Number(process.env.INGEST_CHUNK_ROWS ?? 2000);
 const seed = Number(process.env.INGEST_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Records of the source the file no longer has (rows after the file's last), deactivated by the full load. */
