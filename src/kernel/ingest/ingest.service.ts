@@ -5,8 +5,6 @@
  * counts while it runs. Runs write as the user who started them, with the trusted rights of a
  * load (field masks are for clients, not for the tenant's own master data feed).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -20,6 +18,7 @@ import { emptyCounts, findRun, insertRun, insertSpec, latestSpec, listOpenCases,
 import { diffMappingSpecs, validateMappingSpec } from './mapping/index.ts';
 import { createReviewService, withTenantThresholds, type ReviewService } from './match/index.ts';
 import { createQuarantine, specForRun, type QuarantineService } from './quarantine.service.ts';
+import { hashFile } from './batch-files.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
 import { runPipeline } from './run-pipeline.ts';
 
@@ -106,7 +105,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       entityOf(spec.spec.entity);
       const info = await stat(request.file.path).catch(() => undefined);
       if (!info?.isFile()) throw ingestErrors.fileNotFound(request.file.name);
-      const sha256 = await fileHash(request.file.path);
+      const sha256 = await hashFile(request.file.path);
       const id = newId();
       await withTenant(db, context, (tx) => insertRun(tx, context.tenantId, { id, spec, mode: request.mode, file: { name: request.file.name, path: request.file.path, bytes: info.size, sha256 }, ...(request.origin ? { origin: request.origin } : {}) }));
       return service.getRun(context, id);
@@ -157,11 +156,5 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     listCases: (context, limit = 200) => withTenant(db, context, (tx) => listOpenCases(tx, context.tenantId, Math.min(Math.max(limit, 1), 1000))),
   };
   return service;
-}
-
-async function fileHash(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 

@@ -14,7 +14,7 @@ import type { TenantContext, TenantTx } from '../db/index.ts';
 import type { EntityDef } from '../model/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { AppError, newId } from '../shared/index.ts';
-import type { IngestCounts, MappingSpec } from './ingest.contract.ts';
+import type { IngestCounts, MappingSpec, SourceRow } from './ingest.contract.ts';
 import { matchChunk } from './match/index.ts';
 import type { PendingReference } from './resolve-references.ts';
 import { claimRunKeys, insertCases, insertLineage, upsertXref, xrefByKeys, type CaseRow, type LineageRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
@@ -27,6 +27,8 @@ export interface PreparedRow {
   readonly record: Record<string, unknown>;
   readonly deleted: boolean;
   readonly hash: string;
+  /** The row as read, for the source values of a reject found later. */
+  readonly source: SourceRow;
   /** References to other records, resolved in the chunk's transaction (resolve-references.ts). */
   readonly references?: readonly PendingReference[];
 }
@@ -145,7 +147,6 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   await insertLineage(tx, tenantId, runId, entity.name, written.map((write): LineageRow => ({ recordId: write.id, sourceKey: write.row.sourceKey, operation: write.operation, rowNumber: write.row.rowNumber })));
   await insertCases(tx, tenantId, runId, entity.name, cases);
   await matching.finish(new Set(failed.keys()));
-  add('rejected', rejects.length);
   return { counts, rejects };
 }
 

@@ -52,12 +52,13 @@ const cut = (value: unknown, length = 1000): string | null => {
   return text.length > length ? `${text.slice(0, length)}…` : text;
 };
 const sourceRowOf = (row: SourceRow): Record<string, unknown> => Object.fromEntries(Object.entries(row.values).map(([key, value]) => [key, typeof value === 'string' ? cut(value) : value]));
-/** Rejects found after preparing (duplicates, refused writes) get their row's source values too: re-submission needs them. */
-const withSourceRows = (rejects: readonly RejectRow[], rows: readonly PreparedRow[], sources: WeakMap<PreparedRow, SourceRow>): RejectRow[] => {
+/** Rejects found after preparing (duplicates, references, refused writes) get their row's source values too: re-submission needs them. */
+const withSourceRows = (rejects: readonly RejectRow[], rows: readonly PreparedRow[]): RejectRow[] => {
+  if (rejects.length === 0) return [];
   const byNumber = new Map(rows.map((row) => [row.rowNumber, row]));
   return rejects.map((reject) => {
-    const source = reject.sourceRow === null && reject.seq === 0 ? byNumber.get(reject.rowNumber) : undefined;
-    return source && sources.has(source) ? { ...reject, sourceRow: sourceRowOf(sources.get(source)!) } : reject;
+    const row = reject.sourceRow === null && reject.seq === 0 ? byNumber.get(reject.rowNumber) : undefined;
+    return row ? { ...reject, sourceRow: sourceRowOf(row.source) } : reject;
   });
 };
 
@@ -73,6 +74,8 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   const mapped = Object.keys(spec.fields);
   const sourceOwned = new Set(spec.sourceOwned ?? mapped);
   const unique = Object.entries(entity.fields).filter(([field, def]) => def.unique && mapped.includes(field)).map(([field]) => field);
+  // Only a spec with `reference` transforms makes markers: the others skip looking for them row by row.
+  const referencing = Object.values(spec.fields).some((mapping) => mapping.transforms?.some((transform) => transform.op === 'reference'));
   const references: ReferenceTarget = { tenantId, system: spec.system, context, records, entityOf: input.entityOf ?? (() => undefined) };
   const target: ChunkTarget = { tenantId, runId: run.id, context, entity, spec, records, sourceOwned, matchFields: [...new Set([...unique, ...(spec.matching?.exact ?? [])])] };
 
@@ -84,7 +87,6 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   let firstRow = true;
   let lastRow = run.checkpointRow;
   let prepared: PreparedRow[] = [];
-  const preparedSources = new WeakMap<PreparedRow, SourceRow>();
   let rejects: RejectRow[] = [];
 
   const rejectProblem = (problem: SourceRowProblem) =>
@@ -110,7 +112,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     }
     // The content hash covers the references as the source names them; the record validates with placeholders.
     const marked = record;
-    const { record: placeheld, references } = takeReferences(record);
+    const { record: placeheld, references } = referencing ? takeReferences(record) : { record, references: [] };
     record = placeheld;
     if (problems.length === 0 && !result.deleted) {
       if (!validate(record)) {
@@ -134,9 +136,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       return;
     }
     const hash = createHash('sha1').update(JSON.stringify(marked)).update(result.deleted ? '\u0001' : '\u0000').digest('base64url');
-    const ready: PreparedRow = { rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, record, deleted: result.deleted, hash, ...(references.length > 0 ? { references } : {}) };
-    preparedSources.set(ready, row);
-    prepared.push(ready);
+    prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, record, deleted: result.deleted, hash, source: row, ...(references.length > 0 ? { references } : {}) });
   };
 
   // A chunk is cut from what was read; its transaction runs while the next chunk is read and prepared
@@ -156,16 +156,15 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     await withTenant(db, context, async (tx) => {
       const referenced = await resolveReferences(tx, references, rows);
       const result = await reconcileChunk(tx, target, referenced.rows);
-      result.rejects.push(...referenced.rejects);
-      if (referenced.rejects.length > 0) result.counts.rejected = (result.counts.rejected ?? 0) + new Set(referenced.rejects.map((reject) => reject.rowNumber)).size;
-      const allRejects = [...rowRejects, ...withSourceRows(result.rejects, rows, preparedSources)];
+      const allRejects = [...rowRejects, ...withSourceRows([...referenced.rejects, ...result.rejects], rows)];
       await insertRejects(tx, tenantId, run.id, allRejects);
       // A rejected row is still in the file: a full load must not take its record for missing.
       await claimRunKeys(tx, tenantId, run.id, allRejects.flatMap((reject) => (reject.seq === 0 && reject.sourceKey !== null ? [{ key: reject.sourceKey, row: reject.rowNumber }] : [])));
       // The stored counts are those of the rows up to the checkpoint, never of rows read ahead.
       const next: IngestCounts = { ...counts, read: counts.read + read };
       for (const [key, value] of Object.entries(result.counts)) next[key as keyof IngestCounts] += value;
-      next.rejected += rowRejects.filter((reject) => reject.seq === 0).length;
+      // A rejected row counts once, whatever stage refused it and however many problems it has.
+      next.rejected += allRejects.filter((reject) => reject.seq === 0).length;
       next.durationMs = run.counts.durationMs + (Date.now() - started);
       await updateRun(tx, tenantId, run.id, { checkpointRow: upTo, counts: next, ...(encoding ? { encoding } : {}) });
       return next;
