@@ -276,7 +276,7 @@ export function composeDataServices(config: Config, db: Database['db'], apps: re
   const records = createRecordService(db, registry, { access, listeners: [audit.listener], actions: apps.flatMap((app) => app.actions ?? []), rules: apps.flatMap((app) => app.rules ?? []), customFields });
   // Tenant settings (kernel/tenancy) may override the fuzzy matching thresholds of the specs.
   const tenantDirectory = createTenantDirectory(db);
-  const ingest = createIngestService({ db, registry, records, customFields, chunkSize: config.INGEST_CHUNK_ROWS, tenantSettings: (tenantId) => tenantDirectory.getTenant(tenantId).then((tenant) => tenant.settings) });
+  const ingest = createIngestService({ db, registry, records, customFields, chunkSize: config.INGEST_CHUNK_ROWS, chunkBytes: config.INGEST_CHUNK_BYTES, tenantSettings: (tenantId) => tenantDirectory.getTenant(tenantId).then((tenant) => tenant.settings) });
   return { registry, audit, access, customFields, records, ingest };
 }
 

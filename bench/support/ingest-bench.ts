@@ -2,7 +2,8 @@
  * The ingest part of the bench (issue 5, "Figures"): a generated SAP KNA1 customer file
  * (src/kernel/ingest/sap-customers.fixture.ts) through the whole pipeline with the example spec
  * examples/ingest/sap-kna1-outlets.json, into a fresh tenant per round (mode full), each run in a
- * child process of its own (bench/servers/ingest-runner.ts) so its peak RSS is the pipeline's; then a
+ * child process of its own (bench/servers/ingest-runner.ts, with the `tenantry` command's Node.js flags,
+ * src/cli/node-flags.ts) so its peak RSS is the pipeline's; then a
  * re-run of the same file (all unchanged); beside the floor: the same outlet rows as a plain
  * `COPY outlets FROM STDIN` into another fresh tenant, as the owner, in the same round.
  */
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { cliNodeFlags } from '../../src/cli/node-flags.ts';
 import { writeSapCustomerFile } from '../../src/kernel/ingest/sap-customers.fixture.ts';
 import type { IngestRunnerDone, IngestRunnerProgress } from '../servers/ingest-runner.ts';
 import type { IngestStep } from './ingest-report.ts';
@@ -123,7 +125,7 @@ function cpuSince(before: Sample, postmaster: number, ownCpuMs: number) {
 async function measureRun(owner: pg.Client, options: IngestBenchOptions, step: { round: number; target: 'first load' | 're-run'; tenantId: string; file: string; bytes: number }): Promise<IngestStep> {
   const settleMs = await settle(owner);
   const child = track(
-    spawn(process.execPath, ['--import', 'tsx', 'bench/servers/ingest-runner.ts'], {
+    spawn(process.execPath, [...cliNodeFlags, '--import', 'tsx', 'bench/servers/ingest-runner.ts'], {
       cwd: repoRoot,
       env: { ...process.env, BENCH_OWNER_URL: options.ownerUrl, BENCH_APP_URL: options.appUrl, BENCH_INGEST_TENANT: step.tenantId, BENCH_INGEST_FILE: step.file, BENCH_INGEST_SPEC: specFile, BENCH_INGEST_MODE: 'full' },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

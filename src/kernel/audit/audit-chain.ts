@@ -14,13 +14,31 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
   const object = value as Record<string, unknown>;
   let text = '';
-  // Default sort: UTF-16 code unit order, as the comparison it replaces.
-  for (const key of Object.keys(object).sort()) {
+  for (const key of sortedKeys(object)) {
     const item = object[key];
     if (item === undefined) continue;
     text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
   }
   return `{${text}}`;
+}
+
+/**
+ * The object's keys in UTF-16 code unit order (what the default sort gives strings), by insertion:
+ * objects here have a few keys, often already in order, and Array.prototype.sort allocated about a
+ * kilobyte of work arrays per call (a fifth of everything a bulk load allocated, measured).
+ */
+function sortedKeys(object: Record<string, unknown>): string[] {
+  const keys = Object.keys(object);
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index]!;
+    let at = index - 1;
+    while (at >= 0 && keys[at]! > key) {
+      keys[at + 1] = keys[at]!;
+      at--;
+    }
+    keys[at + 1] = key;
+  }
+  return keys;
 }
 
 export type HashedContent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'> & { tenantId: string };

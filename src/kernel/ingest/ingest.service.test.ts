@@ -168,6 +168,21 @@ describe('ingestion runs', () => {
     expect(new Set(stored.map((outlet) => outlet.code)).size).toBe(25);
   });
 
+  it('cuts a chunk at INGEST_CHUNK_BYTES of source whatever its rows, so wide rows stay within memory', async () => {
+    const lines = Array.from({ length: 25 }, (_, index) => `00007${String(index).padStart(5, '0')};Wide store ${index};;Z003;Weg ${index};10115;Berlin;DE;;;;;`);
+    const path = file(...lines);
+    const small = { tenantId: other.id };
+    const run = await t.platform.ingest.createRun(small, { spec: 'sap-kna1', mode: 'delta', file: { path, name: 'wide.csv' } });
+    const byBytes = (await import('./ingest.service.ts')).createIngestService({ db: t.platform.database.db, registry: t.platform.registry, records: t.platform.records, customFields: { allFieldsOf: async () => [] }, chunkSize: 1000, chunkBytes: 1024 });
+    const committed: number[] = [];
+    const done = await byBytes.executeRun(small, run.id, { onProgress: (progress) => void committed.push(progress.counts.read) });
+    expect(done).toMatchObject({ status: 'succeeded', checkpointRow: 25, counts: { read: 25, created: 25 } });
+    // The file is about 1,600 bytes: at least two commits although 1,000 rows would fit one chunk.
+    expect(committed.length).toBeGreaterThanOrEqual(2);
+    expect(committed[0]).toBeLessThan(25);
+    expect(committed.at(-1)).toBe(25);
+  });
+
   it('resolves references to records loaded from the same system, or by a field, and rejects rows whose reference finds nothing', async () => {
     const products: MappingSpec = {
       specVersion: 1,

@@ -34,6 +34,8 @@ export interface IngestServiceOptions {
   customFields: IngestCustomFields;
   /** Rows per transaction (default 2,000). */
   chunkSize?: number;
+  /** Source bytes after which a chunk is cut, whatever its rows (default 8 MiB). */
+  chunkBytes?: number;
   /** The tenant's settings (kernel/tenancy): `ingest.fuzzy` overrides the specs' fuzzy thresholds. */
   tenantSettings?: (tenantId: string) => Promise<Readonly<Record<string, unknown>>>;
 }
@@ -63,6 +65,7 @@ export interface IngestService extends QuarantineService, ReviewService {
 export function createIngestService(options: IngestServiceOptions): IngestService {
   const { db, registry, records, customFields } = options;
   const chunkSize = options.chunkSize ?? 2000;
+  const chunkBytes = options.chunkBytes ?? 8 * 1024 ** 2;
   const entityOf = (name: string): EntityDef => {
     const entity = registry.find(name);
     if (!entity || entity.scope !== 'tenant') throw ingestErrors.unknownEntity(name);
@@ -127,7 +130,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       let counts: IngestCounts;
       const before: IngestCounts = { ...emptyCounts(), ...run.counts };
       try {
-        counts = await runPipeline({ db, records, chunkSize }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
+        counts = await runPipeline({ db, records, chunkSize, chunkBytes }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
       } catch (error) {
         const failure = error instanceof AppError ? { code: error.code, detail: error.message } : { code: 'ingest.run_failed', detail: 'The run stopped on an internal error; it can be resumed.' };
         await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'failed', error: failure }));

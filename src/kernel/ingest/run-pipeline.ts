@@ -25,7 +25,10 @@ import { readSource } from './sources/index.ts';
 export interface PipelineDeps {
   readonly db: Kysely<any>;
   readonly records: RecordService;
+  /** Rows per chunk (one transaction and checkpoint each). */
   readonly chunkSize: number;
+  /** Source bytes after which a chunk is cut whatever its rows: memory stays bounded for wide rows too. */
+  readonly chunkBytes: number;
 }
 
 export interface PipelineInput {
@@ -142,12 +145,14 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   // A chunk is cut from what was read; its transaction runs while the next chunk is read and prepared
   // (PostgreSQL works while Node maps), and chunks still commit one after another, in file order.
   let chunkRead = 0;
+  let chunkStartBytes = 0;
   let writing: Promise<void> | undefined;
   const cutChunk = () => {
     const chunk = { rows: prepared, rowRejects: rejects, upTo: lastRow, read: chunkRead };
     prepared = [];
     rejects = [];
     chunkRead = 0;
+    chunkStartBytes = bytesRead;
     return chunk;
   };
   const commit = async (chunk: ReturnType<typeof cutChunk>) => {
@@ -181,7 +186,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   };
 
   async function* counted(path: string): AsyncGenerator<Uint8Array> {
-    for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    for await (const chunk of createReadStream(path, { highWaterMark: Math.min(256 * 1024, deps.chunkBytes) })) {
       bytesRead += (chunk as Buffer).length;
       yield chunk as Buffer;
     }
@@ -194,13 +199,16 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       const rowNumber = item.kind === 'row' ? item.row.rowNumber : item.problem.rowNumber;
       if (rowNumber <= run.checkpointRow) {
         if (item.kind === 'row') firstRow = false;
+        chunkStartBytes = bytesRead;
         continue;
       }
       chunkRead += 1;
+      // Rows parsed from a buffered block come as microtasks, which starve I/O: let the writing chunk's replies in.
+      if (writing && chunkRead % 50 === 0) await new Promise(setImmediate);
       if (item.kind === 'problem') rejectProblem(item.problem);
       else prepare(item.row);
       lastRow = rowNumber;
-      if (prepared.length + rejects.length >= deps.chunkSize) await handOver();
+      if (prepared.length + rejects.length >= deps.chunkSize || bytesRead - chunkStartBytes >= deps.chunkBytes) await handOver();
     }
     await handOver();
   } catch (error) {

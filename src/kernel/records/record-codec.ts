@@ -113,6 +113,8 @@ export function createRecordCodec(entity: EntityDef, registry: ModelRegistry): R
 /** U+0000 (PostgreSQL text and jsonb refuse it) and unpaired surrogates (not Unicode text). */
 export const unstorableText = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+const textualKinds: ReadonlySet<string> = new Set(['text', 'enum', 'json', 'localizedText']);
+
 /**
  * What passes the JSON Schema but PostgreSQL would refuse with a data error (which has no field):
  * the year 0000 in dates and timestamps, unstorable characters in text, keys or values of JSON.
@@ -120,7 +122,9 @@ export const unstorableText = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\u
 function unstorableValue(def: FieldDef, value: unknown, pointer: string): FieldError | undefined {
   if (value === null || value === undefined) return undefined;
   if ((def.kind === 'date' || def.kind === 'timestamp') && String(value).startsWith('0000')) return { pointer, detail: 'year 0000 does not exist; use 0001 or later' };
-  if (!['text', 'enum', 'json', 'localizedText'].includes(def.kind)) return undefined;
+  if (!textualKinds.has(def.kind)) return undefined;
+  // Most values are one string: no work list for them (bulk loads check every cell).
+  if (typeof value === 'string') return unstorableText.test(value) ? { pointer, detail: 'contains U+0000 or an unpaired surrogate' } : undefined;
   const pending: [unknown, string][] = [[value, pointer]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, at] = next;

@@ -66,7 +66,8 @@ export interface CandidateRow {
  * Candidates of many rows in one statement, each row searched by an index whatever the statistics say
  * (a LATERAL with a LIMIT is never flattened into a join): rows with a block value among the keys of
  * their block (btree on block_key); rows without one, and with `searchUnblocked` every row among the
- * records without a block value, by nearest names in the trigram GiST index (`<->`). Candidates have a
+ * records without a block value, by nearest names in a partial trigram GiST index (`<->`); rows without
+ * one also among the records with one, by nearest names in the other partial index. Candidates have a
  * name similarity of at least `floor`; a row's own key (`id`) is never its candidate. At most `limit`
  * per row and path, best name first.
  */
@@ -85,9 +86,15 @@ export async function findCandidates(tx: TenantTx, ref: ProfileRef, rows: readon
       union all
       select r.i, k.* from r cross join lateral (
         select k.record_id, similarity(k.name_key, r.name) as name_score, k.other_keys, k.block_key from ingest_match_keys k
-        where ${scope} and (r.block is null or k.block_key is null) order by k.name_key <-> r.name limit ${options.limit}
+        where ${scope} and k.block_key is null order by k.name_key <-> r.name limit ${options.limit}
       ) as k
       where (r.block is null or ${options.searchUnblocked}) and k.name_score >= ${options.floor}
+      union all
+      select r.i, k.* from r cross join lateral (
+        select k.record_id, similarity(k.name_key, r.name) as name_score, k.other_keys, k.block_key from ingest_match_keys k
+        where ${scope} and k.block_key is not null order by k.name_key <-> r.name limit ${options.limit}
+      ) as k
+      where r.block is null and k.name_score >= ${options.floor}
     )
     select h.i, h.record_id, h.name_score, h.other_keys, h.block_key,
       (select coalesce(array_agg(similarity(split_part(u.a, ${numbersSeparator}, 1), split_part(u.b, ${numbersSeparator}, 1)) order by u.n), '{}')
