@@ -28,7 +28,7 @@ import {
 } from './kernel/db/index.ts';
 import { createIdentity, createSecretPurge, createTenantAdmin, identityMigrations, type IdentityService, type SecretPurge, type TenantAdmin } from './kernel/identity/index.ts';
 import { buildHttpApp, clientConfigRoutes, createIdempotencyStore, createRedisRateLimitStore, httpMigrations, metadataRoutes, type ConfigSection } from './kernel/http/index.ts';
-import { createIngestJobs, createIngestService, ingestMigrations, ingestRoutes, type IngestService } from './kernel/ingest/index.ts';
+import { createIngestFileRetention, createIngestJobs, createIngestService, ingestMigrations, ingestRoutes, type IngestFileRetention, type IngestService } from './kernel/ingest/index.ts';
 import { createJobQueue, jobsMigrations, type JobQueue } from './kernel/jobs/index.ts';
 import { createMailService, mailMigrations, mailRoutes, type MailService } from './kernel/mail/index.ts';
 import { createRegistry, type AppModule, type ModelRegistry, type SeedApi } from './kernel/model/index.ts';
@@ -171,7 +171,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
       ingestRoutes(ingest, {
         guard: guards.capability('ingest.manage', 'data ingestion'),
         devHeaders: config.TENANT_DEV_HEADER,
-        filesDir: join(config.DATA_DIR, 'ingest'),
+        filesDir: ingestFilesDir(config),
         maxUploadBytes: config.INGEST_MAX_UPLOAD_BYTES,
         maxBatchBytes: config.INGEST_MAX_BATCH_BYTES,
         startRun: (context, runId) => background!.ingestJobs.enqueue(background!.jobs, context.tenantId, runId, context.userId ?? null),
@@ -181,6 +181,7 @@ export async function composePlatform(config: Config, options: ComposeOptions = 
     await jobs.start();
     await background.secretPurge.schedule(jobs);
     await background.syncRetention.schedule(jobs);
+    await background.ingestFileRetention.schedule(jobs);
     if (config.SEED_DEMO) await seedDemoTenant({ tenants, records, database, apps, logger, identity: identity.service, dataDir: config.DATA_DIR });
     const work = background;
     return {
@@ -280,6 +281,9 @@ export function composeDataServices(config: Config, db: Database['db'], apps: re
   return { registry, audit, access, customFields, records, ingest };
 }
 
+/** Where ingestion keeps uploaded, pushed and re-submitted files (a folder per tenant). */
+export const ingestFilesDir = (config: Pick<Config, 'DATA_DIR'>): string => join(config.DATA_DIR, 'ingest');
+
 export interface BackgroundWork {
   readonly jobs: JobQueue;
   readonly mail: MailService;
@@ -289,6 +293,8 @@ export interface BackgroundWork {
   readonly syncRetention: SyncRetention;
   /** Ingestion runs of uploaded files (queued by the HTTP routes). */
   readonly ingestJobs: ReturnType<typeof createIngestJobs>;
+  /** Ingestion files beyond INGEST_FILE_RETENTION_DAYS: removed daily per tenant. */
+  readonly ingestFileRetention: IngestFileRetention;
   /** Stops the workers (running jobs get up to graceMs) and closes the jobs pool and SMTP transport. */
   close(graceMs: number): Promise<void>;
 }
@@ -311,12 +317,15 @@ export function composeBackgroundWork(
   syncRetention.register(jobs);
   const ingestJobs = createIngestJobs(deps.ingest);
   ingestJobs.register(jobs);
+  const ingestFileRetention = createIngestFileRetention({ db: deps.apiDb, tenants: deps.tenants, filesDir: ingestFilesDir(config), retentionDays: config.INGEST_FILE_RETENTION_DAYS, logger: deps.logger });
+  ingestFileRetention.register(jobs);
   return {
     jobs,
     mail,
     secretPurge,
     syncRetention,
     ingestJobs,
+    ingestFileRetention,
     async close(graceMs) {
       await jobs.stop({ timeoutMs: graceMs });
       await mail.close();
@@ -340,6 +349,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ clo
     await background.jobs.start();
     await background.secretPurge.schedule(background.jobs);
     await background.syncRetention.schedule(background.jobs);
+    await background.ingestFileRetention.schedule(background.jobs);
   } catch (error) {
     await background?.close(0);
     await api.close();

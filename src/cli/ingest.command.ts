@@ -4,13 +4,13 @@
  * uploaded file's job); an interrupted run resumes with `tenantry ingest resume <run>`.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import { appModules, composeDataServices, migrateDatabase, resolveDatabase } from '../compose.ts';
+import { appModules, composeDataServices, ingestFilesDir, migrateDatabase, resolveDatabase } from '../compose.ts';
 import { loadConfig } from '../kernel/config/index.ts';
 import { assertRuntimeRoleIsSafe, openDatabase, type TenantContext } from '../kernel/db/index.ts';
-import { rejectedRowsFile, rejectsCsv, type Corrections, type IngestCounts, type IngestRun, type IngestService, type RunProgress } from '../kernel/ingest/index.ts';
+import { rejectedRowsFile, rejectsCsv, tenantFilesDir, type Corrections, type IngestCounts, type IngestRun, type IngestService, type RunProgress } from '../kernel/ingest/index.ts';
 import { AppError } from '../kernel/shared/index.ts';
 import { createTenantDirectory } from '../kernel/tenancy/index.ts';
 import { registerReviewCommands } from './ingest-review.command.ts';
@@ -129,7 +129,7 @@ export function registerIngestCommands(program: Command): void {
     .action((runId: string, options: { tenant: string; file?: string; corrections?: string }) =>
       withIngest(options.tenant, async (service, context) => {
         const corrections = options.corrections ? correctionsOf(JSON.parse(await readFile(options.corrections, 'utf8'))) : undefined;
-        const dir = join(loadConfig().DATA_DIR, 'ingest', context.tenantId);
+        const dir = tenantFilesDir(ingestFilesDir(loadConfig()), context.tenantId);
         const source = options.file ? { file: { path: resolve(options.file), name: basename(options.file) } } : corrections ? { corrections } : {};
         const resubmission = await service.resubmitRun(context, runId, { dir, ...source });
         const skipped = Object.entries(resubmission.skipped).filter(([, count]) => count > 0).map(([why, count]) => `${count} ${why}`);

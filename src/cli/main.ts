@@ -4,11 +4,12 @@
  */
 import closeWithGrace from 'close-with-grace';
 import { Command } from 'commander';
-import { appModules, migrateDatabase, resolveDatabase, startWorker } from '../compose.ts';
+import { appModules, ingestFilesDir, migrateDatabase, resolveDatabase, startWorker } from '../compose.ts';
 import { createAuditLog, platformChainId } from '../kernel/audit/index.ts';
 import { loadConfig } from '../kernel/config/index.ts';
 import { assertRuntimeRoleIsSafe, openDatabase, type Database } from '../kernel/db/index.ts';
 import { createRegistry, generateMigration } from '../kernel/model/index.ts';
+import { removeTenantFiles } from '../kernel/ingest/index.ts';
 import { createLogger } from '../kernel/observability/index.ts';
 import { createTenantDirectory, type TenantDirectory } from '../kernel/tenancy/index.ts';
 import { registerIngestCommands } from './ingest.command.ts';
@@ -93,7 +94,10 @@ tenant.command('delete <tenant>')
   .requiredOption('--yes', 'confirm the deletion')
   .action((idOrSlug: string) =>
     withTenants(async (tenants) => {
-      const removed = await tenants.deleteTenant(idOrSlug);
+      const { id } = await tenants.getTenant(idOrSlug);
+      const removed = await tenants.deleteTenant(id);
+      // Its ingestion files (uploads, batches, re-submissions) go with its rows.
+      await removeTenantFiles(ingestFilesDir(loadConfig()), id);
       console.log(`Deleted tenant ${idOrSlug}; rows removed:`, removed);
     }),
   );

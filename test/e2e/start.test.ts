@@ -3,7 +3,8 @@
  * own embedded PostgreSQL data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../support/temp-dir.ts';
@@ -123,5 +124,15 @@ describe('npm start', () => {
     const failed = await cli('tenant', 'suspend', 'no-such-tenant');
     expect(failed.output).toContain('Tenant not found');
     expect(failed.code).toBe(1);
+    // Deleting a tenant takes its ingestion files (uploads, batches) with its rows.
+    const created = await cli('tenant', 'create', '--slug', 'leaving', '--name', 'Leaving');
+    expect(created.code, created.output).toBe(0);
+    const id = /\(([0-9a-f-]{36})\)/.exec(created.output)![1]!;
+    const files = join(dataDir, 'ingest', id);
+    mkdirSync(files, { recursive: true });
+    writeFileSync(join(files, 'kna1.upload'), 'KUNNR\n1\n');
+    const deleted = await cli('tenant', 'delete', 'leaving', '--yes');
+    expect(deleted.code, deleted.output).toBe(0);
+    expect(existsSync(files)).toBe(false);
   }, 60_000);
 });

@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import { withTenant, type TenantTx } from '../db/index.ts';
-import type { JobQueue } from '../jobs/index.ts';
+import { forEachTenant, registerTenantSweep, scheduleTenantSweep, type JobQueue } from '../jobs/index.ts';
 import type { MailRetention } from '../mail/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { TenantDirectory } from '../tenancy/index.ts';
@@ -47,9 +47,6 @@ const secretRetention = { spentUserTokenMs: day, endedMs: 30 * day, mailBodyMs: 
 
 /** The scheduled fan-out job (one per run) and the per-tenant job it enqueues. */
 export const secretPurgeQueues = { fanOut: 'identity.purge', tenant: 'identity.purge-tenant' } as const;
-/** The fan-out job belongs to no tenant (jobs carry a tenant id): it only reads the tenant directory. */
-const noTenant = '00000000-0000-0000-0000-000000000000';
-const tenantPage = 500;
 
 const emptyCounts = (): PurgeCounts => ({ userTokens: 0, invitations: 0, sessions: 0, refreshTokens: 0, mailBodies: 0 });
 
@@ -65,16 +62,6 @@ export function createSecretPurge(options: SecretPurgeOptions) {
     return { userTokens, invitations, sessions, refreshTokens, mailBodies };
   };
 
-  /** Every tenant, suspended ones included, page by page. */
-  const forEachTenant = async (visit: (tenantId: string) => Promise<void>) => {
-    for (let afterSlug = ''; ;) {
-      const page = await tenants.listTenants({ limit: tenantPage, afterSlug });
-      for (const tenant of page) await visit(tenant.id);
-      if (page.length < tenantPage) return;
-      afterSlug = page.at(-1)!.slug;
-    }
-  };
-
   const purgeTenant = (tenantId: string, now: Date): Promise<PurgeCounts> => withTenant(db, { tenantId }, (tx) => purgeInTenant(tx, tenantId, now));
 
   return {
@@ -84,7 +71,7 @@ export function createSecretPurge(options: SecretPurgeOptions) {
     /** Every tenant, one transaction each; `now` fixes the cutoffs. */
     async purgeExpired(now: Date = new Date()): Promise<PurgeReport> {
       const report: PurgeReport = { tenants: 0, ...emptyCounts() };
-      await forEachTenant(async (tenantId) => {
+      await forEachTenant(tenants, async (tenantId) => {
         const counts = await purgeTenant(tenantId, now);
         report.tenants += 1;
         for (const key of Object.keys(counts) as (keyof PurgeCounts)[]) report[key] += counts[key];
@@ -94,29 +81,20 @@ export function createSecretPurge(options: SecretPurgeOptions) {
 
     /** Declares the purge queues (before jobs.start()): the fan-out enqueues a job per tenant, each purging under its tenant. */
     register(jobs: JobQueue): void {
-      jobs.register<{ now?: string }>(secretPurgeQueues.fanOut, {
-        retryLimit: 2,
-        async handler() {
-          const now = new Date().toISOString();
-          // One key per tenant: a tenant whose previous purge still waits is not queued twice.
-          await forEachTenant(async (tenantId) => {
-            await jobs.enqueue({ tenantId }, secretPurgeQueues.tenant, { now }, { singletonKey: `purge:${tenantId}` });
-          });
-        },
-      });
-      jobs.register<{ now?: string }>(secretPurgeQueues.tenant, {
-        retryLimit: 3,
-        async handler(job) {
-          const now = job.payload.now ? new Date(job.payload.now) : new Date();
+      registerTenantSweep(jobs, {
+        queues: secretPurgeQueues,
+        key: 'purge',
+        tenants,
+        async perTenant(job, now) {
           const counts = await job.withTenant((tx) => purgeInTenant(tx, job.tenantId, now));
           logger?.info({ tenantId: job.tenantId, ...counts }, 'spent secrets purged');
         },
       });
     },
 
-    /** Runs the fan-out on a cron schedule (after jobs.start(); pg-boss keeps one schedule per queue, so every node may call it). */
+    /** Runs the fan-out on a cron schedule (after jobs.start()). */
     schedule(jobs: JobQueue, cron = '23 3 * * *'): Promise<void> {
-      return jobs.schedule(secretPurgeQueues.fanOut, cron, { tenantId: noTenant, payload: {} });
+      return scheduleTenantSweep(jobs, secretPurgeQueues.fanOut, cron);
     },
   };
 }

@@ -15,6 +15,7 @@ import { problemResponses } from '../http/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import { copyBody, writeJsonBatch, writeNdjsonBatch } from './batch-files.ts';
 import type { IngestRun } from './ingest.contract.ts';
+import { tenantFilesDir } from './file-retention.ts';
 import { ingestErrors } from './ingest.errors.ts';
 import type { IngestService } from './ingest.service.ts';
 import { rejectedRowsFile } from './rejected-rows-file.ts';
@@ -57,7 +58,7 @@ export function registerBatchRoutes(app: FastifyInstance, service: IngestService
   const { contextOf, admin } = shared;
   const maxBatchBytes = options.maxBatchBytes ?? defaultMaxBatchBytes;
   const tenantDir = async (context: TenantContext) => {
-    const dir = join(options.filesDir, context.tenantId);
+    const dir = tenantFilesDir(options.filesDir, context.tenantId);
     await mkdir(dir, { recursive: true });
     return dir;
   };

@@ -7,6 +7,8 @@ export { ingestRoutes } from './ingest.routes.ts';
 export type { IngestRoutesOptions } from './ingest.routes.ts';
 export { ingestErrors } from './ingest.errors.ts';
 export { createIngestJobs, ingestQueues } from './ingest-jobs.ts';
+export { createIngestFileRetention, ingestFileRetentionQueues, removeTenantFiles, tenantFilesDir } from './file-retention.ts';
+export type { IngestFileRetention } from './file-retention.ts';
 export { rejectsCsv } from './rejects-csv.ts';
 export { rejectedRowsFile } from './rejected-rows-file.ts';
 export type { Corrections, Resubmission } from './quarantine.service.ts';

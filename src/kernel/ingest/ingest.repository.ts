@@ -226,3 +226,18 @@ export async function listOpenCases(tx: TenantTx, tenantId: string, limit: numbe
     where tenant_id = ${tenantId} and status = 'open' order by created_at, id limit ${limit}`.execute(tx);
   return result.rows.map((row) => ({ id: row.id, kind: row.kind, runId: row.run_id, entity: row.entity, recordId: row.record_id, sourceKey: row.source_key, field: row.field, sourceValue: row.source_value, localValue: row.local_value, candidateId: row.candidate_id, score: row.score, createdAt: row.created_at.toISOString() }));
 }
+
+/** The runs whose file is one of `paths` (file retention): their status and when they ended. */
+export async function runsOfFiles(tx: TenantTx, tenantId: string, paths: readonly string[]): Promise<{ path: string; status: RunStatus; finishedAt: Date | null }[]> {
+  if (paths.length === 0) return [];
+  const result = await sql<{ file_path: string; status: RunStatus; finished_at: Date | null }>`
+    select file_path, status, finished_at from ingest_runs where tenant_id = ${tenantId} and file_path = any(${paths})`.execute(tx);
+  return result.rows.map((row) => ({ path: row.file_path, status: row.status, finishedAt: row.finished_at }));
+}
+
+/** The runs of removed files keep their name, size and hash, not the path: they can no longer resume. */
+export async function forgetRunFiles(tx: TenantTx, tenantId: string, paths: readonly string[]): Promise<number> {
+  if (paths.length === 0) return 0;
+  const result = await sql`update ingest_runs set file_path = null where tenant_id = ${tenantId} and file_path = any(${paths})`.execute(tx);
+  return Number(result.numAffectedRows ?? 0);
+}

@@ -17,6 +17,7 @@ import { problemResponses } from '../http/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import { registerBatchRoutes } from './batch.routes.ts';
 import { registerReviewRoutes } from './match/index.ts';
+import { tenantFilesDir } from './file-retention.ts';
 import { ingestErrors } from './ingest.errors.ts';
 import type { IngestService } from './ingest.service.ts';
 import { rejectsCsv } from './rejects-csv.ts';
@@ -75,7 +76,7 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
         await service.getSpec(context, query.spec, query.version);
         const body = request.body as NodeJS.ReadableStream | undefined;
         if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') throw new AppError('unsupported_media_type', 'ingest.unsupported_upload', 'Unsupported upload', { detail: `Send the file as the body with Content-Type ${uploadTypes.join(', ')}.` });
-        const dir = join(options.filesDir, context.tenantId);
+        const dir = tenantFilesDir(options.filesDir, context.tenantId);
         await mkdir(dir, { recursive: true });
         const path = join(dir, `${newId()}.upload`);
         let bytes = 0;

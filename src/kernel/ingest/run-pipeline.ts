@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { ValidateFunction } from 'ajv';
 import { withTenant, type TenantContext } from '../db/index.ts';
@@ -192,7 +193,9 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     }
   }
 
-  if (!run.file.path) throw new AppError('unprocessable', 'ingest.no_file', 'The run has no file');
+  const gone = () => new AppError('unprocessable', 'ingest.no_file', 'The run has no file', { detail: `The file${run.file.name ? ` ${run.file.name}` : ''} of this run is no longer kept (files are removed INGEST_FILE_RETENTION_DAYS after their run ended): start a new run with it.` });
+  if (!run.file.path) throw gone();
+  await access(run.file.path).catch((error: NodeJS.ErrnoException) => Promise.reject(error.code === 'ENOENT' ? gone() : error));
   const items = readSource(counted(run.file.path), spec.source, { onEncoding: (detected) => void (encoding = detected) });
   try {
     for await (const item of items) {

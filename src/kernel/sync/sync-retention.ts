@@ -6,17 +6,15 @@
  */
 import type { Kysely } from 'kysely';
 import { withTenant } from '../db/index.ts';
-import type { JobQueue } from '../jobs/index.ts';
+import { registerTenantSweep, scheduleTenantSweep, type JobQueue, type TenantLister } from '../jobs/index.ts';
 import { purgeChanges } from './sync.repository.ts';
 
 export const syncRetentionQueues = { fanOut: 'sync.retention', tenant: 'sync.retention-tenant' } as const;
-/** The fan-out job belongs to no tenant: it only reads the tenant directory. */
-const noTenant = '00000000-0000-0000-0000-000000000000';
 const day = 86_400_000;
 
 export interface SyncRetentionOptions {
   db: Kysely<any>;
-  tenants: { listTenants(options?: { limit?: number; afterSlug?: string }): Promise<{ id: string; slug: string }[]> };
+  tenants: TenantLister;
   retentionDays: number;
   logger?: { info(details: object, message: string): void };
 }
@@ -29,22 +27,11 @@ export function createSyncRetention(options: SyncRetentionOptions) {
   return {
     purgeTenant,
     register(jobs: JobQueue): void {
-      jobs.register<Record<string, never>>(syncRetentionQueues.fanOut, {
-        retryLimit: 2,
-        async handler() {
-          const now = new Date().toISOString();
-          for (let afterSlug = ''; ;) {
-            const page = await tenants.listTenants({ limit: 500, afterSlug });
-            for (const tenant of page) await jobs.enqueue({ tenantId: tenant.id }, syncRetentionQueues.tenant, { now }, { singletonKey: `sync-retention:${tenant.id}` });
-            if (page.length < 500) return;
-            afterSlug = page.at(-1)!.slug;
-          }
-        },
-      });
-      jobs.register<{ now?: string }>(syncRetentionQueues.tenant, {
-        retryLimit: 3,
-        async handler(job) {
-          const now = job.payload.now ? new Date(job.payload.now) : new Date();
+      registerTenantSweep(jobs, {
+        queues: syncRetentionQueues,
+        key: 'sync-retention',
+        tenants,
+        async perTenant(job, now) {
           const removed = await job.withTenant((tx) => purgeChanges(tx, job.tenantId, cutoffOf(now)));
           logger?.info({ tenantId: job.tenantId, removed }, 'sync change log purged');
         },
@@ -52,7 +39,7 @@ export function createSyncRetention(options: SyncRetentionOptions) {
     },
     /** Runs the fan-out daily (after jobs.start(); pg-boss keeps one schedule per queue). */
     schedule(jobs: JobQueue, cron = '41 3 * * *'): Promise<void> {
-      return jobs.schedule(syncRetentionQueues.fanOut, cron, { tenantId: noTenant, payload: {} });
+      return scheduleTenantSweep(jobs, syncRetentionQueues.fanOut, cron);
     },
   };
 }
