@@ -36,6 +36,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await owner.close();
       const again = openDatabase(adminUrl, { max: 1 });
       try {
+        // A pool's end() resolves before its connections have closed: let those go before FORCE
+        // terminates what is left, or a backend cut off mid-goodbye sends its client an error that no
+        // listener takes any more (an uncaught exception that fails the whole run). Up to 1 s.
+        for (let waited = 0; waited < 1000; waited += 25) {
+          const { rows } = await sql<{ connections: number }>`select count(*)::int as connections from pg_stat_activity where datname = ${name}`.execute(again.db);
+          if (rows[0]!.connections === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
         await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(again.db);
       } finally {
         await again.close();
