@@ -6,7 +6,7 @@
  * A run that is done answers 200, a queued one 202; `wait=true` runs a batch of up to 10,000 records
  * in the request (larger ones are queued as without it).
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -15,7 +15,7 @@ import { problemResponses } from '../http/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import { copyBody, writeJsonBatch, writeNdjsonBatch } from './batch-files.ts';
 import type { IngestRun } from './ingest.contract.ts';
-import { tenantFilesDir } from './file-retention.ts';
+import { ensureTenantFilesDir } from './file-retention.ts';
 import { ingestErrors } from './ingest.errors.ts';
 import type { IngestService } from './ingest.service.ts';
 import { rejectedRowsFile } from './rejected-rows-file.ts';
@@ -57,11 +57,7 @@ const isDone = (run: IngestRun) => run.status === 'succeeded' || run.status === 
 export function registerBatchRoutes(app: FastifyInstance, service: IngestService, options: BatchRoutesOptions, shared: BatchRouteContext): void {
   const { contextOf, admin } = shared;
   const maxBatchBytes = options.maxBatchBytes ?? defaultMaxBatchBytes;
-  const tenantDir = async (context: TenantContext) => {
-    const dir = tenantFilesDir(options.filesDir, context.tenantId);
-    await mkdir(dir, { recursive: true });
-    return dir;
-  };
+  const tenantDir = (context: TenantContext) => ensureTenantFilesDir(options.filesDir, context.tenantId);
 
   /** Runs the run now when asked and small enough, else queues it; a domain failure is in the run. */
   const startOrWait = async (request: FastifyRequest, context: TenantContext, run: IngestRun, records: number, waitFor: boolean | undefined): Promise<IngestRun> => {

@@ -7,7 +7,7 @@
  * same way. Files outside the directory (`tenantry ingest <file>` reads the operator's file in place)
  * are never touched. Deleting a tenant removes its directory (`removeTenantFiles`).
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { withTenant } from '../db/index.ts';
@@ -19,6 +19,13 @@ const day = 86_400_000;
 
 /** Where a tenant's ingestion files live. */
 export const tenantFilesDir = (filesDir: string, tenantId: string): string => join(filesDir, tenantId);
+
+/** The tenant's folder, created when missing: where uploads and pushed batches are written. */
+export async function ensureTenantFilesDir(filesDir: string, tenantId: string): Promise<string> {
+  const dir = tenantFilesDir(filesDir, tenantId);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
 
 /** A deleted tenant's files (its rows are gone with it). */
 export async function removeTenantFiles(filesDir: string, tenantId: string): Promise<void> {

@@ -5,7 +5,7 @@
  * cases and unlinking merges are match/review.routes.ts.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,7 +17,7 @@ import { problemResponses } from '../http/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import { registerBatchRoutes } from './batch.routes.ts';
 import { registerReviewRoutes } from './match/index.ts';
-import { tenantFilesDir } from './file-retention.ts';
+import { ensureTenantFilesDir } from './file-retention.ts';
 import { ingestErrors } from './ingest.errors.ts';
 import type { IngestService } from './ingest.service.ts';
 import { rejectsCsv } from './rejects-csv.ts';
@@ -76,9 +76,7 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
         await service.getSpec(context, query.spec, query.version);
         const body = request.body as NodeJS.ReadableStream | undefined;
         if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') throw new AppError('unsupported_media_type', 'ingest.unsupported_upload', 'Unsupported upload', { detail: `Send the file as the body with Content-Type ${uploadTypes.join(', ')}.` });
-        const dir = tenantFilesDir(options.filesDir, context.tenantId);
-        await mkdir(dir, { recursive: true });
-        const path = join(dir, `${newId()}.upload`);
+        const path = join(await ensureTenantFilesDir(options.filesDir, context.tenantId), `${newId()}.upload`);
         let bytes = 0;
         const limit = new Transform({
           transform(chunk: Buffer, _encoding, callback) {

@@ -10,12 +10,10 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
-import type { TenantContext, TenantTx } from '../db/index.ts';
-import type { EntityDef } from '../model/index.ts';
-import type { RecordService } from '../records/index.ts';
+import type { TenantTx } from '../db/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import type { IngestCounts, MappingSpec, SourceRow } from './ingest.contract.ts';
-import { matchChunk } from './match/index.ts';
+import { matchChunk, type MatchTarget } from './match/index.ts';
 import type { PendingReference } from './resolve-references.ts';
 import { claimRunKeys, insertCases, insertLineage, upsertXref, xrefByKeys, type CaseRow, type LineageRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
 
@@ -33,15 +31,8 @@ export interface PreparedRow {
   readonly references?: readonly PendingReference[];
 }
 
-export interface ChunkTarget {
-  readonly tenantId: string;
-  readonly runId: string;
-  readonly context: TenantContext;
-  readonly entity: EntityDef;
-  readonly spec: MappingSpec;
-  readonly records: RecordService;
-  /** Fields the source owns (overwritten on each load). */
-  readonly sourceOwned: ReadonlySet<string>;
+/** What matching needs (match/), and the exact-key fields reconciliation looks records up by. */
+export interface ChunkTarget extends MatchTarget {
   /** Fields whose equal values mean the same record (unique fields, the spec's exact keys). */
   readonly matchFields: readonly string[];
 }

@@ -40,6 +40,7 @@ export interface MatchTarget {
   readonly entity: EntityDef;
   readonly spec: MappingSpec;
   readonly records: RecordService;
+  /** Fields the source owns (overwritten on each load). */
   readonly sourceOwned: ReadonlySet<string>;
 }
 
