@@ -23,7 +23,8 @@
  * push, the protocol's maximum). BENCH_ONLY=sync runs the sync part alone (no list load, auth or
  * start-up part).
  * Ingest part (issue 5, "Figures"): BENCH_INGEST (1; 0 skips it), BENCH_INGEST_ROWS (1000000 rows of
- * the generated SAP file), BENCH_INGEST_ROUNDS (1; each round a fresh tenant). BENCH_ONLY=ingest runs it alone.
+ * the generated SAP file), BENCH_INGEST_ROUNDS (1; each round a fresh tenant), BENCH_INGEST_MATCHING
+ * (exact: the example spec without fuzzy matching, the issue's scenario; fuzzy: the spec whole). BENCH_ONLY=ingest runs it alone.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -66,6 +67,12 @@ const intFromEnv = (name: string, fallback: number, min = 0) => {
   return value;
 };
 
+const ingestMatchingFromEnv = (): 'exact' | 'fuzzy' => {
+  const raw = process.env.BENCH_INGEST_MATCHING || 'exact';
+  if (raw !== 'exact' && raw !== 'fuzzy') throw new Error(`BENCH_INGEST_MATCHING must be "exact" or "fuzzy" (got ${raw})`);
+  return raw;
+};
+
 const only = process.env.BENCH_ONLY ?? '';
 if (only !== '' && only !== 'sync' && only !== 'ingest') throw new Error(`BENCH_ONLY must be "sync", "ingest" or unset (got ${only})`);
 const list = only === '';
@@ -105,6 +112,7 @@ const settings = {
   ingest: only === 'ingest' || (list && intFromEnv('BENCH_INGEST', 1) > 0),
   ingestRows: intFromEnv('BENCH_INGEST_ROWS', 1_000_000, 100),
   ingestRounds: intFromEnv('BENCH_INGEST_ROUNDS', 1, 1),
+  ingestMatching: ingestMatchingFromEnv(),
   /** The platform's INGEST_CHUNK_ROWS (the runner composes the ingest service with the config's defaults). */
   ingestChunkRows: loadConfig({ env: {}, envFile: false }).INGEST_CHUNK_ROWS,
 };
@@ -287,7 +295,7 @@ async function main(): Promise<void> {
   await floor.stop();
   // After the other parts: its million outlets (and their sync changes) would weigh on the sync part's tables.
   const ingestBench = settings.ingest
-    ? await runIngestBench({ ownerUrl: database.ownerUrl, appUrl: database.appUrl, postmaster, rows: settings.ingestRows, rounds: settings.ingestRounds, onTempDir: (dir) => cleanup.addTempDir(dir, join(dir, 'pg')), waitForQuiet, say })
+    ? await runIngestBench({ ownerUrl: database.ownerUrl, appUrl: database.appUrl, postmaster, rows: settings.ingestRows, rounds: settings.ingestRounds, matching: settings.ingestMatching, onTempDir: (dir) => cleanup.addTempDir(dir, join(dir, 'pg')), waitForQuiet, say })
     : undefined;
   await database.stop();
 

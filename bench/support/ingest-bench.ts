@@ -1,14 +1,15 @@
 /**
  * The ingest part of the bench (issue 5, "Figures"): a generated SAP KNA1 customer file
  * (src/kernel/ingest/sap-customers.fixture.ts) through the whole pipeline with the example spec
- * examples/ingest/sap-kna1-outlets.json, into a fresh tenant per round (mode full), each run in a
+ * examples/ingest/sap-kna1-outlets.json, by default without its `matching.fuzzy` (the issue's scenario:
+ * cross-reference and exact-key dedup; `matching: 'fuzzy'` keeps the spec whole), into a fresh tenant per round (mode full), each run in a
  * child process of its own (bench/servers/ingest-runner.ts, with the `tenantry` command's Node.js flags,
  * src/cli/node-flags.ts) so its peak RSS is the pipeline's; then a
  * re-run of the same file (all unchanged); beside the floor: the same outlet rows as a plain
  * `COPY outlets FROM STDIN` into another fresh tenant, as the owner, in the same round.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -26,6 +27,8 @@ export interface IngestBenchOptions {
   postmaster: number;
   rows: number;
   rounds: number;
+  /** 'exact': the example spec without `matching.fuzzy` (the issue's scenario); 'fuzzy': the spec as shipped. */
+  matching: 'exact' | 'fuzzy';
   /** Registers the temp directory (generated file, exported rows) for removal on Ctrl-C. */
   onTempDir: (dir: string) => void;
   waitForQuiet: () => Promise<number>;
@@ -37,7 +40,7 @@ export interface IngestBench {
   steps: IngestStep[];
 }
 
-const specFile = join(repoRoot, 'examples', 'ingest', 'sap-kna1-outlets.json');
+const exampleSpec = join(repoRoot, 'examples', 'ingest', 'sap-kna1-outlets.json');
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
 
@@ -48,12 +51,13 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
   const owner = new pg.Client({ connectionString: options.ownerUrl });
   await owner.connect();
   try {
+    const { specFile, specName } = benchSpec(dir, options.matching);
     const file = join(dir, `sap-kna1-${options.rows}.csv`);
     const generating = performance.now();
     await writeSapCustomerFile(file, options.rows);
     const generateMs = performance.now() - generating;
     const bytes = statSync(file).size;
-    say(`\nIngest: generated ${thousands(options.rows)} SAP KNA1 rows (${mb(bytes).toFixed(0)} MB, Windows-1252) in ${(generateMs / 1000).toFixed(1)} s; spec examples/ingest/sap-kna1-outlets.json; ${options.rounds} round(s), a fresh tenant each`);
+    say(`\nIngest: generated ${thousands(options.rows)} SAP KNA1 rows (${mb(bytes).toFixed(0)} MB, Windows-1252) in ${(generateMs / 1000).toFixed(1)} s; spec ${specName}; ${options.rounds} round(s), a fresh tenant each`);
     const steps: IngestStep[] = [];
     const record = (step: IngestStep) => {
       steps.push(step);
@@ -72,18 +76,29 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         record(await measureFloor(owner, options, { round, tenantId: floorTenant, path: exported, rows }));
       };
       if (floorFirst) await floor(lastLoadTenant!);
-      const first = await measureRun(owner, options, { round, target: 'first load', tenantId: loadTenant, file, bytes });
+      const first = await measureRun(owner, options, { round, target: 'first load', tenantId: loadTenant, file, bytes, specFile });
       record(first);
-      const again = await measureRun(owner, options, { round, target: 're-run', tenantId: loadTenant, file, bytes });
+      const again = await measureRun(owner, options, { round, target: 're-run', tenantId: loadTenant, file, bytes, specFile });
       record(again);
       if (!floorFirst) await floor(loadTenant);
       lastLoadTenant = loadTenant;
     }
-    return { file: { rows: options.rows, bytes, generateMs, spec: 'examples/ingest/sap-kna1-outlets.json' }, steps };
+    return { file: { rows: options.rows, bytes, generateMs, spec: specName }, steps };
   } finally {
     await owner.end();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The spec file the runs use: the example spec, without its fuzzy matching unless asked for. */
+function benchSpec(dir: string, matching: IngestBenchOptions['matching']): { specFile: string; specName: string } {
+  if (matching === 'fuzzy') return { specFile: exampleSpec, specName: 'examples/ingest/sap-kna1-outlets.json' };
+  const spec = JSON.parse(readFileSync(exampleSpec, 'utf8')) as { matching?: { fuzzy?: unknown } };
+  if (!spec.matching?.fuzzy) throw new Error('the example spec has no matching.fuzzy to leave out');
+  delete spec.matching.fuzzy;
+  const specFile = join(dir, 'sap-kna1-outlets-exact.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  return { specFile, specName: 'examples/ingest/sap-kna1-outlets.json without matching.fuzzy (exact-key dedup, the issue\'s scenario)' };
 }
 
 async function createTenant(owner: pg.Client, slug: string): Promise<string> {
@@ -122,12 +137,12 @@ function cpuSince(before: Sample, postmaster: number, ownCpuMs: number) {
 }
 
 /** One run of the file into the tenant (mode full) in a fresh ingest-runner process. */
-async function measureRun(owner: pg.Client, options: IngestBenchOptions, step: { round: number; target: 'first load' | 're-run'; tenantId: string; file: string; bytes: number }): Promise<IngestStep> {
+async function measureRun(owner: pg.Client, options: IngestBenchOptions, step: { round: number; target: 'first load' | 're-run'; tenantId: string; file: string; bytes: number; specFile: string }): Promise<IngestStep> {
   const settleMs = await settle(owner);
   const child = track(
     spawn(process.execPath, [...cliNodeFlags, '--import', 'tsx', 'bench/servers/ingest-runner.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, BENCH_OWNER_URL: options.ownerUrl, BENCH_APP_URL: options.appUrl, BENCH_INGEST_TENANT: step.tenantId, BENCH_INGEST_FILE: step.file, BENCH_INGEST_SPEC: specFile, BENCH_INGEST_MODE: 'full' },
+      env: { ...process.env, BENCH_OWNER_URL: options.ownerUrl, BENCH_APP_URL: options.appUrl, BENCH_INGEST_TENANT: step.tenantId, BENCH_INGEST_FILE: step.file, BENCH_INGEST_SPEC: step.specFile, BENCH_INGEST_MODE: 'full' },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     }),
   );

@@ -10,6 +10,9 @@ export const genesisHash = '0'.repeat(64);
 
 /** JSON with object keys sorted at every level (RFC 8785 style for the values we store), no whitespace. */
 export function canonicalJson(value: unknown): string {
+  // A value already in canonical form (writers build their objects with sorted keys) is what
+  // JSON.stringify writes, natively and without the string building below.
+  if (isCanonical(value)) return JSON.stringify(value ?? null);
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
   const object = value as Record<string, unknown>;
@@ -20,6 +23,45 @@ export function canonicalJson(value: unknown): string {
     text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
   }
   return `{${text}}`;
+}
+
+/**
+ * True when JSON.stringify writes exactly what canonicalJson would: JSON values only (null, finite or
+ * not numbers, strings, booleans), plain objects whose keys are in sorted order, arrays without holes
+ * or undefined items. Anything else (dates, functions, unsorted keys) takes the careful path.
+ */
+function isCanonical(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      if (item === undefined || !isCanonical(item)) return false;
+    }
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const object = value as Record<string, unknown>;
+  let previous: string | undefined;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) return false;
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    if (!isCanonical(object[key])) return false;
+  }
+  return true;
 }
 
 /**
@@ -45,17 +87,18 @@ export type HashedContent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'> & { te
 
 /** hash = SHA-256(prevHash + "\n" + canonical content), hex. */
 export function hashEvent(prevHash: string, content: HashedContent): string {
+  // Keys in sorted order, so the content takes canonicalJson's native path (the output is the same).
   const canonical = canonicalJson({
-    tenantId: content.tenantId,
-    occurredAt: content.occurredAt,
-    actor: content.actor,
     action: content.action,
-    entity: content.entity,
-    recordId: content.recordId,
+    actor: { id: content.actor.id, kind: content.actor.kind },
     changes: content.changes,
     details: content.details,
-    requestId: content.requestId,
+    entity: content.entity,
     ip: content.ip,
+    occurredAt: content.occurredAt,
+    recordId: content.recordId,
+    requestId: content.requestId,
+    tenantId: content.tenantId,
   });
   return createHash('sha256').update(`${prevHash}\n${canonical}`).digest('hex');
 }

@@ -19,16 +19,24 @@ function sameValue(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
+/** The entity's fields in sorted order: changes are built with sorted keys, which canonicalJson writes natively. */
+const sortedFields = new WeakMap<RecordChange['entity'], [string, RecordChange['entity']['fields'][string]][]>();
+const fieldsOf = (entity: RecordChange['entity']) => {
+  let fields = sortedFields.get(entity);
+  if (!fields) sortedFields.set(entity, (fields = Object.entries(entity.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  return fields;
+};
+
 /** Changed fields of a write; a create lists every set field, a delete every field it had. */
 export function changedFields(change: Pick<RecordChange, 'entity' | 'action' | 'before' | 'after' | 'customFields'>): Record<string, FieldChange> {
   const before = change.action === 'create' ? null : change.before;
   const after = change.action === 'delete' ? null : change.after;
   const changes: Record<string, FieldChange> = {};
-  for (const [property, def] of Object.entries(change.entity.fields)) {
+  for (const [property, def] of fieldsOf(change.entity)) {
     const old = before?.[property] ?? null;
     const now = after?.[property] ?? null;
     if (sameValue(old, now)) continue;
-    changes[property] = def.personalData ? { before: mask(old), after: mask(now) } : { before: old, after: now };
+    changes[property] = def.personalData ? { after: mask(now), before: mask(old) } : { after: now, before: old };
   }
   Object.assign(changes, extensionChanges(before, after, change.customFields));
   return changes;
@@ -47,7 +55,7 @@ function extensionChanges(before: ApiRecord | null, after: ApiRecord | null, cus
   const changes: Record<string, FieldChange> = {};
   for (const key of new Set([...Object.keys(old), ...Object.keys(now)])) {
     if (sameValue(old[key] ?? null, now[key] ?? null)) continue;
-    changes[`ext.${key}`] = shown.has(key) ? { before: old[key] ?? null, after: now[key] ?? null } : { before: mask(old[key]), after: mask(now[key]) };
+    changes[`ext.${key}`] = shown.has(key) ? { after: now[key] ?? null, before: old[key] ?? null } : { after: mask(now[key]), before: mask(old[key]) };
   }
   return changes;
 }

@@ -159,12 +159,23 @@ describe('the audit chain check', () => {
     const withUndefined = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.constant(undefined), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary', maxLength: 4 }), tie('value'), { maxKeys: 5 })),
     })).value;
+    // The same values with their keys put in sorted order take canonicalJson's native path: same text.
+    const sortedDeep = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sortedDeep);
+      if (value === null || typeof value !== 'object') return value;
+      return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedDeep((value as Record<string, unknown>)[key])]));
+    };
     fc.assert(
       fc.property(withUndefined, (value) => {
         expect(canonicalJson(value)).toBe(firstDefinition(value));
+        expect(canonicalJson(sortedDeep(value))).toBe(firstDefinition(value));
       }),
       { numRuns: 500 },
     );
+    // Values JSON has no form for, or a different one, are written as the first definition wrote them.
+    for (const odd of [[1, undefined, 2], { b: new Date(0), a: 1 }, { a: new Date(0) }, [new Date(0)], { a: () => 1 }, Object.assign(Object.create(null), { a: 1, b: [null] }), { 10: 'x', 9: 'y' }]) {
+      expect(canonicalJson(odd)).toBe(firstDefinition(odd));
+    }
   });
 });
 

@@ -102,7 +102,10 @@ export async function updateRun(tx: TenantTx, tenantId: string, id: string, chan
   if (sets.length > 0) await sql`update ingest_runs set ${sql.join(sets)} where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
 }
 
-/** Takes the keys for the run; returns those another row of the run took before (duplicates in the file). */
+/**
+ * Marks keys as seen by the run (rows that write no cross-reference entry: unchanged, rejected,
+ * skipped, queued for review); returns those another row of the run took before (duplicates in the file).
+ */
 export async function claimRunKeys(tx: TenantTx, tenantId: string, runId: string, keys: readonly { key: string; row: number }[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const result = await sql<{ source_key: string }>`
@@ -113,20 +116,32 @@ export async function claimRunKeys(tx: TenantTx, tenantId: string, runId: string
   return new Set(keys.filter((entry) => !taken.has(entry.key)).map((entry) => entry.key));
 }
 
+/** Of these keys, those the run has claimed (claimRunKeys). */
+export async function claimedRunKeys(tx: TenantTx, tenantId: string, runId: string, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const result = await sql<{ source_key: string }>`
+    select source_key from ingest_run_keys where tenant_id = ${tenantId} and run_id = ${runId} and source_key = any(${keys})`.execute(tx);
+  return new Set(result.rows.map((row) => row.source_key));
+}
+
 export interface XrefEntry {
   sourceKey: string;
   recordId: string;
   contentHash: string;
   sourceValues: Record<string, unknown>;
   deletedInSource: boolean;
+  /** The run that last wrote the entry (read only: a write sets the writing run). */
+  lastRunId?: string;
 }
 
 export async function xrefByKeys(tx: TenantTx, tenantId: string, system: string, entity: string, keys: readonly string[]): Promise<Map<string, XrefEntry>> {
   if (keys.length === 0) return new Map();
-  const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown>; deleted_in_source: boolean }>`
-    select source_key, record_id, content_hash, source_values, deleted_in_source from ingest_xref
+  const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown>; deleted_in_source: boolean; last_run_id: string }>`
+    select source_key, record_id, content_hash, source_values, deleted_in_source, last_run_id from ingest_xref
     where tenant_id = ${tenantId} and system = ${system} and entity = ${entity} and source_key = any(${keys})`.execute(tx);
-  return new Map(result.rows.map((row) => [row.source_key, { sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, sourceValues: row.source_values, deletedInSource: row.deleted_in_source }]));
+  return new Map(
+    result.rows.map((row) => [row.source_key, { sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, sourceValues: row.source_values, deletedInSource: row.deleted_in_source, lastRunId: row.last_run_id }]),
+  );
 }
 
 export async function upsertXref(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, entries: readonly XrefEntry[]): Promise<void> {
@@ -140,8 +155,8 @@ export async function upsertXref(tx: TenantTx, tenantId: string, system: string,
 }
 
 /**
- * Cross-reference entries of the source not seen by the run and not yet marked deleted (a full load's
- * missing records), in key order after `after`. The run's keys are probed one by one through a
+ * Cross-reference entries of the source not seen by the run (neither written by it nor among its
+ * claimed keys) and not yet marked deleted (a full load's missing records), in key order after `after`. The run's keys are probed one by one through a
  * lateral subquery: as an anti-join, row-level security keeps the key condition out of the index scan
  * and the planner, whose statistics have not yet seen the run's keys, scans them whole for each entry.
  */
@@ -149,7 +164,7 @@ export async function missingFromRun(tx: TenantTx, tenantId: string, system: str
   const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown> }>`
     select x.source_key, x.record_id, x.content_hash, x.source_values from ingest_xref x
     left join lateral (select true as seen from ingest_run_keys k where k.tenant_id = ${tenantId} and k.run_id = ${runId} and k.source_key = x.source_key limit 1) k on true
-    where x.tenant_id = ${tenantId} and x.system = ${system} and x.entity = ${entity} and not x.deleted_in_source and k.seen is null
+    where x.tenant_id = ${tenantId} and x.system = ${system} and x.entity = ${entity} and not x.deleted_in_source and x.last_run_id <> ${runId} and k.seen is null
       ${after === null ? sql`` : sql`and x.source_key > ${after}`}
     order by x.source_key limit ${limit}`.execute(tx);
   return result.rows.map((row) => ({ sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, sourceValues: row.source_values, deletedInSource: false }));

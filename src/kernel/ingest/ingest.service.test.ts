@@ -168,6 +168,37 @@ describe('ingestion runs', () => {
     expect(new Set(stored.map((outlet) => outlet.code)).size).toBe(25);
   });
 
+  it('takes a key an earlier chunk had as a duplicate whatever that row became, and a full load deactivates only what the file left out', async () => {
+    const own = { tenantId: (await t.createTenant()).id };
+    await t.platform.ingest.saveSpec(own, 'sap-kna1', spec);
+    // One row per chunk: every duplicate below is found across chunks, through what the run wrote.
+    const oneByOne = (await import('./ingest.service.ts')).createIngestService({ db: t.platform.database.db, registry: t.platform.registry, records: t.platform.records, customFields: { allFieldsOf: async () => [] }, chunkSize: 1 });
+    const line = (key: string, name: string, channel = 'Z003', deletion = '') => `${key};${name};;${channel};Weg 1;10115;Berlin;DE;;;;${deletion};`;
+    const fullLoad = async (path: string) => {
+      const run = await oneByOne.createRun(own, { spec: 'sap-kna1', mode: 'full', file: { path, name: 'kna1.csv' } });
+      return oneByOne.executeRun(own, run.id);
+    };
+    expect((await fullLoad(file(line('0000300001', 'Kiosk A'), line('0000300002', 'Kiosk B')))).counts).toMatchObject({ created: 2 });
+    const second = await fullLoad(
+      file(
+        line('0000300001', 'Kiosk A'), // unchanged: claims its key
+        line('0000300001', 'Kiosk A renamed'), // duplicate of an unchanged row
+        line('0000300003', 'Kiosk C'), // created: its cross-reference entry marks it
+        line('0000300003', 'Kiosk C renamed'), // duplicate of a created row
+        line('0000300004', 'Kiosk D', 'Z999'), // rejected
+        line('0000300004', 'Kiosk D'), // duplicate of a rejected row
+        line('0000300005', 'Kiosk E', 'Z003', 'X'), // deleted in the source, never loaded: skipped
+        line('0000300005', 'Kiosk E'), // duplicate of a skipped row
+      ),
+    );
+    expect(second.counts).toMatchObject({ read: 8, unchanged: 1, created: 1, updated: 0, duplicates: 4, rejected: 5, skipped: 1, deactivated: 1 });
+    const rejects = await oneByOne.listRejects(own, second.id);
+    expect(rejects.filter((reject) => reject.code === 'ingest.duplicate_key').map((reject) => reject.rowNumber)).toEqual([2, 4, 6, 8]);
+    const byCode = Object.fromEntries((await outlets(own)).map((outlet) => [outlet.code, outlet]));
+    expect(byCode).toMatchObject({ '300001': { name: 'Kiosk A', active: true }, '300002': { name: 'Kiosk B', active: false }, '300003': { name: 'Kiosk C', active: true } });
+    expect(Object.keys(byCode).sort()).toEqual(['300001', '300002', '300003']);
+  });
+
   it('cuts a chunk at INGEST_CHUNK_BYTES of source whatever its rows, so wide rows stay within memory', async () => {
     const lines = Array.from({ length: 25 }, (_, index) => `00007${String(index).padStart(5, '0')};Wide store ${index};;Z003;Weg ${index};10115;Berlin;DE;;;;;`);
     const path = file(...lines);

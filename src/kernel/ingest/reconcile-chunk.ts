@@ -15,7 +15,7 @@ import { AppError, newId } from '../shared/index.ts';
 import type { IngestCounts, MappingSpec, SourceRow } from './ingest.contract.ts';
 import { matchChunk, type MatchTarget } from './match/index.ts';
 import type { PendingReference } from './resolve-references.ts';
-import { claimRunKeys, insertCases, insertLineage, upsertXref, xrefByKeys, type CaseRow, type LineageRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
+import { claimRunKeys, claimedRunKeys, insertCases, insertLineage, upsertXref, xrefByKeys, type CaseRow, type LineageRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
 
 /** A row ready to reconcile: mapped, normalized and valid. */
 export interface PreparedRow {
@@ -59,17 +59,29 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
     rejects.push({ rowNumber: row.rowNumber, line: row.line, seq: 0, sourceKey: row.sourceKey, field: '$key', value: row.sourceKey, code: 'ingest.duplicate_key', reason: 'An earlier row of this file has the same source key; this row was not loaded.', sourceRow: null });
   };
   for (const row of rows) if (first.has(row.sourceKey)) duplicate(row); else first.set(row.sourceKey, row);
-  const seenBefore = await claimRunKeys(tx, tenantId, runId, [...first.values()].map((row) => ({ key: row.sourceKey, row: row.rowNumber })));
+  // A key an earlier chunk of the run took is a duplicate too: its cross-reference entry was written by
+  // the run, or (a row that wrote none: unchanged, rejected, skipped, queued) the run claimed it. Only
+  // those rows claim their key (a first load writes no run keys); the others look theirs up.
+  const xref = await xrefByKeys(tx, tenantId, spec.system, entity.name, [...first.keys()]);
+  // The same content as last time is unchanged without reading its record: re-running a file changes
+  // nothing, not even a record someone deleted since (a changed row for it creates it again).
+  const sameAsLast = (row: PreparedRow, entry: XrefEntry | undefined) => entry !== undefined && entry.contentHash === row.hash && entry.deletedInSource === row.deleted;
+  const writtenByRun = new Set([...first.keys()].filter((key) => xref.get(key)?.lastRunId === runId));
+  const unchanged: PreparedRow[] = [];
+  const toWrite: string[] = [];
+  for (const row of first.values()) {
+    if (writtenByRun.has(row.sourceKey)) continue;
+    if (sameAsLast(row, xref.get(row.sourceKey))) unchanged.push(row);
+    else toWrite.push(row.sourceKey);
+  }
+  const claimed = await claimRunKeys(tx, tenantId, runId, unchanged.map((row) => ({ key: row.sourceKey, row: row.rowNumber })));
+  for (const key of await claimedRunKeys(tx, tenantId, runId, toWrite)) claimed.add(key);
   const live = [...first.values()].filter((row) => {
-    if (!seenBefore.has(row.sourceKey)) return true;
+    if (!writtenByRun.has(row.sourceKey) && !claimed.has(row.sourceKey)) return true;
     duplicate(row);
     return false;
   });
 
-  const xref = await xrefByKeys(tx, tenantId, spec.system, entity.name, live.map((row) => row.sourceKey));
-  // The same content as last time is unchanged without reading its record: re-running a file changes
-  // nothing, not even a record someone deleted since (a changed row for it creates it again).
-  const sameAsLast = (row: PreparedRow, entry: XrefEntry | undefined) => entry !== undefined && entry.contentHash === row.hash && entry.deletedInSource === row.deleted;
   const known = live.filter((row) => xref.has(row.sourceKey) && !sameAsLast(row, xref.get(row.sourceKey)));
   const current = new Map((await records.findBy(context, entity, 'id', known.map((row) => xref.get(row.sourceKey)!.recordId), tx)).map((record) => [record.id, record]));
 
@@ -134,7 +146,11 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
     if (problem) rejects.push({ rowNumber: write.row.rowNumber, line: write.row.line, seq: 0, sourceKey: write.row.sourceKey, field: problem.field, value: null, code: problem.code, reason: problem.reason, sourceRow: null });
   }
   for (const write of written) add(write.operation === 'create' ? 'created' : write.operation === 'link' ? 'merged' : write.operation === 'deactivate' ? 'deactivated' : 'updated');
-  await upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefUpdates.filter((entry) => !failed.has(entry.sourceKey)));
+  const xrefWritten = xrefUpdates.filter((entry) => !failed.has(entry.sourceKey));
+  await upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefWritten);
+  // Rows to write that wrote no entry (skipped, queued for review) claim their key; failed ones are rejects, which the pipeline claims.
+  const marked = new Set(xrefWritten.map((entry) => entry.sourceKey));
+  await claimRunKeys(tx, tenantId, runId, live.flatMap((row) => (sameAsLast(row, xref.get(row.sourceKey)) || marked.has(row.sourceKey) || failed.has(row.sourceKey) ? [] : [{ key: row.sourceKey, row: row.rowNumber }])));
   await insertLineage(tx, tenantId, runId, entity.name, written.map((write): LineageRow => ({ recordId: write.id, sourceKey: write.row.sourceKey, operation: write.operation, rowNumber: write.row.rowNumber })));
   await insertCases(tx, tenantId, runId, entity.name, cases);
   await matching.finish(new Set(failed.keys()));

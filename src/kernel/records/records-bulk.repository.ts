@@ -6,7 +6,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { TenantTx } from '../db/index.ts';
 import type { RecordCodec } from './record-codec.ts';
-import type { RowPredicate } from './records.repository.ts';
+import { bulkJson, type RowPredicate } from './records.repository.ts';
 
 type Row = Record<string, unknown>;
 
@@ -33,7 +33,7 @@ export async function rowsByColumn(tx: TenantTx, codec: RecordCodec, tenantId: s
 export async function updateRows(tx: TenantTx, codec: RecordCodec, tenantId: string, columns: readonly string[], rows: readonly { id: string; version: number; values: Record<string, unknown> }[], predicate: RowPredicate): Promise<Row[]> {
   if (rows.length === 0) return [];
   const table = sql.table(codec.entity.table);
-  const payload = JSON.stringify(rows.map((row) => ({ ...row.values, id: row.id, version: row.version })), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  const payload = bulkJson(rows.map((row) => ({ ...row.values, id: row.id, version: row.version })));
   // The incoming values get prefixed names so the row predicate's unqualified columns mean the table's.
   const incoming = sql.join([sql`v.id as __id`, sql`v.version as __version`, ...columns.map((column) => sql`v.${sql.ref(column)} as ${sql.ref(`__v_${column}`)}`)]);
   const assignments = [

@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../db/index.ts';
 import { createRegistry } from '../model/index.ts';
 import { createTenantDirectory } from '../tenancy/index.ts';
 import { createRecordService, type RecordChange, type RecordService } from './index.ts';
+import { bulkJson } from './records.repository.ts';
 
 let database: TestDatabase;
 let app: Database;
@@ -72,5 +73,12 @@ describe('bulk updates and lookups', () => {
     const [widget] = await records.createMany({ tenantId: tenant.id }, ktWidget, [{ code: 'R-1', name: 'Read only', assignee: userId }]);
     await expect(records.updateMany({ tenantId: tenant.id, userId, roles: ['member'] }, ktWidget, [{ id: widget!.id, input: { status: 'active' } }])).rejects.toMatchObject({ code: expect.stringMatching(/^access\./) });
     expect(await records.get({ tenantId: tenant.id }, ktWidget, widget!.id)).toMatchObject({ version: 1, status: 'draft' });
+  });
+});
+
+describe('bulk payloads', () => {
+  it('are plain JSON, with bigint values (int8 columns) as decimal strings', () => {
+    expect(bulkJson([{ id: 'a', count: 1, name: 'x' }])).toBe('[{"id":"a","count":1,"name":"x"}]');
+    expect(bulkJson([{ id: 'a', big: 9007199254740993n }, { nested: [1n] }])).toBe('[{"id":"a","big":"9007199254740993"},{"nested":["1"]}]');
   });
 });

@@ -127,6 +127,19 @@ export async function findRowState(tx: TenantTx, codec: RecordCodec, tenantId: s
  * batch costs one parameter, not one per cell. Returned in input order.
  */
 /** Column values for a bulk write's JSON payload: JSON columns (and `ext`) as values, not JSON text. */
+/**
+ * The JSON of a bulk payload, bigint values (int8 columns) as decimal strings. Natively first: a
+ * replacer function takes JSON.stringify off its fast path (twice the time for a chunk of outlets).
+ */
+export function bulkJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item));
+  }
+}
+
 export function bulkColumnValues(codec: RecordCodec, pairs: readonly [string, unknown][]): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [column, value] of pairs) values[column] = typeof value === 'string' && (codec.jsonColumns.has(column) || column === 'ext') ? JSON.parse(value) : value;
@@ -147,7 +160,7 @@ export async function insertRows(tx: TenantTx, codec: RecordCodec, tenantId: str
   for (const { columns, rows: members } of groups.values()) {
     for (let start = 0; start < members.length; start += 1000) {
       const batch = members.slice(start, start + 1000);
-      const payload = JSON.stringify(batch.map((row) => ({ ...bulkColumnValues(codec, row.values), id: row.id })), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+      const payload = bulkJson(batch.map((row) => ({ ...bulkColumnValues(codec, row.values), id: row.id })));
       const result = await sql<Row>`
         insert into ${table} (${sql.join(['tenant_id', 'id', 'created_by', 'updated_by', ...columns].map((column) => sql.ref(column)))})
         select ${tenantId}, v.id, tenantry_current_user(), tenantry_current_user()${sql.join(columns.map((column) => sql`, v.${sql.ref(column)}`), sql``)}
