@@ -156,9 +156,10 @@ export async function upsertXref(tx: TenantTx, tenantId: string, system: string,
 
 /**
  * Cross-reference entries of the source not seen by the run (neither written by it nor among its
- * claimed keys) and not yet marked deleted (a full load's missing records), in key order after `after`. The run's keys are probed one by one through a
- * lateral subquery: as an anti-join, row-level security keeps the key condition out of the index scan
- * and the planner, whose statistics have not yet seen the run's keys, scans them whole for each entry.
+ * claimed keys) and not yet marked deleted (a full load's missing records), in key order after
+ * `after`. The run's keys are probed one by one through a lateral subquery: as an anti-join,
+ * row-level security keeps the key condition out of the index scan and the planner, whose
+ * statistics have not yet seen the run's keys, scans them whole for each entry.
  */
 export async function missingFromRun(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, after: string | null, limit: number): Promise<XrefEntry[]> {
   const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown> }>`
