@@ -149,7 +149,8 @@ export async function upsertXref(tx: TenantTx, tenantId: string, system: string,
   await sql`
     insert into ingest_xref (tenant_id, system, entity, source_key, record_id, content_hash, source_values, deleted_in_source, last_run_id)
     select ${tenantId}, ${system}, ${entity}, e."sourceKey", e."recordId", e."contentHash", e."sourceValues", e."deletedInSource", ${runId}
-    from jsonb_to_recordset(${json(entries)}::jsonb) as e("sourceKey" text, "recordId" uuid, "contentHash" text, "sourceValues" jsonb, "deletedInSource" boolean)
+    from jsonb_to_recordset(${json(entries.map(({ sourceKey, recordId, contentHash, sourceValues, deletedInSource }) => ({ sourceKey, recordId, contentHash, sourceValues, deletedInSource })))}::jsonb)
+      as e("sourceKey" text, "recordId" uuid, "contentHash" text, "sourceValues" jsonb, "deletedInSource" boolean)
     on conflict (tenant_id, system, entity, source_key) do update set record_id = excluded.record_id, content_hash = excluded.content_hash,
       source_values = excluded.source_values, deleted_in_source = excluded.deleted_in_source, last_run_id = excluded.last_run_id, updated_at = now()`.execute(tx);
 }

@@ -68,14 +68,14 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   const sameAsLast = (row: PreparedRow, entry: XrefEntry | undefined) => entry !== undefined && entry.contentHash === row.hash && entry.deletedInSource === row.deleted;
   const writtenByRun = new Set([...first.keys()].filter((key) => xref.get(key)?.lastRunId === runId));
   const unchanged: PreparedRow[] = [];
-  const toWrite: string[] = [];
+  const toWrite = new Set<string>();
   for (const row of first.values()) {
     if (writtenByRun.has(row.sourceKey)) continue;
     if (sameAsLast(row, xref.get(row.sourceKey))) unchanged.push(row);
-    else toWrite.push(row.sourceKey);
+    else toWrite.add(row.sourceKey);
   }
   const claimed = await claimRunKeys(tx, tenantId, runId, unchanged.map((row) => ({ key: row.sourceKey, row: row.rowNumber })));
-  for (const key of await claimedRunKeys(tx, tenantId, runId, toWrite)) claimed.add(key);
+  for (const key of await claimedRunKeys(tx, tenantId, runId, [...toWrite])) claimed.add(key);
   const live = [...first.values()].filter((row) => {
     if (!writtenByRun.has(row.sourceKey) && !claimed.has(row.sourceKey)) return true;
     duplicate(row);
@@ -150,7 +150,7 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   await upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefWritten);
   // Rows to write that wrote no entry (skipped, queued for review) claim their key; failed ones are rejects, which the pipeline claims.
   const marked = new Set(xrefWritten.map((entry) => entry.sourceKey));
-  await claimRunKeys(tx, tenantId, runId, live.flatMap((row) => (sameAsLast(row, xref.get(row.sourceKey)) || marked.has(row.sourceKey) || failed.has(row.sourceKey) ? [] : [{ key: row.sourceKey, row: row.rowNumber }])));
+  await claimRunKeys(tx, tenantId, runId, live.flatMap((row) => (toWrite.has(row.sourceKey) && !marked.has(row.sourceKey) && !failed.has(row.sourceKey) ? [{ key: row.sourceKey, row: row.rowNumber }] : [])));
   await insertLineage(tx, tenantId, runId, entity.name, written.map((write): LineageRow => ({ recordId: write.id, sourceKey: write.row.sourceKey, operation: write.operation, rowNumber: write.row.rowNumber })));
   await insertCases(tx, tenantId, runId, entity.name, cases);
   await matching.finish(new Set(failed.keys()));
