@@ -131,7 +131,7 @@ export function formatIngest(summary: IngestSummary, chunkRows: number): string 
     `Ingest: ${thousands(file.rows)}-row SAP KNA1 file (${fixed(file.bytes / 1024 / 1024)} MB, Windows-1252) through ${file.spec}, mode full, into a fresh tenant per round; ${summary.targets[0]!.rounds} round(s); chunks of ${chunkRows} rows (INGEST_CHUNK_ROWS)`,
     `  first load / re-run: one \`tenantry ingest\`-like process per run (the command's Node.js flags ${cliNodeFlags.join(' ')}; composeDataServices, pool of 4, runtime role tenantry_app, RLS on): createRun (hashes the file) + executeRun; rows/s = file rows / s`,
     '  floor: the first load\'s outlets (exported untimed, tenant id replaced by another fresh tenant\'s) as one COPY outlets FROM STDIN as the owner, in one transaction; rows/s = rows copied / s',
-    '  the floor writes only the outlets (and their sync changes: the capture trigger fires on COPY too); the pipeline also writes audit events, cross-reference, lineage and rejects (run keys for unchanged rows, match keys with fuzzy matching): that is what the ratio prices',
+    '  the floor writes only the outlets (and their sync changes: the capture trigger fires on COPY too); the pipeline also writes audit events (with lineage), cross-reference and rejects (run keys for unchanged rows, match keys with fuzzy matching): that is what the ratio prices',
   ];
   const rows = [['target', 's median', 'min-max', 'rows', 'rows/s median', 'min-max', 'Node CPU s', 'PG CPU s', 'CPU us/row', 'pg round trips', 'peak RSS MB (maxRSS)', 'sampled RSS / heap MB', 'RSS before MB', 'other procs (worst)']];
   for (const s of summary.targets) {

@@ -2,7 +2,7 @@
  * What a load left in a tenant, reduced to counts and checksums computed in SQL on the owner
  * connection (explicit tenant filters), so two tenants loaded from the same file compare without
  * shipping a million rows: the outlets' values, the cross-reference, and per run its rejects and
- * lineage; the cases (conflicts, review holds); the audit trail and the sync change log by count. Generated ids and timestamps are left
+ * lineage (the audit events' `details.ingest`); the cases (conflicts, review holds); the audit trail and the sync change log by count. Generated ids and timestamps are left
  * out; records are identified by their code. A checksum is the md5 of the rows' md5s in order (the
  * rows' text itself would come near string_agg's 1 GB limit at a million rows).
  */
@@ -37,6 +37,12 @@ export interface RunFingerprint {
   readonly lineageChecksum: string;
 }
 
+/** The tenant's lineage: what each audit event of an ingest write says about it (kernel/ingest/lineage.ts). */
+const lineageOf = (tenantId: string) => sql`
+  select record_id, details->'ingest'->>'run' as run_id, details->'ingest'->>'sourceKey' as source_key, details->'ingest'->>'operation' as operation,
+    (details->'ingest'->>'row')::bigint as row_number
+  from audit_events where tenant_id = ${tenantId} and details ? 'ingest'`;
+
 const one = async <T>(owner: Kysely<any>, query: RawBuilder<T>): Promise<T> => (await query.execute(owner)).rows[0]!;
 
 export async function fingerprintTenant(owner: Kysely<any>, tenantId: string): Promise<TenantFingerprint> {
@@ -59,8 +65,8 @@ export async function fingerprintTenant(owner: Kysely<any>, tenantId: string): P
     from ingest_cases c left join outlets r on r.tenant_id = c.tenant_id and r.id = c.record_id left join outlets k on k.tenant_id = c.tenant_id and k.id = c.candidate_id
     where c.tenant_id = ${tenantId} and c.entity = 'outlet'`);
   const lineage = await one(owner, sql<{ rows: number; most: number | null }>`
-    select (select count(*)::int from ingest_lineage where tenant_id = ${tenantId}) as rows,
-      (select max(creates)::int from (select count(*) as creates from ingest_lineage where tenant_id = ${tenantId} and operation = 'create' group by record_id) c) as most`);
+    with l as (${lineageOf(tenantId)})
+    select (select count(*)::int from l) as rows, (select max(creates)::int from (select count(*) as creates from l where operation = 'create' group by record_id) c) as most`);
   const sync = await one(owner, sql<{ changes: number }>`select count(*)::int as changes from sync_changes where tenant_id = ${tenantId} and entity_table = 'outlets'`);
   return {
     outlets: outlets.outlets,
@@ -85,11 +91,12 @@ export async function fingerprintRun(owner: Kysely<any>, tenantId: string, runId
       md5(coalesce(string_agg(md5(concat_ws('|', row_number, seq, line, source_key, field, value, code, reason, source_row::text)), '' order by row_number, seq), '')) as checksum
     from ingest_rejects where tenant_id = ${tenantId} and run_id = ${runId}`);
   const lineage = await sql<{ operation: string; rows: number }>`
-    select operation, count(*)::int as rows from ingest_lineage where tenant_id = ${tenantId} and run_id = ${runId} group by operation`.execute(owner);
+    with l as (${lineageOf(tenantId)}) select operation, count(*)::int as rows from l where run_id = ${runId} group by operation`.execute(owner);
   const lineageChecksum = await one(owner, sql<{ checksum: string }>`
+    with l as (${lineageOf(tenantId)})
     select md5(coalesce(string_agg(md5(concat_ws('|', l.source_key, l.operation, l.row_number, o.code)), '' order by l.source_key, l.operation), '')) as checksum
-    from ingest_lineage l left join outlets o on o.tenant_id = l.tenant_id and o.id = l.record_id
-    where l.tenant_id = ${tenantId} and l.run_id = ${runId}`);
+    from l left join outlets o on o.tenant_id = ${tenantId} and o.id = l.record_id::uuid
+    where l.run_id = ${runId}`);
   return {
     rejects: rejects.rejects,
     distinctRejects: rejects.distinct_rejects,

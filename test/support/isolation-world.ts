@@ -157,7 +157,6 @@ async function seedIngestRows(owner: Kysely<any>, tenant: IsolationTenant): Prom
   await sql`insert into ingest_xref (tenant_id, system, entity, source_key, record_id, content_hash, source_values, last_run_id) values (${tenant.id}, 'ISO', 'ktWidget', 'K1', ${recordId}, 'h', '{}'::jsonb, ${runId})`.execute(owner);
   await sql`insert into ingest_run_keys (tenant_id, run_id, source_key, row_number) values (${tenant.id}, ${runId}, 'K1', 1)`.execute(owner);
   await sql`insert into ingest_rejects (tenant_id, run_id, row_number, seq, code, reason) values (${tenant.id}, ${runId}, 2, 0, 'ingest.invalid_value', 'isolation')`.execute(owner);
-  await sql`insert into ingest_lineage (tenant_id, run_id, entity, record_id, source_key, operation) values (${tenant.id}, ${runId}, 'ktWidget', ${recordId}, 'K1', 'create')`.execute(owner);
   await sql`insert into ingest_cases (tenant_id, id, kind, run_id, entity, record_id) values (${tenant.id}, ${newId()}, 'conflict', ${runId}, 'ktWidget', ${recordId})`.execute(owner);
   await sql`insert into ingest_cases (tenant_id, id, kind, run_id, entity, system, record_id, source_key, source_value, candidate_id, score) values (${tenant.id}, ${newId()}, 'review', ${runId}, 'ktWidget', 'ISO', ${recordId}, 'K2', '{}'::jsonb, ${recordId}, 0.7)`.execute(owner);
   await sql`insert into ingest_match_profiles (tenant_id, entity, profile, definition) values (${tenant.id}, 'ktWidget', 'isolation', '{}'::jsonb)`.execute(owner);

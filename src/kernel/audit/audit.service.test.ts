@@ -37,6 +37,25 @@ async function auditRows(tenantId: string) {
 }
 
 describe('audit rows of record writes', () => {
+  it("keeps what the writer says about a write in the event's details, in the chain; of an entity not audited, only such writes, without their fields", async () => {
+    const tenant = await newTenant();
+    const context: TenantContext = { tenantId: tenant.id };
+    const said = { ingest: { operation: 'create', row: 7, run: 'r1', sourceKey: 'K7', system: 'ERP' } };
+    const [created] = await records.createMany(context, ktCategory, [{ code: 'D-1', title: 'Said' }, { code: 'D-2', title: 'Unsaid' }], undefined, [said]);
+    await records.updateMany(context, ktCategory, [{ id: created!.id, input: { title: 'Said again' }, details: { ingest: { ...said.ingest, operation: 'update' } } }]);
+    const unaudited = { ...ktCategory, audited: false };
+    await records.createMany(context, unaudited, [{ code: 'D-3', title: 'Quiet' }, { code: 'D-4', title: 'Quiet but said' }], undefined, [undefined, said]);
+    const rows = await sql<{ action: string; changes: Record<string, unknown>; details: Record<string, unknown> }>`
+      select action, changes, details from audit_events where tenant_id = ${tenant.id} order by seq`.execute(owner());
+    expect(rows.rows.map((row) => [row.action, Object.keys(row.changes).length > 0, row.details])).toEqual([
+      ['create', true, said],
+      ['create', true, {}],
+      ['update', true, { ingest: { ...said.ingest, operation: 'update' } }],
+      ['create', false, said],
+    ]);
+    expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: 4 });
+  });
+
   it('writes exactly one row per change over a batch of 10,000 writes, in one intact chain per tenant', async () => {
     const started = Date.now();
     const chosen = await Promise.all([1, 2, 3, 4].map(() => newTenant()));

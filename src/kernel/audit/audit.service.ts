@@ -65,13 +65,16 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
     await insertEvents(tx, head.tenantId, events);
   };
 
+  // A write of an entity that is not audited is kept only when its writer gave details (ingestion's
+  // lineage), without its field changes.
+  const kept = (change: RecordChange) => change.entity.audited || change.details !== undefined;
   const changeDraft = (change: RecordChange): Draft => ({
     actor: actorOf(change.context),
     action: change.action,
     entity: change.entity.name,
     recordId: change.id,
-    changes: changedFields(change),
-    details: {},
+    changes: change.entity.audited ? changedFields(change) : {},
+    details: change.details ?? {},
     requestId: change.context.requestId ?? null,
     ip: change.context.ip ?? null,
   });
@@ -95,11 +98,11 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
 
   const listener: RecordListener = {
     async afterWrite(tx, change) {
-      if (!change.entity.audited) return;
+      if (!kept(change)) return;
       await append(tx, changeDraft(change), change.context.tenantId);
     },
     async afterWriteMany(tx, changes) {
-      const audited = changes.filter((change) => change.entity.audited);
+      const audited = changes.filter(kept);
       if (audited.length > 0) await appendMany(tx, audited.map(changeDraft), audited[0]!.context.tenantId);
     },
   };

@@ -3,7 +3,7 @@
  * `<DATA_DIR>/ingest/<tenant id>/`): a daily sweep per tenant removes each file older than
  * INGEST_FILE_RETENTION_DAYS unless a run of it is queued or running, or ended within the retention;
  * the runs of a removed file keep its name, size and SHA-256 but lose its path (they can no longer be
- * resumed; lineage and rejects stay). Files no run names (an upload whose run was never created) go the
+ * resumed; rejects and the writes' lineage stay). Files no run names (an upload whose run was never created) go the
  * same way. Files outside the directory (`tenantry ingest <file>` reads the operator's file in place)
  * are never touched. Deleting a tenant removes its directory (`removeTenantFiles`).
  */

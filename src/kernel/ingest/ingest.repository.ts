@@ -1,5 +1,5 @@
 /**
- * SQL of ingestion's own tables (specs, runs, cross-reference, run keys, rejects, lineage, cases).
+ * SQL of ingestion's own tables (specs, runs, cross-reference, run keys, rejects, cases).
  * Every function takes the tenant transaction first and filters by tenant as well; bulk writes are
  * one statement per call (a JSON array unpacked by jsonb_to_recordset), never a statement per row.
  */
@@ -134,11 +134,13 @@ export interface XrefEntry {
   lastRunId?: string;
 }
 
+/** Entries of the keys, each key probed on its own (see rowsByColumn in kernel/records: `= any` of thousands of keys turns into whole-table scans). */
 export async function xrefByKeys(tx: TenantTx, tenantId: string, system: string, entity: string, keys: readonly string[]): Promise<Map<string, XrefEntry>> {
   if (keys.length === 0) return new Map();
   const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown>; deleted_in_source: boolean; last_run_id: string }>`
-    select source_key, record_id, content_hash, source_values, deleted_in_source, last_run_id from ingest_xref
-    where tenant_id = ${tenantId} and system = ${system} and entity = ${entity} and source_key = any(${keys})`.execute(tx);
+    select x.source_key, x.record_id, x.content_hash, x.source_values, x.deleted_in_source, x.last_run_id
+    from (select distinct k.key from unnest(${keys}::text[]) as k(key)) as k
+    cross join lateral (select * from ingest_xref where tenant_id = ${tenantId} and system = ${system} and entity = ${entity} and source_key = k.key) as x`.execute(tx);
   return new Map(
     result.rows.map((row) => [row.source_key, { sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, sourceValues: row.source_values, deletedInSource: row.deleted_in_source, lastRunId: row.last_run_id }]),
   );
@@ -197,22 +199,6 @@ export async function listRejects(tx: TenantTx, tenantId: string, runId: string,
     select row_number, line, seq, source_key, field, value, code, reason, source_row from ingest_rejects
     where tenant_id = ${tenantId} and run_id = ${runId} and (row_number, seq) > (${after.row}, ${after.seq}) order by row_number, seq limit ${limit}`.execute(tx);
   return result.rows.map((row) => ({ rowNumber: Number(row.row_number), line: row.line === null ? null : Number(row.line), seq: row.seq, sourceKey: row.source_key, field: row.field, value: row.value, code: row.code, reason: row.reason, sourceRow: row.source_row }));
-}
-
-export interface LineageRow {
-  recordId: string;
-  sourceKey: string;
-  operation: 'create' | 'update' | 'link' | 'deactivate';
-  rowNumber: number | null;
-}
-
-export async function insertLineage(tx: TenantTx, tenantId: string, runId: string, entity: string, rows: readonly LineageRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await sql`
-    insert into ingest_lineage (tenant_id, run_id, entity, record_id, source_key, operation, row_number)
-    select ${tenantId}, ${runId}, ${entity}, l."recordId", l."sourceKey", l.operation, l."rowNumber"
-    from jsonb_to_recordset(${json(rows)}::jsonb) as l("recordId" uuid, "sourceKey" text, operation text, "rowNumber" bigint)
-    on conflict do nothing`.execute(tx);
 }
 
 export interface CaseRow {

@@ -63,6 +63,10 @@ const load = async (path: string, mode: 'full' | 'delta' = 'delta', as: TenantCo
   const run = await t.platform.ingest.createRun(as, { spec: 'sap-kna1', mode, file: { path, name: 'kna1.csv' } });
   return t.platform.ingest.executeRun(as, run.id);
 };
+/** The lineage of the tenant's outlet writes, oldest first: what each audit event's details say (kernel/ingest/lineage.ts). */
+const lineage = async (): Promise<{ recordId: string; action: string; ingest: Record<string, unknown> }[]> =>
+  (await withTenant(t.platform.database.db, context, (tx) => sql<{ record_id: string; action: string; ingest: Record<string, unknown> }>`
+    select record_id, action, details->'ingest' as ingest from audit_events where entity = 'outlet' and details ? 'ingest' order by seq`.execute(tx))).rows.map((row) => ({ recordId: row.record_id, action: row.action, ingest: row.ingest }));
 const outlets = async (as: TenantContext = context): Promise<ApiRecord[]> => (await t.platform.records.list(as, t.platform.registry.find('outlet')!, { limit: '200' }, { defaultLimit: 50, maxLimit: 200 })).data;
 
 beforeAll(async () => {
@@ -97,6 +101,11 @@ describe('ingestion runs', () => {
     expect(Number(audited.rows[0]!.count)).toBe(2);
     const changes = await withTenant(t.platform.database.db, context, (tx) => sql<{ count: string }>`select count(*) from sync_changes where entity_table = ${t.platform.registry.find('outlet')!.table}`.execute(tx));
     expect(Number(changes.rows[0]!.count)).toBe(2);
+    // Each write's audit event says where it came from: run, system, source key, row.
+    expect(await lineage()).toEqual([
+      { recordId: byCode['100001']!.id, action: 'create', ingest: { operation: 'create', row: 1, run: run.id, sourceKey: '100001', system: 'SAP-TEST' } },
+      { recordId: byCode['100002']!.id, action: 'create', ingest: { operation: 'create', row: 2, run: run.id, sourceKey: '100002', system: 'SAP-TEST' } },
+    ]);
   });
 
   it('changes nothing when the same file runs again', async () => {
@@ -116,6 +125,7 @@ describe('ingestion runs', () => {
     expect(after).toMatchObject({ city: 'Potsdam', street: 'Local Street 9' });
     const cases = await t.platform.ingest.listCases(context);
     expect(cases).toEqual([expect.objectContaining({ kind: 'conflict', field: 'street', recordId: outlet.id, sourceValue: 'Bahnhofstr. 7', localValue: 'Local Street 9' })]);
+    expect((await lineage()).at(-1)).toEqual({ recordId: outlet.id, action: 'update', ingest: { operation: 'update', row: 1, run: run.id, sourceKey: '100002', system: 'SAP-TEST' } });
   });
 
   it('does not take a rejected row of a full load for a missing record', async () => {
@@ -130,9 +140,15 @@ describe('ingestion runs', () => {
   it('deactivates records a full load no longer has, and records flagged deleted', async () => {
     const run = await load(file(rows.mueller.replace(/;;1\.234,50$/, ';X;1.234,50')), 'full');
     expect(run.counts).toMatchObject({ deactivated: 2 });
-    expect((await outlets()).map((outlet) => [outlet.code, outlet.active]).sort()).toEqual([
+    const byCode = Object.fromEntries((await outlets()).map((outlet) => [outlet.code, outlet]));
+    expect(Object.entries(byCode).map(([code, outlet]) => [code, outlet.active]).sort()).toEqual([
       ['100001', false],
       ['100002', false],
+    ]);
+    // The flagged row names its row; the record the file left out has none.
+    expect((await lineage()).slice(-2)).toEqual([
+      { recordId: byCode['100001']!.id, action: 'update', ingest: { operation: 'deactivate', row: 1, run: run.id, sourceKey: '100001', system: 'SAP-TEST' } },
+      { recordId: byCode['100002']!.id, action: 'update', ingest: { operation: 'deactivate', run: run.id, sourceKey: '100002', system: 'SAP-TEST' } },
     ]);
   });
 
@@ -140,7 +156,9 @@ describe('ingestion runs', () => {
     const again = rows.mueller.replace('0000100001', '0000900001').replace('Müller  Markt', 'Mueller Markt');
     const run = await load(file(again));
     expect(run.counts).toMatchObject({ merged: 1, created: 0 });
-    expect((await outlets()).filter((outlet) => outlet.taxId === 'DE136695976')).toHaveLength(1);
+    const same = (await outlets()).filter((outlet) => outlet.taxId === 'DE136695976');
+    expect(same).toHaveLength(1);
+    expect((await lineage()).at(-1)).toEqual({ recordId: same[0]!.id, action: 'update', ingest: { operation: 'link', row: 1, run: run.id, sourceKey: '900001', system: 'SAP-TEST' } });
   });
 
   it('fails a file for another entity or delimiter clearly, writing nothing', async () => {

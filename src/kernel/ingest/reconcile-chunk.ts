@@ -5,7 +5,8 @@
  * rows left to create (match/: link, or a review case), field ownership
  * (source-owned fields follow the source unless a user edited them since the last load: then a
  * conflict case), deletion flags, then set-based writes through the record service (audit and the
- * sync change log follow from there). When a set-based write fails on one bad row, the chunk is
+ * sync change log follow from there; each write's audit event carries its lineage: run, source
+ * system, source key, row). When a set-based write fails on one bad row, the chunk is
  * written again row by row under savepoints so only that row is rejected.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -13,9 +14,10 @@ import { sql } from 'kysely';
 import type { TenantTx } from '../db/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import type { IngestCounts, MappingSpec, SourceRow } from './ingest.contract.ts';
+import { lineage } from './lineage.ts';
 import { matchChunk, type MatchTarget } from './match/index.ts';
 import type { PendingReference } from './resolve-references.ts';
-import { claimRunKeys, claimedRunKeys, insertCases, insertLineage, upsertXref, xrefByKeys, type CaseRow, type LineageRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
+import { claimRunKeys, claimedRunKeys, insertCases, upsertXref, xrefByKeys, type CaseRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
 
 /** A row ready to reconcile: mapped, normalized and valid. */
 export interface PreparedRow {
@@ -151,7 +153,6 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   // Rows to write that wrote no entry (skipped, queued for review) claim their key; failed ones are rejects, which the pipeline claims.
   const marked = new Set(xrefWritten.map((entry) => entry.sourceKey));
   await claimRunKeys(tx, tenantId, runId, live.flatMap((row) => (toWrite.has(row.sourceKey) && !marked.has(row.sourceKey) && !failed.has(row.sourceKey) ? [{ key: row.sourceKey, row: row.rowNumber }] : [])));
-  await insertLineage(tx, tenantId, runId, entity.name, written.map((write): LineageRow => ({ recordId: write.id, sourceKey: write.row.sourceKey, operation: write.operation, rowNumber: write.row.rowNumber })));
   await insertCases(tx, tenantId, runId, entity.name, cases);
   await matching.finish(new Set(failed.keys()));
   return { counts, rejects };
@@ -209,15 +210,24 @@ async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Writ
   const { records, context, entity } = target;
   const creates = writes.filter((write) => write.kind === 'create');
   const updates = writes.filter((write) => write.kind === 'update');
+  const detailsOf = (write: Write) => lineage(target.runId, target.spec.system, write.row.sourceKey, write.row.rowNumber, write.operation);
+  const update = (write: Write) => ({ id: write.id, input: write.input, details: detailsOf(write) });
+  // A record two rows of the chunk write (two source keys linked to it) takes them one after the
+  // other, in file order: one update statement per round, so each write has its own audit event.
+  const rounds: Write[][] = [];
+  const times = new Map<string, number>();
+  for (const write of updates) {
+    const round = times.get(write.id) ?? 0;
+    times.set(write.id, round + 1);
+    (rounds[round] ??= []).push(write);
+  }
   const batch = async () => {
-    if (creates.length > 0) await records.createMany(context, entity, creates.map((write) => write.input), tx);
-    if (updates.length > 0) await records.updateMany(context, entity, updates.map((write) => ({ id: write.id, input: write.input })), tx);
+    if (creates.length > 0) await records.createMany(context, entity, creates.map((write) => write.input), tx, creates.map(detailsOf));
+    for (const round of rounds) await records.updateMany(context, entity, round.map(update), tx);
   };
   if ((await inSavepoint(tx, batch)) === undefined) return failed;
   for (const write of writes) {
-    const error = await inSavepoint(tx, () =>
-      write.kind === 'create' ? records.createMany(context, entity, [write.input], tx) : records.updateMany(context, entity, [{ id: write.id, input: write.input }], tx),
-    );
+    const error = await inSavepoint(tx, () => (write.kind === 'create' ? records.createMany(context, entity, [write.input], tx, [detailsOf(write)]) : records.updateMany(context, entity, [update(write)], tx)));
     if (error) failed.set(write.row.sourceKey, problemOf(error));
   }
   return failed;

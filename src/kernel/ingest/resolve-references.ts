@@ -7,11 +7,10 @@
  * `by` through that field of the referenced entity's live records. A row whose reference finds nothing
  * is rejected (`ingest.unknown_reference`); it can be re-submitted once the referenced record is loaded.
  */
-import { sql } from 'kysely';
 import type { TenantContext, TenantTx } from '../db/index.ts';
 import type { EntityDef } from '../model/index.ts';
 import type { RecordService } from '../records/index.ts';
-import type { RejectRow } from './ingest.repository.ts';
+import { xrefByKeys, type RejectRow } from './ingest.repository.ts';
 import { isReferenceMarker, type ReferenceMarker } from './mapping/index.ts';
 
 /** The id a marker stands in for until it is resolved: a valid UUID no record can have (UUIDv7 ids). */
@@ -99,10 +98,8 @@ export async function resolveReferences<Row extends Referencing>(tx: TenantTx, t
 
 async function lookUp(tx: TenantTx, target: ReferenceTarget, entityName: string, by: string, values: readonly string[]): Promise<[string, string][]> {
   if (by === 'sourceKey') {
-    const result = await sql<{ source_key: string; record_id: string }>`
-      select source_key, record_id from ingest_xref
-      where tenant_id = ${target.tenantId} and system = ${target.system} and entity = ${entityName} and source_key = any(${values}) and not deleted_in_source`.execute(tx);
-    return result.rows.map((row) => [row.source_key, row.record_id]);
+    const entries = await xrefByKeys(tx, target.tenantId, target.system, entityName, values);
+    return [...entries.values()].flatMap((entry): [string, string][] => (entry.deletedInSource ? [] : [[entry.sourceKey, entry.recordId]]));
   }
   const entity = target.entityOf(entityName);
   if (!entity) return [];

@@ -15,9 +15,10 @@ import { deriveSchemas, type CustomField, type EntityDef } from '../model/index.
 import { checkExt, type RecordService } from '../records/index.ts';
 import { AppError } from '../shared/index.ts';
 import type { IngestCounts, IngestRun, MappingSpec, RunProgress, SourceRow, SourceRowProblem } from './ingest.contract.ts';
-import { claimRunKeys, emptyCounts, insertLineage, insertRejects, missingFromRun, upsertXref, updateRun, type RejectRow } from './ingest.repository.ts';
+import { claimRunKeys, emptyCounts, insertRejects, missingFromRun, upsertXref, updateRun, type RejectRow } from './ingest.repository.ts';
 import { compileMapping } from './mapping/index.ts';
 import { compileNormalizer } from './normalize/index.ts';
+import { lineage } from './lineage.ts';
 import { deactivation, reconcileChunk, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
 import { resolveReferences, takeReferences, type ReferenceTarget } from './resolve-references.ts';
 import { readSource } from './sources/index.ts';
@@ -237,16 +238,17 @@ async function deactivateMissing(deps: PipelineDeps, input: PipelineInput, count
       after = missing[missing.length - 1]!.sourceKey;
       const gone = new Set<string>();
       if (set) {
-        for (const id of (await deps.records.updateMany(context, entity, missing.map((entry) => ({ id: entry.recordId, input: set })), tx)).missing) gone.add(id);
+        const updates = missing.map((entry) => ({ id: entry.recordId, input: set, details: lineage(run.id, spec.system, entry.sourceKey, null, 'deactivate') }));
+        for (const id of (await deps.records.updateMany(context, entity, updates, tx)).missing) gone.add(id);
       } else if (spec.missing?.action === 'softDelete') {
         // Row by row: soft deletes of a source's vanished records are few, and each is audited as a delete.
-        for (const entry of missing) await deps.records.remove(context, entity, entry.recordId, undefined, tx).catch((error: unknown) => (error instanceof AppError && error.kind === 'not_found' ? gone.add(entry.recordId) : Promise.reject(error)));
+        for (const entry of missing) {
+          await deps.records
+            .remove(context, entity, entry.recordId, undefined, tx, lineage(run.id, spec.system, entry.sourceKey, null, 'delete'))
+            .catch((error: unknown) => (error instanceof AppError && error.kind === 'not_found' ? gone.add(entry.recordId) : Promise.reject(error)));
+        }
       }
-      if (set || spec.missing?.action === 'softDelete') {
-        const written = missing.filter((entry) => !gone.has(entry.recordId));
-        counts.deactivated += written.length;
-        await insertLineage(tx, context.tenantId, run.id, entity.name, written.map((entry) => ({ recordId: entry.recordId, sourceKey: entry.sourceKey, operation: 'deactivate', rowNumber: null })));
-      }
+      if (set || spec.missing?.action === 'softDelete') counts.deactivated += missing.filter((entry) => !gone.has(entry.recordId)).length;
       await upsertXref(tx, context.tenantId, spec.system, entity.name, run.id, missing.map((entry) => ({ ...entry, deletedInSource: true })));
       await updateRun(tx, context.tenantId, run.id, { counts });
       return missing.length < 1000;

@@ -1,4 +1,4 @@
-export type { ApiRecord, CustomFieldSource, ListResult, RecordAction, RecordChange, RecordListener, RecordService, RunnableAction, SyncChangeOutcome, SyncRecord, SyncView } from './records.contract.ts';
+export type { ApiRecord, CustomFieldSource, ListResult, RecordAction, RecordChange, RecordListener, RecordService, RunnableAction, SyncChangeOutcome, SyncRecord, SyncView, WriteDetails } from './records.contract.ts';
 export { createRecordService } from './records.service.ts';
 export type { RecordServiceOptions } from './records.service.ts';
 export { recordErrors } from './records.errors.ts';

@@ -33,7 +33,15 @@ export interface RecordChange {
    * those not marked personal data. Absent: none were read, and `ext` did not change.
    */
   customFields?: readonly CustomField[];
+  /** What the writer said about the write (ingestion: its run and source row); audit keeps it in the event's details. */
+  details?: WriteDetails;
 }
+
+/**
+ * What a caller says about one write, kept with its audit event (`details`): ingestion names the run,
+ * source system, source key and row a record came from (its lineage). A JSON object.
+ */
+export type WriteDetails = Readonly<Record<string, unknown>>;
 
 /**
  * A tenant's custom field definitions as records checks `ext` against them (kernel/tenancy
@@ -65,23 +73,24 @@ export interface RecordService {
   get(context: TenantContext, entity: EntityDef, id: string, fields?: string, tx?: TenantTx): Promise<ApiRecord>;
   /**
    * Creates many records of one entity in one transaction (a seed, a bulk load): the same checks as
-   * create, set-based inserts and listeners told in one call each. All or nothing.
+   * create, set-based inserts and listeners told in one call each. All or nothing. `details[i]` goes
+   * with the write of `inputs[i]`.
    */
-  createMany(context: TenantContext, entity: EntityDef, inputs: readonly Record<string, unknown>[], tx?: TenantTx): Promise<ApiRecord[]>;
+  createMany(context: TenantContext, entity: EntityDef, inputs: readonly Record<string, unknown>[], tx?: TenantTx, details?: readonly (WriteDetails | undefined)[]): Promise<ApiRecord[]>;
   /**
    * Updates many records of one entity in one transaction (a bulk load): each at its current version,
    * locked, with the same checks as update (field masks, lifecycle state, custom fields, write rules,
    * row scope); one statement per set of columns written; listeners told in one call. Ids not live in
    * the scope come back in `missing`. All or nothing.
    */
-  updateMany(context: TenantContext, entity: EntityDef, updates: readonly { id: string; input: Record<string, unknown> }[], tx?: TenantTx): Promise<{ updated: ApiRecord[]; missing: string[] }>;
+  updateMany(context: TenantContext, entity: EntityDef, updates: readonly { id: string; input: Record<string, unknown>; details?: WriteDetails }[], tx?: TenantTx): Promise<{ updated: ApiRecord[]; missing: string[] }>;
   /** Live records of the principal's read scope whose property (a field or `id`) equals one of the values. */
   findBy(context: TenantContext, entity: EntityDef, property: string, values: readonly unknown[], tx?: TenantTx): Promise<ApiRecord[]>;
   /** With `tx`, runs inside that tenant transaction (e.g. with an idempotency record). */
   create(context: TenantContext, entity: EntityDef, input: Record<string, unknown>, tx?: TenantTx): Promise<ApiRecord>;
   /** `expectedVersion` undefined: whatever version is current (If-Match: *); otherwise 412 unless it is current. */
   update(context: TenantContext, entity: EntityDef, id: string, expectedVersion: number | undefined, input: Record<string, unknown>, tx?: TenantTx): Promise<ApiRecord>;
-  remove(context: TenantContext, entity: EntityDef, id: string, expectedVersion?: number, tx?: TenantTx): Promise<void>;
+  remove(context: TenantContext, entity: EntityDef, id: string, expectedVersion?: number, tx?: TenantTx, details?: WriteDetails): Promise<void>;
   /**
    * Runs a custom action on a record (a state transition, an app handler or both) in one transaction:
    * permission and row scope of the action, the state check, the handler, the write, the listeners.

@@ -10,7 +10,7 @@ import { AppError, isUuid, newId, type FieldError } from '../shared/index.ts';
 import { checkExt, createExtensionWrites } from './custom-field-values.ts';
 import { encodeCursor, parseListQuery } from './list-query.ts';
 import { createRecordCodec, type RecordCodec } from './record-codec.ts';
-import type { ApiRecord, CustomFieldSource, RecordChange, RecordListener, RecordService } from './records.contract.ts';
+import type { ApiRecord, CustomFieldSource, RecordChange, RecordListener, RecordService, WriteDetails } from './records.contract.ts';
 import { recordErrors } from './records.errors.ts';
 import { rowsByColumn, updateRows } from './records-bulk.repository.ts';
 import { openSyncView } from './sync-view.ts';
@@ -149,7 +149,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         return codec.toRecord(row, only) as ApiRecord;
       }, outerTx);
     },
-    async createMany(context, entity, inputs, outerTx) {
+    async createMany(context, entity, inputs, outerTx, details) {
       requireWritable(entity);
       const codec = codecOf(entity);
       return run(
@@ -164,7 +164,8 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
           if (created.some(isOutOfScope)) throw accessErrors.outOfScope(entity.name);
           const changes = created.map((row, index): RecordChange => {
             const fields = rows[index]!.customFields;
-            return { entity, action: 'create', id: row.id as string, before: null, after: codec.toRecord(row) as ApiRecord, context, ...(fields ? { customFields: fields } : {}) };
+            const said = details?.[index];
+            return { entity, action: 'create', id: row.id as string, before: null, after: codec.toRecord(row) as ApiRecord, context, ...(fields ? { customFields: fields } : {}), ...(said ? { details: said } : {}) };
           });
           await notifyMany(tx, changes);
           const readable = readableOf(codec, permissions);
@@ -191,8 +192,9 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
           const fields = updates.some((update) => update.input.ext !== undefined) ? await extension.fieldsOf(tx, context.tenantId, entity) : undefined;
           const groups = new Map<string, { columns: string[]; rows: { id: string; version: number; values: Record<string, unknown> }[] }>();
           const befores = new Map<string, ApiRecord & { version: number }>();
+          const detailsOf = new Map<string, WriteDetails>();
           const missing: string[] = [];
-          for (const { id, input } of updates) {
+          for (const { id, input, details } of updates) {
             const row = locked.get(id.toLowerCase());
             if (!row || befores.has(row.id as string)) {
               if (!row) missing.push(id);
@@ -200,6 +202,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
             }
             const before = codec.toRecord(row) as ApiRecord & { version: number };
             befores.set(before.id, before);
+            if (details) detailsOf.set(before.id, details);
             const ruled = rulesOf.has(entity.name) ? await applyRules({ tx, context, operation: 'update', input, before }, entity, codec) : {};
             const values = bulkColumnValues(codec, codec.toColumnValues({ ...input, ...ruled }));
             if (input.ext !== undefined) values.ext = mergedExt(before.ext, checkExt(fields ?? [], input.ext, false));
@@ -212,7 +215,10 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
           const written: Record<string, unknown>[] = [];
           for (const group of groups.values()) written.push(...(await updateRows(tx, codec, context.tenantId, group.columns, group.rows, predicate)));
           if (written.some(isOutOfScope)) throw accessErrors.outOfScope(entity.name);
-          const changes = written.map((row): RecordChange => ({ entity, action: 'update', id: row.id as string, before: befores.get(row.id as string)!, after: codec.toRecord(row) as ApiRecord, context, ...(fields ? { customFields: fields } : {}) }));
+          const changes = written.map((row): RecordChange => {
+            const said = detailsOf.get(row.id as string);
+            return { entity, action: 'update', id: row.id as string, before: befores.get(row.id as string)!, after: codec.toRecord(row) as ApiRecord, context, ...(fields ? { customFields: fields } : {}), ...(said ? { details: said } : {}) };
+          });
           await notifyMany(tx, changes);
           const readable = readableOf(codec, permissions);
           return { updated: readable ? written.map((row) => codec.toRecord(row, readable) as ApiRecord) : changes.map((change) => change.after!), missing };
@@ -264,7 +270,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
         throw recordErrors.versionMismatch(entity.name, state.version);
       }, outerTx);
     },
-    async remove(context, entity, id, expectedVersion, outerTx) {
+    async remove(context, entity, id, expectedVersion, outerTx, details) {
       requireWritable(entity);
       const codec = codecOf(entity);
       const rowId = requireId(entity, id);
@@ -277,7 +283,7 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
           if (!previous || listeners.length === 0) return;
           const before = codec.toRecord(previous) as ApiRecord;
           const customFields = await extension.forDelete(tx, context.tenantId, entity, before);
-          await notify(tx, { entity, action: 'delete', id: rowId, before, after: codec.toRecord(row) as ApiRecord, context, ...(customFields ? { customFields } : {}) });
+          await notify(tx, { entity, action: 'delete', id: rowId, before, after: codec.toRecord(row) as ApiRecord, context, ...(customFields ? { customFields } : {}), ...(details ? { details } : {}) });
           return;
         }
         const state = await findRowState(tx, codec, context.tenantId, rowId, predicate);

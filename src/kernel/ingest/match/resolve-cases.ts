@@ -12,7 +12,8 @@ import type { EntityDef } from '../../model/index.ts';
 import type { RecordService } from '../../records/index.ts';
 import { newId } from '../../shared/index.ts';
 import type { MappingSpec } from '../ingest.contract.ts';
-import { findRun, insertLineage, latestSpec, upsertXref, xrefByKeys } from '../ingest.repository.ts';
+import { findRun, latestSpec, upsertXref, xrefByKeys } from '../ingest.repository.ts';
+import { lineage } from '../lineage.ts';
 import { keysOf, matchProfileOf } from './match-profile.ts';
 import { matchErrors } from './match.errors.ts';
 import { closeCase, findCase, findMerge, insertMerges, markMergeReverted, upsertKeys, type StoredCase } from './match.repository.ts';
@@ -103,18 +104,16 @@ async function resolveReview(tx: TenantTx, deps: ResolutionDeps, context: Tenant
   const link = { sourceKey, contentHash: pending.hash, sourceValues: sourceValuesOf(spec, pending.record), deletedInSource: false };
   if (decision === 'distinct') {
     const id = newId();
-    await deps.records.createMany(context, entity, [{ ...pending.record, id }], tx);
+    await deps.records.createMany(context, entity, [{ ...pending.record, id }], tx, [lineage(found.runId, system, sourceKey, pending.rowNumber, 'create')]);
     await upsertXref(tx, context.tenantId, system, entity.name, found.runId, [{ ...link, recordId: id }]);
-    await insertLineage(tx, context.tenantId, found.runId, entity.name, [{ recordId: id, sourceKey, operation: 'create', rowNumber: pending.rowNumber }]);
     await rekey(tx, deps, context, entity, spec, [id]);
     return { caseId: found.id, decision, recordId: id, mergeId: null };
   }
   const [candidate] = await deps.records.findBy(context, entity, 'id', [found.candidateId!], tx);
   if (!candidate) throw matchErrors.candidateGone();
   const plan = planMerge(pending.record, candidate, { rules: spec.matching?.survivorship ?? {}, sourceOwned: sourceOwnedOf(spec) });
-  await deps.records.updateMany(context, entity, [{ id: candidate.id, input: plan.input }], tx);
+  await deps.records.updateMany(context, entity, [{ id: candidate.id, input: plan.input, details: lineage(found.runId, system, sourceKey, pending.rowNumber, 'link') }], tx);
   await upsertXref(tx, context.tenantId, system, entity.name, found.runId, [{ ...link, recordId: candidate.id }]);
-  await insertLineage(tx, context.tenantId, found.runId, entity.name, [{ recordId: candidate.id, sourceKey, operation: 'link', rowNumber: pending.rowNumber }]);
   const mergeId = newId();
   await insertMerges(tx, context.tenantId, [{ id: mergeId, runId: found.runId, entity: entity.name, system, sourceKey, recordId: candidate.id, match: 'review', score: found.score, sourceRecord: pending.record, contentHash: pending.hash, written: plan.written, previous: plan.previous }]);
   await rekey(tx, deps, context, entity, spec, [candidate.id]);
@@ -158,9 +157,8 @@ export function unlinkMerge(deps: ResolutionDeps, context: TenantContext, mergeI
     // The survivor first: a unique value (a code) the merge gave it is free again for the split record.
     if (restore.restored.length > 0) await deps.records.updateMany(context, entity, [{ id: merge.recordId, input: restore.input }], tx);
     const splitRecordId = newId();
-    await deps.records.createMany(context, entity, [{ ...merge.sourceRecord, ...xref.sourceValues, id: splitRecordId }], tx);
+    await deps.records.createMany(context, entity, [{ ...merge.sourceRecord, ...xref.sourceValues, id: splitRecordId }], tx, [lineage(merge.runId, merge.system, merge.sourceKey, null, 'create')]);
     await upsertXref(tx, context.tenantId, merge.system, entity.name, merge.runId, [{ ...xref, recordId: splitRecordId }]);
-    await insertLineage(tx, context.tenantId, merge.runId, entity.name, [{ recordId: splitRecordId, sourceKey: merge.sourceKey, operation: 'create', rowNumber: null }]);
     await markMergeReverted(tx, context.tenantId, merge.id, splitRecordId);
     await rekey(tx, deps, context, entity, spec, [merge.recordId, splitRecordId]);
     return { mergeId: merge.id, recordId: merge.recordId, splitRecordId, restored: restore.restored, kept: restore.kept };
