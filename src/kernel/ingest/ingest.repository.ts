@@ -134,13 +134,11 @@ export interface XrefEntry {
   lastRunId?: string;
 }
 
-/** Entries of the keys, each key probed on its own (see rowsByColumn in kernel/records: `= any` of thousands of keys turns into whole-table scans). */
 export async function xrefByKeys(tx: TenantTx, tenantId: string, system: string, entity: string, keys: readonly string[]): Promise<Map<string, XrefEntry>> {
   if (keys.length === 0) return new Map();
   const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown>; deleted_in_source: boolean; last_run_id: string }>`
-    select x.source_key, x.record_id, x.content_hash, x.source_values, x.deleted_in_source, x.last_run_id
-    from (select distinct k.key from unnest(${keys}::text[]) as k(key)) as k
-    cross join lateral (select * from ingest_xref where tenant_id = ${tenantId} and system = ${system} and entity = ${entity} and source_key = k.key) as x`.execute(tx);
+    select source_key, record_id, content_hash, source_values, deleted_in_source, last_run_id from ingest_xref
+    where tenant_id = ${tenantId} and system = ${system} and entity = ${entity} and source_key = any(${keys})`.execute(tx);
   return new Map(
     result.rows.map((row) => [row.source_key, { sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, sourceValues: row.source_values, deletedInSource: row.deleted_in_source, lastRunId: row.last_run_id }]),
   );

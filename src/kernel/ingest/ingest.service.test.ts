@@ -140,8 +140,9 @@ describe('ingestion runs', () => {
   it('deactivates records a full load no longer has, and records flagged deleted', async () => {
     const run = await load(file(rows.mueller.replace(/;;1\.234,50$/, ';X;1.234,50')), 'full');
     expect(run.counts).toMatchObject({ deactivated: 2 });
-    const byCode = Object.fromEntries((await outlets()).map((outlet) => [outlet.code, outlet]));
-    expect(Object.entries(byCode).map(([code, outlet]) => [code, outlet.active]).sort()).toEqual([
+    const all = await outlets();
+    const byCode = Object.fromEntries(all.map((outlet) => [outlet.code, outlet]));
+    expect(all.map((outlet) => [outlet.code, outlet.active]).sort()).toEqual([
       ['100001', false],
       ['100002', false],
     ]);
@@ -159,6 +160,19 @@ describe('ingestion runs', () => {
     const same = (await outlets()).filter((outlet) => outlet.taxId === 'DE136695976');
     expect(same).toHaveLength(1);
     expect((await lineage()).at(-1)).toEqual({ recordId: same[0]!.id, action: 'update', ingest: { operation: 'link', row: 1, run: run.id, sourceKey: '900001', system: 'SAP-TEST' } });
+  });
+
+  it('writes two rows of one chunk that link to the same record one after the other, each with its lineage', async () => {
+    const second = rows.mueller.replace('0000100001', '0000900002').replace('Müller  Markt', 'Mueller Second');
+    const third = rows.mueller.replace('0000100001', '0000900003').replace('Müller  Markt', 'Mueller Third');
+    const run = await load(file(second, third));
+    expect(run.counts).toMatchObject({ merged: 2, created: 0 });
+    const same = (await outlets()).filter((outlet) => outlet.taxId === 'DE136695976');
+    expect(same).toEqual([expect.objectContaining({ name: 'Mueller Third GmbH' })]);
+    expect((await lineage()).slice(-2)).toEqual([
+      { recordId: same[0]!.id, action: 'update', ingest: { operation: 'link', row: 1, run: run.id, sourceKey: '900002', system: 'SAP-TEST' } },
+      { recordId: same[0]!.id, action: 'update', ingest: { operation: 'link', row: 2, run: run.id, sourceKey: '900003', system: 'SAP-TEST' } },
+    ]);
   });
 
   it('fails a file for another entity or delimiter clearly, writing nothing', async () => {
@@ -215,6 +229,29 @@ describe('ingestion runs', () => {
     const byCode = Object.fromEntries((await outlets(own)).map((outlet) => [outlet.code, outlet]));
     expect(byCode).toMatchObject({ '300001': { name: 'Kiosk A', active: true }, '300002': { name: 'Kiosk B', active: false }, '300003': { name: 'Kiosk C', active: true } });
     expect(Object.keys(byCode).sort()).toEqual(['300001', '300002', '300003']);
+  });
+
+  it('writes a refused batch again row by row: the refused row gets neither record nor cross-reference, so a fixed file loads it', async () => {
+    const own = { tenantId: other.id };
+    const withTerritory: MappingSpec = { ...spec, name: 'kna1-territory', fields: { ...spec.fields, territory: { from: 'TERR' } }, sourceOwned: undefined };
+    await t.platform.ingest.saveSpec(own, withTerritory.name, withTerritory);
+    const csv = (territory: string) => {
+      const path = join(dir, `territory-${++fileCounter}.csv`);
+      const line = (key: string, name: string, terr: string) => `${key};${name};;Z003;Weg 1;10115;Berlin;DE;;;;;;${terr}`;
+      writeFileSync(path, [`${header};TERR`, line('0000500001', 'First', ''), line('0000500002', 'Second', territory), line('0000500003', 'Third', '')].join('\n') + '\n');
+      return path;
+    };
+    const run = async (path: string) => t.platform.ingest.executeRun(own, (await t.platform.ingest.createRun(own, { spec: withTerritory.name, mode: 'delta', file: { path, name: 't.csv' } })).id);
+    // A territory id no record has: the batch insert fails on the foreign key, then only that row is refused.
+    const bad = csv('0193d1f0-0000-7000-8000-000000000000');
+    const first = await run(bad);
+    expect(first.counts).toMatchObject({ created: 2, rejected: 1 });
+    expect((await t.platform.ingest.listRejects(own, first.id)).map((reject) => [reject.rowNumber, reject.sourceKey, reject.code])).toEqual([[2, '500002', 'records.reference_not_found']]);
+    // Not taken for unchanged the next time: tried (and refused) again.
+    expect((await run(bad)).counts).toMatchObject({ created: 0, unchanged: 2, rejected: 1 });
+    const second = await run(csv(''));
+    expect(second.counts).toMatchObject({ created: 1, unchanged: 2, rejected: 0 });
+    expect((await outlets(own)).filter((outlet) => String(outlet.code).startsWith('50000')).map((outlet) => outlet.code).sort()).toEqual(['500001', '500002', '500003']);
   });
 
   it('cuts a chunk at INGEST_CHUNK_BYTES of source whatever its rows, so wide rows stay within memory', async () => {

@@ -141,7 +141,7 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   const matching = await matchChunk(tx, target, writes, xrefUpdates);
   add('queued', matching.queued);
 
-  const failed = await writeAll(tx, target, writes);
+  const failed = await writeAll(tx, target, writes, (failedRows) => upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefUpdates.filter((entry) => !failedRows.has(entry.sourceKey))));
   const written = writes.filter((write) => !failed.has(write.row.sourceKey));
   for (const write of writes) {
     const problem = failed.get(write.row.sourceKey);
@@ -149,7 +149,6 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   }
   for (const write of written) add(write.operation === 'create' ? 'created' : write.operation === 'link' ? 'merged' : write.operation === 'deactivate' ? 'deactivated' : 'updated');
   const xrefWritten = xrefUpdates.filter((entry) => !failed.has(entry.sourceKey));
-  await upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefWritten);
   // Rows to write that wrote no entry (skipped, queued for review) claim their key; failed ones are rejects, which the pipeline claims.
   const marked = new Set(xrefWritten.map((entry) => entry.sourceKey));
   await claimRunKeys(tx, tenantId, runId, live.flatMap((row) => (toWrite.has(row.sourceKey) && !marked.has(row.sourceKey) && !failed.has(row.sourceKey) ? [{ key: row.sourceKey, row: row.rowNumber }] : [])));
@@ -203,10 +202,17 @@ interface WriteProblem {
   reason: string;
 }
 
-/** Set-based writes; on a refused batch, each write again in its own savepoint. Failed rows by source key. */
-async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Write[]): Promise<Map<string, WriteProblem>> {
+/**
+ * Set-based writes, with what goes with them (`alongside`, the cross-reference entries of the rows
+ * that did not fail); on a refused batch, each write again in its own savepoint. Failed rows by
+ * source key.
+ */
+async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Write[], alongside: (failed: ReadonlyMap<string, WriteProblem>) => Promise<void>): Promise<Map<string, WriteProblem>> {
   const failed = new Map<string, WriteProblem>();
-  if (writes.length === 0) return failed;
+  if (writes.length === 0) {
+    await alongside(failed);
+    return failed;
+  }
   const { records, context, entity } = target;
   const creates = writes.filter((write) => write.kind === 'create');
   const updates = writes.filter((write) => write.kind === 'update');
@@ -221,15 +227,22 @@ async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Writ
     times.set(write.id, round + 1);
     (rounds[round] ??= []).push(write);
   }
-  const batch = async () => {
+  const writeBatch = async () => {
     if (creates.length > 0) await records.createMany(context, entity, creates.map((write) => write.input), tx, creates.map(detailsOf));
     for (const round of rounds) await records.updateMany(context, entity, round.map(update), tx);
+  };
+  // `alongside` goes out first and PostgreSQL runs it while Node builds the writes' statements (the
+  // transaction's connection runs them in order); a refused write rolls both back.
+  const batch = async () => {
+    const [beside, wrote] = await Promise.allSettled([alongside(failed), writeBatch()]);
+    for (const outcome of [wrote, beside]) if (outcome.status === 'rejected') throw outcome.reason;
   };
   if ((await inSavepoint(tx, batch)) === undefined) return failed;
   for (const write of writes) {
     const error = await inSavepoint(tx, () => (write.kind === 'create' ? records.createMany(context, entity, [write.input], tx, [detailsOf(write)]) : records.updateMany(context, entity, [update(write)], tx)));
     if (error) failed.set(write.row.sourceKey, problemOf(error));
   }
+  await alongside(failed);
   return failed;
 }
 

@@ -23,8 +23,6 @@ export interface RecordCodec {
   readonly sortColumns: ReadonlyMap<string, string>;
   /** Columns holding JSON (json and localizedText fields). */
   readonly jsonColumns: ReadonlySet<string>;
-  /** Every column of the table -> its SQL type (`text`, `uuid`, `numeric(12,2)`). */
-  readonly columnTypes: ReadonlyMap<string, string>;
   toRecord(row: Record<string, unknown>, only?: ReadonlySet<string>): Record<string, unknown>;
   /** [column, value] pairs of a validated create/update body; throws records.invalid_value for what PostgreSQL cannot store. */
   toColumnValues(input: Record<string, unknown>): [string, unknown][];
@@ -73,7 +71,6 @@ export function createRecordCodec(entity: EntityDef, registry: ModelRegistry): R
     constraintProperties,
     sortColumns,
     jsonColumns: new Set(properties.filter((entry) => entry.def.kind === 'json' || entry.def.kind === 'localizedText').map((entry) => entry.columns[0]!)),
-    columnTypes: new Map(plan.columns.map((column) => [column.name, column.sqlType])),
     toRecord(row, only) {
       const record: Record<string, unknown> = { id: row.id };
       for (const [property, column] of systemColumns) {

@@ -16,19 +16,12 @@ function liveScope(codec: RecordCodec, tenantId: string, predicate: RowPredicate
   return predicate ? sql`${live} and ${predicate}` : live;
 }
 
-/**
- * Live rows of the scope whose column holds one of the values. Each distinct value is probed on its
- * own (a lateral subquery): with `column = any(values)` and a few thousand values, the planner takes
- * a whole-table scan once the table outgrows its last statistics (measured in an ingest load: a
- * third of the chunks' lookups read the whole table, 21 ms instead of 2).
- */
+/** Live rows of the scope whose column holds one of the values. */
 export async function rowsByColumn(tx: TenantTx, codec: RecordCodec, tenantId: string, column: string, values: readonly unknown[], predicate: RowPredicate, lock = false): Promise<Row[]> {
   if (values.length === 0) return [];
-  const type = codec.columnTypes.get(column);
-  if (!type) throw new Error(`rowsByColumn: ${codec.entity.table} has no column ${column}`);
   const result = await sql<Row>`
-    select t.* from (select distinct k.v from unnest(${values}::${sql.raw(type)}[]) as k(v) where k.v is not null order by k.v) as k
-    cross join lateral (select * from ${sql.table(codec.entity.table)} where ${liveScope(codec, tenantId, predicate)} and ${sql.ref(column)} = k.v ${lock ? sql`for update` : sql``}) as t`.execute(tx);
+    select * from ${sql.table(codec.entity.table)} where ${liveScope(codec, tenantId, predicate)} and ${sql.ref(column)} = any(${values})
+    ${lock ? sql`order by id for update` : sql``}`.execute(tx);
   return result.rows;
 }
 
