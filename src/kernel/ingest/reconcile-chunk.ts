@@ -218,18 +218,10 @@ async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Writ
   const updates = writes.filter((write) => write.kind === 'update');
   const detailsOf = (write: Write) => lineage(target.runId, target.spec.system, write.row.sourceKey, write.row.rowNumber, write.operation);
   const update = (write: Write) => ({ id: write.id, input: write.input, details: detailsOf(write) });
-  // A record two rows of the chunk write (two source keys linked to it) takes them one after the
-  // other, in file order: one update statement per round, so each write has its own audit event.
-  const rounds: Write[][] = [];
-  const times = new Map<string, number>();
-  for (const write of updates) {
-    const round = times.get(write.id) ?? 0;
-    times.set(write.id, round + 1);
-    (rounds[round] ??= []).push(write);
-  }
+  // A record two rows of the chunk write (two source keys linked to it) takes both, in file order.
   const writeBatch = async () => {
     if (creates.length > 0) await records.createMany(context, entity, creates.map((write) => write.input), tx, creates.map(detailsOf));
-    for (const round of rounds) await records.updateMany(context, entity, round.map(update), tx);
+    if (updates.length > 0) await records.updateMany(context, entity, updates.map(update), tx);
   };
   // `alongside` goes out first and PostgreSQL runs it while Node builds the writes' statements (the
   // transaction's connection runs them in order); a refused write rolls both back.

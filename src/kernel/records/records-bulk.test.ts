@@ -53,6 +53,29 @@ describe('bulk updates and lookups', () => {
     );
   });
 
+  it('writes an id given twice twice, in the order given, each write its own change with its details', async () => {
+    const tenant = await createTenantDirectory(app.db).createTenant({ slug: 'bulk-twice', name: 'Bulk twice' });
+    const context = { tenantId: tenant.id };
+    const [widget, other] = await records.createMany(context, ktWidget, [{ code: 'T-1', name: 'Zero' }, { code: 'T-2', name: 'Other' }]);
+    told.length = 0;
+    const nobody = '0190b5c6-0000-7000-8000-000000000001';
+    const { updated, missing } = await records.updateMany(context, ktWidget, [
+      { id: widget!.id, input: { name: 'First' }, details: { step: 1 } },
+      { id: other!.id, input: { name: 'Other bis' } },
+      { id: nobody, input: { name: 'Nobody' } },
+      { id: widget!.id.toUpperCase(), input: { name: 'Second' }, details: { step: 2 } },
+      { id: nobody, input: { name: 'Nobody again' } },
+    ]);
+    expect(missing).toEqual([nobody]);
+    expect(updated.map((record) => record.name)).toEqual(['First', 'Other bis', 'Second']);
+    expect(await records.get(context, ktWidget, widget!.id)).toMatchObject({ version: 3, name: 'Second' });
+    expect(told.flat().map((change) => [change.before?.name, change.after?.name, change.details])).toEqual([
+      ['Zero', 'First', { step: 1 }],
+      ['Other', 'Other bis', undefined],
+      ['First', 'Second', { step: 2 }],
+    ]);
+  });
+
   it("finds live records by a field's values, within the tenant only", async () => {
     const directory = createTenantDirectory(app.db);
     const a = await directory.createTenant({ slug: 'bulk-b', name: 'Bulk B' });

@@ -81,8 +81,8 @@ export interface RecordService {
    * Updates many records of one entity in one transaction (a bulk load): each at its current version,
    * locked, with the same checks as update (field masks, lifecycle state, custom fields, write rules,
    * row scope); one statement per set of columns written; listeners told in one call. Ids not live in
-   * the scope come back in `missing`. An id given twice takes only its first update (write a record
-   * twice in successive calls). `details` goes with its update's audit event. All or nothing.
+   * the scope come back in `missing`. An id given twice is updated twice, in the order given (each
+   * write its own change). `details` goes with its update's audit event. All or nothing.
    */
   updateMany(context: TenantContext, entity: EntityDef, updates: readonly { id: string; input: Record<string, unknown>; details?: WriteDetails }[], tx?: TenantTx): Promise<{ updated: ApiRecord[]; missing: string[] }>;
   /** Live records of the principal's read scope whose property (a field or `id`) equals one of the values. */

@@ -177,6 +177,20 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
     async updateMany(context, entity, updates, outerTx) {
       requireWritable(entity);
       const codec = codecOf(entity);
+      const rounds = roundsById(updates);
+      // An id given twice is written twice, in order: one round each, so each write has its own change.
+      if (rounds.length > 1) {
+        return run(context, codec, async (tx) => {
+          const updated: ApiRecord[] = [];
+          const missing = new Set<string>();
+          for (const round of rounds) {
+            const result = await service.updateMany(context, entity, round, tx);
+            updated.push(...result.updated);
+            for (const id of result.missing) missing.add(id);
+          }
+          return { updated, missing: [...missing] };
+        }, outerTx);
+      }
       return run(
         context,
         codec,
@@ -356,6 +370,19 @@ function mergedExt(before: unknown, write: { set: Record<string, unknown>; clear
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
   return code.startsWith('22') || (error instanceof AppError && error.code === 'records.invalid_value');
+}
+
+/** Updates split so that no round holds an id twice: an id's n-th update goes to round n. */
+function roundsById<T extends { id: string }>(updates: readonly T[]): T[][] {
+  const rounds: T[][] = [];
+  const times = new Map<string, number>();
+  for (const update of updates) {
+    const id = update.id.toLowerCase();
+    const round = times.get(id) ?? 0;
+    times.set(id, round + 1);
+    (rounds[round] ??= []).push(update);
+  }
+  return rounds;
 }
 
 /** PostgreSQL errors a request can cause, as domain errors; anything else stays an internal error. */
