@@ -19,6 +19,7 @@ import { claimRunKeys, emptyCounts, insertRejects, missingFromRun, upsertXref, u
 import { compileMapping } from './mapping/index.ts';
 import { compileNormalizer } from './normalize/index.ts';
 import { lineage } from './lineage.ts';
+import { statisticsKeeper } from './planner-statistics.ts';
 import { deactivation, reconcileChunk, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
 import { resolveReferences, takeReferences, type ReferenceTarget } from './resolve-references.ts';
 import { readSource } from './sources/index.ts';
@@ -31,6 +32,8 @@ export interface PipelineDeps {
   readonly chunkSize: number;
   /** Source bytes after which a chunk is cut whatever its rows: memory stays bounded for wide rows too. */
   readonly chunkBytes: number;
+  /** Rows a run creates before it checks the planner's statistics of the tables it writes (planner-statistics.ts). */
+  readonly statisticsMinRows?: number;
 }
 
 export interface PipelineInput {
@@ -85,6 +88,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   const target: ChunkTarget = { tenantId, runId: run.id, context, entity, spec, records, sourceOwned, matchFields: [...new Set([...unique, ...(spec.matching?.exact ?? [])])] };
 
   const counts: IngestCounts = { ...emptyCounts(), ...run.counts };
+  const keepStatistics = statisticsKeeper(tenantId, [entity.table, 'ingest_xref'], deps.statisticsMinRows);
   const started = Date.now();
   let bytesRead = 0;
   // Written with the first chunk's commit (the reader decides it before the first row).
@@ -161,6 +165,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     const { rows, rowRejects, upTo, read } = chunk;
     if (rows.length === 0 && rowRejects.length === 0 && upTo === run.checkpointRow) return;
     await withTenant(db, context, async (tx) => {
+      await keepStatistics(tx, counts.created);
       const referenced = await resolveReferences(tx, references, rows);
       const result = await reconcileChunk(tx, target, referenced.rows);
       const allRejects = [...rowRejects, ...withSourceRows([...referenced.rejects, ...result.rejects], rows)];
