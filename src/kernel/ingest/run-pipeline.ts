@@ -88,7 +88,13 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   const target: ChunkTarget = { tenantId, runId: run.id, context, entity, spec, records, sourceOwned, matchFields: [...new Set([...unique, ...(spec.matching?.exact ?? [])])] };
 
   const counts: IngestCounts = { ...emptyCounts(), ...run.counts };
-  const keepStatistics = statisticsKeeper(tenantId, [entity.table, 'ingest_xref'], deps.statisticsMinRows);
+  const keepStatistics = statisticsKeeper(
+    [
+      { table: entity.table, where: { tenant_id: tenantId } },
+      { table: 'ingest_xref', where: { tenant_id: tenantId, system: spec.system, entity: entity.name } },
+    ],
+    deps.statisticsMinRows,
+  );
   const started = Date.now();
   let bytesRead = 0;
   // Written with the first chunk's commit (the reader decides it before the first row).
