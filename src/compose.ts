@@ -275,9 +275,11 @@ export function composeDataServices(config: Config, db: Database['db'], apps: re
   // Custom fields (kernel/tenancy): records checks every write's ext against them; metadata describes them.
   const customFields = createCustomFields(db, { registry, audit });
   const records = createRecordService(db, registry, { access, listeners: [audit.listener], actions: apps.flatMap((app) => app.actions ?? []), rules: apps.flatMap((app) => app.rules ?? []), customFields });
-  // Tenant settings (kernel/tenancy) may override the fuzzy matching thresholds of the specs.
+  // Tenant settings (kernel/tenancy) may override the fuzzy matching thresholds of the specs (PUT /v1/ingest/settings).
   const tenantDirectory = createTenantDirectory(db);
-  const ingest = createIngestService({ db, registry, records, customFields, chunkSize: config.INGEST_CHUNK_ROWS, chunkBytes: config.INGEST_CHUNK_BYTES, tenantSettings: (tenantId) => tenantDirectory.getTenant(tenantId).then((tenant) => tenant.settings) });
+  const ingest = createIngestService({ db, registry, records, customFields, chunkSize: config.INGEST_CHUNK_ROWS, chunkBytes: config.INGEST_CHUNK_BYTES, audit,
+    tenantSettings: { read: (tenantId) => tenantDirectory.getTenant(tenantId).then((tenant) => tenant.settings), write: (tx, tenantId, key, value) => tenantDirectory.setSetting(tenantId, key, value, tx).then(() => undefined) },
+  });
   return { registry, audit, access, customFields, records, ingest };
 }
 

@@ -12,5 +12,6 @@ export type { IngestFileRetention } from './file-retention.ts';
 export { rejectsCsv } from './rejects-csv.ts';
 export { rejectedRowsFile } from './rejected-rows-file.ts';
 export type { Corrections, Resubmission } from './quarantine.service.ts';
+export type { IngestSettings } from './ingest-settings.ts';
 
 export const ingestMigrations = fileURLToPath(new URL('./migrations', import.meta.url));

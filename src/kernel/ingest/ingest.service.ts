@@ -20,6 +20,7 @@ import { createReviewService, withTenantThresholds, type ReviewService } from '.
 import { createQuarantine, specForRun, type QuarantineService } from './quarantine.service.ts';
 import { hashFile } from './batch-files.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
+import { createIngestSettings, type IngestAuditRecorder, type IngestSettingsService, type IngestTenantSettings } from './ingest-settings.ts';
 import { runPipeline } from './run-pipeline.ts';
 
 /** What ingestion needs of kernel/tenancy's custom fields. */
@@ -38,15 +39,17 @@ export interface IngestServiceOptions {
   chunkBytes?: number;
   /** Rows a run creates before it checks the planner's statistics (default 10,000; planner-statistics.ts). */
   statisticsMinRows?: number;
-  /** The tenant's settings (kernel/tenancy): `ingest.fuzzy` overrides the specs' fuzzy thresholds. */
-  tenantSettings?: (tenantId: string) => Promise<Readonly<Record<string, unknown>>>;
+  /** The tenant's settings (kernel/tenancy): `ingest.fuzzy` overrides the specs' fuzzy thresholds (ingest-settings.ts). */
+  tenantSettings?: IngestTenantSettings;
+  /** kernel/audit: a change of the ingestion settings is recorded with it. */
+  audit?: IngestAuditRecorder;
 }
 
 /**
  * Pushed batches, re-submissions and the rejected rows in source shape come from QuarantineService;
  * deciding cases and unlinking merges from ReviewService (match/).
  */
-export interface IngestService extends QuarantineService, ReviewService {
+export interface IngestService extends QuarantineService, ReviewService, IngestSettingsService {
   /** Validates and stores a spec; a new version only when it differs from the latest. */
   saveSpec(context: TenantContext, name: string, input: unknown): Promise<{ spec: StoredSpec; created: boolean; changes: { pointer: string; before: unknown; after: unknown }[] }>;
   getSpec(context: TenantContext, name: string, version?: number): Promise<StoredSpec>;
@@ -82,6 +85,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
   const service: IngestService = {
     ...createQuarantine({ db, runs: () => service }),
     ...createReviewService({ db, records, entityOf }),
+    ...createIngestSettings(db, { ...(options.tenantSettings ? { settings: options.tenantSettings } : {}), ...(options.audit ? { audit: options.audit } : {}) }),
     async saveSpec(context, name, input) {
       if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(name)) throw ingestErrors.invalidSpecName(name);
       return withTenant(db, context, async (tx) => {
@@ -132,7 +136,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       let counts: IngestCounts;
       const before: IngestCounts = { ...emptyCounts(), ...run.counts };
       try {
-        counts = await runPipeline({ db, records, chunkSize, chunkBytes, ...(options.statisticsMinRows === undefined ? {} : { statisticsMinRows: options.statisticsMinRows }) }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
+        counts = await runPipeline({ db, records, chunkSize, chunkBytes, ...(options.statisticsMinRows === undefined ? {} : { statisticsMinRows: options.statisticsMinRows }) }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.read(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
       } catch (error) {
         const failure = error instanceof AppError ? { code: error.code, detail: error.message } : { code: 'ingest.run_failed', detail: 'The run stopped on an internal error; it can be resumed.' };
         await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'failed', error: failure }));

@@ -42,6 +42,12 @@ export interface TenantDirectory {
   getTenant(idOrSlug: string): Promise<Tenant>;
   listTenants(options?: { limit?: number; afterSlug?: string }): Promise<Tenant[]>;
   suspendTenant(idOrSlug: string): Promise<Tenant>;
+  /**
+   * Sets one top-level key of the tenant's settings, or removes it (null), in the given transaction
+   * when there is one (a module's settings change and its audit event commit together). Each module
+   * validates its own key (`ingest`: kernel/ingest's settings).
+   */
+  setSetting(tenantId: string, key: string, value: unknown, tx?: Kysely<any>): Promise<Tenant>;
   reactivateTenant(idOrSlug: string): Promise<Tenant>;
   /** Removes the tenant and every row of every tenant table. Returns rows removed per table. */
   deleteTenant(idOrSlug: string): Promise<Record<string, number>>;

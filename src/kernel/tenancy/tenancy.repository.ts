@@ -34,6 +34,15 @@ export async function updateTenantStatus(db: Kysely<any>, id: string, status: Te
   return result.rows[0] && toTenant(result.rows[0]);
 }
 
+/** Sets one top-level key of the tenant's settings (null removes it), in the caller's transaction when given. */
+export async function updateTenantSetting(db: Kysely<any>, id: string, key: string, value: unknown): Promise<Tenant | undefined> {
+  const settings = value === null ? sql`settings - ${key}::text` : sql`jsonb_set(settings, array[${key}::text], ${JSON.stringify(value)}::jsonb)`;
+  const result = await sql<Row>`
+    update tenants set settings = ${settings}, version = version + 1, updated_at = now()
+    where id = ${id} returning ${columns}`.execute(db);
+  return result.rows[0] && toTenant(result.rows[0]);
+}
+
 /**
  * Deletes every row of the tenant from every table that has a tenant_id column, children before
  * parents (from the foreign keys in the catalog), under the tenant's own row-level security and with

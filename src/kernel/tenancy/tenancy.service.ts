@@ -4,7 +4,7 @@ import { withTenant } from '../db/index.ts';
 import { isUuid, newId } from '../shared/index.ts';
 import type { CreateTenantInput, Tenant, TenantDirectory } from './tenancy.contract.ts';
 import { invalidTenant, slugTaken, tenantNotFound, tenantSuspended } from './tenancy.errors.ts';
-import { deleteTenantRow, deleteTenantRows, findTenant, insertTenant, selectTenants, updateTenantStatus } from './tenancy.repository.ts';
+import { deleteTenantRow, deleteTenantRows, findTenant, insertTenant, selectTenants, updateTenantSetting, updateTenantStatus } from './tenancy.repository.ts';
 
 const slugPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const timeZones = new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]);
@@ -44,6 +44,11 @@ export function createTenantDirectory(db: Kysely<any>, options: TenancyOptions =
   };
 
   return {
+    async setSetting(tenantId, key, value, tx) {
+      const updated = await updateTenantSetting(tx ?? db, tenantId, key, value);
+      if (!updated) throw tenantNotFound();
+      return updated;
+    },
     async createTenant(input, options = {}) {
       const normalized = normalizeInput(input);
       try {
