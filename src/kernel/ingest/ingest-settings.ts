@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
-import { AppError, type FieldError } from '../shared/index.ts';
+import { AppError, isRecord, type FieldError } from '../shared/index.ts';
 import { listSpecs } from './ingest.repository.ts';
 import { withTenantThresholds } from './match/index.ts';
 
@@ -36,8 +36,6 @@ export interface IngestSettingsService {
 
 /** The audit log's entity name for these settings (recordId = the tenant's id). */
 export const ingestSettingsAuditEntity = 'ingestSettings';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const invalid = (errors: FieldError[]) =>
   new AppError('invalid', 'ingest.invalid_settings', 'Invalid ingestion settings', {

@@ -2,3 +2,4 @@ export { AppError, errorKinds, isAppError } from './errors.ts';
 export type { AppErrorOptions, ErrorKind, FieldError } from './errors.ts';
 export { isUuid, newId } from './ids.ts';
 export { parseIfMatch, unmatchableVersion } from './if-match.ts';
+export { isRecord } from './is-record.ts';

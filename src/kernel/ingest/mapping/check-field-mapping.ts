@@ -10,6 +10,7 @@ import { compileCoercion } from './coerce-value.ts';
 import { checkCondition } from './conditions.ts';
 import { checkTransform, optionsOf } from './transforms.ts';
 import { TransformFailure, type TransformOp, type ValueShape } from './transform-op.ts';
+import { isRecord } from '../../shared/index.ts';
 
 export interface FieldCheckContext {
   /** The target field; undefined for the source key. */
@@ -42,8 +43,6 @@ function accepts(def: FieldDef | undefined, shape: ValueShape): boolean {
   if (def.kind === 'money' && def.currency && ['decimal', 'integer', 'text'].includes(shape)) return true;
   return accepted[def.kind].includes(shape);
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function checkFieldMapping(mapping: unknown, context: FieldCheckContext, pointer: string): SpecProblem[] {
   if (!isRecord(mapping)) return [];

@@ -5,8 +5,7 @@ import { isCountryAlpha2 } from './countries.ts';
 import { resolveTargetField, type MappingTarget } from './mapping-target.ts';
 import { pointerOf } from './spec-problems.ts';
 import { TransformFailure } from './transform-op.ts';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord } from '../../shared/index.ts';
 
 export interface SectionContext {
   readonly target: MappingTarget;

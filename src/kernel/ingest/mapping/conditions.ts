@@ -6,6 +6,7 @@
 import type { MappingCondition, SpecProblem } from '../ingest.contract.ts';
 import { escapePointer } from './spec-problems.ts';
 import { numberText, type SourceValues } from './transform-op.ts';
+import { isRecord } from '../../shared/index.ts';
 
 const maxDepth = 8;
 
@@ -53,7 +54,6 @@ export function conditionColumns(condition: MappingCondition): string[] {
   return [condition.field];
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isLiteral = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 
 /** Every problem of a condition document (it is recursive, so checked by hand rather than by schema). */

@@ -4,14 +4,13 @@
  * `before` is undefined for an addition, `after` for a removal.
  */
 import { escapePointer } from './spec-problems.ts';
+import { isRecord } from '../../shared/index.ts';
 
 export interface SpecChange {
   readonly pointer: string;
   readonly before: unknown;
   readonly after: unknown;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function diffMappingSpecs(before: unknown, after: unknown): SpecChange[] {
   const changes: SpecChange[] = [];

@@ -12,6 +12,7 @@ import { checkMatching, checkMissing, checkNormalize, checkSource, checkSourceOw
 import { checkCondition, conditionColumns } from './conditions.ts';
 import { requiredFieldNames, resolveTargetField, type MappingTarget } from './mapping-target.ts';
 import { pointerOf, schemaProblems } from './spec-problems.ts';
+import { isRecord } from '../../shared/index.ts';
 
 const columnName = Type.String({ minLength: 1, maxLength: 200 });
 const canonicalName = Type.String({ minLength: 1, maxLength: 100 });
@@ -66,8 +67,6 @@ export const mappingSpecSchema = Type.Object(
 );
 
 export type SpecValidation = { readonly ok: true; readonly spec: MappingSpec } | { readonly ok: false; readonly problems: SpecProblem[] };
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Validates a spec document for a target: every problem at once, each with a JSON pointer. */
 export function validateMappingSpec(input: unknown, target: MappingTarget): SpecValidation {

@@ -5,8 +5,7 @@
  */
 import type { MappingSpec } from '../ingest.contract.ts';
 import { matchErrors } from './match.errors.ts';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord } from '../../shared/index.ts';
 
 /** The spec with the tenant's thresholds in place of its own (the spec itself when it has no fuzzy matching or the tenant no setting). */
 export function withTenantThresholds(spec: MappingSpec, settings: Readonly<Record<string, unknown>>): MappingSpec {
