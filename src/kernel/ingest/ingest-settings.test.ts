@@ -89,7 +89,7 @@ describe('ingestion settings', () => {
 
   it('checks settings given to the service without HTTP the same way', async () => {
     const context = await loads.tenant();
-    for (const [input, pointer] of [[[], ''], [{}, '/fuzzy'], [{ fuzzy: { low: '0.7' } }, '/fuzzy/low'], [{ fuzzy: { medium: 0.5 } }, '/fuzzy/medium'], [{ fuzzy: null, thresholds: 1 }, '/thresholds']] as const) {
+    for (const [input, pointer] of [[[], '/'], [{}, '/fuzzy'], [{ fuzzy: { low: '0.7' } }, '/fuzzy/low'], [{ fuzzy: { medium: 0.5 } }, '/fuzzy/medium'], [{ fuzzy: null, thresholds: 1 }, '/thresholds']] as const) {
       await expect(t.platform.ingest.putSettings(context, input)).rejects.toMatchObject({ code: 'ingest.invalid_settings', errors: expect.arrayContaining([expect.objectContaining({ pointer })]) });
     }
   });

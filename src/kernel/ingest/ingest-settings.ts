@@ -7,7 +7,9 @@
  * that makes it (`ingest.settings_updated`, before and after).
  */
 import type { Kysely } from 'kysely';
+import Type from 'typebox';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
+import { createAjv, fieldErrorsOf, type ValidationIssue } from '../http/index.ts';
 import { AppError, isRecord, type FieldError } from '../shared/index.ts';
 import { listSpecs } from './ingest.repository.ts';
 import { withTenantThresholds } from './match/index.ts';
@@ -50,25 +52,17 @@ function settingsOf(stored: Readonly<Record<string, unknown>>): IngestSettings {
   return { fuzzy: { ...(typeof fuzzy.high === 'number' ? { high: fuzzy.high } : {}), ...(typeof fuzzy.low === 'number' ? { low: fuzzy.low } : {}) } };
 }
 
+const threshold = Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 }));
+/** The settings' shape: the body of PUT /v1/ingest/settings and what the service accepts from any caller. */
+export const ingestSettingsSchema = Type.Object({ fuzzy: Type.Union([Type.Null(), Type.Object({ high: threshold, low: threshold }, { additionalProperties: false })]) }, { additionalProperties: false });
+const validate = createAjv(false).compile<IngestSettings>(ingestSettingsSchema);
+
+/** The shape by the schema (as the HTTP layer checks it), then what a schema cannot say: low at most high. */
 function parseSettings(input: unknown): IngestSettings {
-  if (!isRecord(input)) throw invalid([{ pointer: '', detail: 'must be an object' }]);
-  const errors: FieldError[] = Object.keys(input).filter((key) => key !== 'fuzzy').map((key) => ({ pointer: `/${key}`, detail: 'is not an ingestion setting' }));
-  if (!('fuzzy' in input)) errors.push({ pointer: '/fuzzy', detail: 'is required (null for the specs’ own thresholds)' });
-  const fuzzy = input.fuzzy;
-  if (fuzzy === null || fuzzy === undefined) {
-    if (errors.length > 0) throw invalid(errors);
-    return { fuzzy: null };
-  }
-  if (!isRecord(fuzzy)) throw invalid([...errors, { pointer: '/fuzzy', detail: 'must be an object or null' }]);
-  const parsed: { high?: number; low?: number } = {};
-  for (const [key, value] of Object.entries(fuzzy)) {
-    if (key !== 'high' && key !== 'low') errors.push({ pointer: `/fuzzy/${key}`, detail: 'is not a threshold (high, low)' });
-    else if (typeof value !== 'number' || !(value > 0 && value <= 1)) errors.push({ pointer: `/fuzzy/${key}`, detail: 'must be a number above 0 and at most 1' });
-    else parsed[key] = value;
-  }
-  if (parsed.high !== undefined && parsed.low !== undefined && parsed.low > parsed.high) errors.push({ pointer: '/fuzzy/low', detail: `must not be above high (${parsed.high})` });
-  if (errors.length > 0) throw invalid(errors);
-  return { fuzzy: parsed };
+  if (!validate(input)) throw invalid(fieldErrorsOf((validate.errors ?? []) as ValidationIssue[], 'body'));
+  const { high, low } = input.fuzzy ?? {};
+  if (high !== undefined && low !== undefined && low > high) throw invalid([{ pointer: '/fuzzy/low', detail: `must not be above high (${high})` }]);
+  return input;
 }
 
 export function createIngestSettings(db: Kysely<any>, options: { settings?: IngestTenantSettings; audit?: IngestAuditRecorder }): IngestSettingsService {

@@ -1,7 +1,7 @@
 /**
  * HTTP of ingestion, behind the injected guard (`ingest.manage`): mapping specs (PUT validates and
- * versions), the tenant's ingestion settings (ingest-settings.ts), runs (POST streams the request body to a file and queues the run; GET shows its live
- * counts), rejects as JSON pages or CSV (formula-looking cells escaped) and open cases; deciding
+ * versions), the tenant's ingestion settings (ingest-settings.ts), runs (POST streams the request
+ * body to a file and queues the run; GET shows its live counts), rejects as JSON pages or CSV (formula-looking cells escaped) and open cases; deciding
  * cases and unlinking merges are match/review.routes.ts.
  */
 import { createWriteStream } from 'node:fs';
@@ -19,6 +19,7 @@ import { registerBatchRoutes } from './batch.routes.ts';
 import { registerReviewRoutes } from './match/index.ts';
 import { ensureTenantFilesDir } from './file-retention.ts';
 import { ingestErrors } from './ingest.errors.ts';
+import { ingestSettingsSchema } from './ingest-settings.ts';
 import type { IngestService } from './ingest.service.ts';
 import { rejectsCsv } from './rejects-csv.ts';
 
@@ -37,9 +38,6 @@ export interface IngestRoutesOptions {
 
 const uploadTypes = ['text/csv', 'text/plain', 'application/x-ndjson', 'application/octet-stream', 'text/tab-separated-values'];
 const open = { type: 'object', additionalProperties: true } as const;
-const threshold = Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 }));
-/** The tenant's fuzzy thresholds over every spec's own (either may be left out; null: the specs'). */
-const settingsBody = Type.Object({ fuzzy: Type.Union([Type.Null(), Type.Object({ high: threshold, low: threshold }, { additionalProperties: false })]) }, { additionalProperties: false });
 
 export function ingestRoutes(service: IngestService, options: IngestRoutesOptions) {
   const contextOf = (request: FastifyRequest): TenantContext => withRequestRoles(request.principal as TenantContext, request.headers, options.devHeaders);
@@ -57,10 +55,10 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
         return reply.code(saved.created ? 201 : 200).send(saved);
       },
     });
-    app.get('/v1/ingest/settings', { ...admin, schema: { tags, summary: 'The tenant’s ingestion settings (fuzzy thresholds over the specs’ own)', response: { 200: settingsBody, ...problemResponses } }, handler: async (request) => service.getSettings(contextOf(request)) });
+    app.get('/v1/ingest/settings', { ...admin, schema: { tags, summary: 'The tenant’s ingestion settings (fuzzy thresholds over the specs’ own)', response: { 200: ingestSettingsSchema, ...problemResponses } }, handler: async (request) => service.getSettings(contextOf(request)) });
     app.put('/v1/ingest/settings', {
       ...admin,
-      schema: { tags, summary: 'Change the tenant’s ingestion settings (checked against every spec, audited)', body: settingsBody, response: { 200: settingsBody, ...problemResponses } },
+      schema: { tags, summary: 'Change the tenant’s ingestion settings (checked against every spec, audited)', body: ingestSettingsSchema, response: { 200: ingestSettingsSchema, ...problemResponses } },
       handler: async (request) => service.putSettings(contextOf(request), request.body),
     });
     app.get('/v1/ingest/specs', { ...admin, schema: { tags, summary: 'Mapping specs, latest versions', response: { 200: open, ...problemResponses } }, handler: async (request) => ({ data: await service.listSpecs(contextOf(request)) }) });

@@ -37,8 +37,6 @@ export interface IngestServiceOptions {
   chunkSize?: number;
   /** Source bytes after which a chunk is cut, whatever its rows (default 8 MiB). */
   chunkBytes?: number;
-  /** Rows a run creates before it checks the planner's statistics (default 10,000; planner-statistics.ts). */
-  statisticsMinRows?: number;
   /** The tenant's settings (kernel/tenancy): `ingest.fuzzy` overrides the specs' fuzzy thresholds (ingest-settings.ts). */
   tenantSettings?: IngestTenantSettings;
   /** kernel/audit: a change of the ingestion settings is recorded with it. */
@@ -136,7 +134,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       let counts: IngestCounts;
       const before: IngestCounts = { ...emptyCounts(), ...run.counts };
       try {
-        counts = await runPipeline({ db, records, chunkSize, chunkBytes, ...(options.statisticsMinRows === undefined ? {} : { statisticsMinRows: options.statisticsMinRows }) }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.read(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
+        counts = await runPipeline({ db, records, chunkSize, chunkBytes }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.read(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
       } catch (error) {
         const failure = error instanceof AppError ? { code: error.code, detail: error.message } : { code: 'ingest.run_failed', detail: 'The run stopped on an internal error; it can be resumed.' };
         await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'failed', error: failure }));

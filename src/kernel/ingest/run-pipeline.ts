@@ -32,8 +32,6 @@ export interface PipelineDeps {
   readonly chunkSize: number;
   /** Source bytes after which a chunk is cut whatever its rows: memory stays bounded for wide rows too. */
   readonly chunkBytes: number;
-  /** Rows a run creates before it checks the planner's statistics of the tables it writes (planner-statistics.ts). */
-  readonly statisticsMinRows?: number;
 }
 
 export interface PipelineInput {
@@ -88,13 +86,11 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   const target: ChunkTarget = { tenantId, runId: run.id, context, entity, spec, records, sourceOwned, matchFields: [...new Set([...unique, ...(spec.matching?.exact ?? [])])] };
 
   const counts: IngestCounts = { ...emptyCounts(), ...run.counts };
-  const keepStatistics = statisticsKeeper(
-    [
-      { table: entity.table, where: { tenant_id: tenantId } },
-      { table: 'ingest_xref', where: { tenant_id: tenantId, system: spec.system, entity: entity.name } },
-    ],
-    deps.statisticsMinRows,
-  );
+  // The lookups of a large first load stay on their indexes (planner-statistics.ts).
+  const keepStatistics = statisticsKeeper([
+    { table: entity.table, where: { tenant_id: tenantId } },
+    { table: 'ingest_xref', where: { tenant_id: tenantId, system: spec.system, entity: entity.name } },
+  ]);
   const started = Date.now();
   let bytesRead = 0;
   // Written with the first chunk's commit (the reader decides it before the first row).
