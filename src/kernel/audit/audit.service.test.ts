@@ -7,7 +7,7 @@ import { openDatabase, withTenant, type Database, type TenantContext } from '../
 import { createRegistry } from '../model/index.ts';
 import { createRecordService, type RecordService } from '../records/index.ts';
 import { createTenantDirectory, type TenantDirectory } from '../tenancy/index.ts';
-import { createAuditLog, maskedValue, platformChainId, type AuditLog } from './index.ts';
+import { createAuditLog, lockChainAfter, maskedValue, platformChainId, type AuditLog } from './index.ts';
 
 let database: TestDatabase;
 let app: Database;
@@ -152,6 +152,32 @@ describe('audit rows of record writes', () => {
     const rows = await auditRows(tenant.id);
     expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1));
     expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: 40 });
+  });
+
+  it('lets a writer that holds a later transaction open until an earlier one commits say which locks the chain first', async () => {
+    const tenant = await newTenant();
+    const context = { tenantId: tenant.id };
+    let laterStarted!: () => void;
+    const started = new Promise<void>((resolve) => (laterStarted = resolve));
+    // The earlier transaction appends after the later one has started appending: had the later one
+    // taken the chain lock, the earlier would wait for it (here: until its lock timeout) while the
+    // later waits for the earlier's commit.
+    const earlier = withTenant(app.db, context, async (tx) => {
+      await sql`set local lock_timeout = '3s'`.execute(tx);
+      await started;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await records.create(context, ktCategory, { code: 'E-1', title: 'Earlier' }, tx);
+    });
+    const later = withTenant(app.db, context, async (tx) => {
+      lockChainAfter(tx, earlier);
+      laterStarted();
+      await records.create(context, ktCategory, { code: 'L-1', title: 'Later' }, tx);
+      await earlier;
+    });
+    await Promise.all([earlier, later]);
+    const rows = await auditRows(tenant.id);
+    expect(rows.map((row) => [row.seq, (row.changes.code as { after: unknown }).after])).toEqual([[1, 'E-1'], [2, 'L-1']]);
+    expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: 2 });
   });
 });
 

@@ -31,6 +31,23 @@ export function actorOf(context: Partial<TenantContext>): AuditActor {
 
 type Draft = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash' | 'occurredAt'>;
 
+const lockAfter = new WeakMap<TenantTx, Promise<unknown>>();
+/**
+ * A tenant's chain is appended to under a lock held until commit: a second transaction of the tenant
+ * waits in PostgreSQL until the first commits. A writer that keeps two transactions of one tenant
+ * open at once and commits them in order (ingestion's chunks) says which locks first: `tx` takes the
+ * chain lock only once `first` (the earlier transaction's commit or failure) has settled. Else the
+ * later one could lock first while the writer holds the earlier one's commit back for it: a deadlock
+ * PostgreSQL cannot see, half of it being in the writer.
+ */
+export function lockChainAfter(tx: TenantTx, first: Promise<unknown>): void {
+  lockAfter.set(tx, first.catch(() => undefined));
+}
+const lockChain = async (tx: TenantTx) => {
+  await lockAfter.get(tx);
+  return lockChainHead(tx);
+};
+
 export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): AuditLog {
   const defaultLimit = options.defaultLimit ?? 50;
   const maxLimit = options.maxLimit ?? 200;
@@ -38,7 +55,7 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
 
   /** Locks the chain of the transaction's tenant, links the event to its head and inserts it. */
   const append = async (tx: TenantTx, draft: Draft, expectedTenantId?: string): Promise<AuditEvent> => {
-    const head = await lockChainHead(tx);
+    const head = await lockChain(tx);
     if (expectedTenantId !== undefined && head.tenantId !== expectedTenantId.toLowerCase()) throw auditErrors.tenantMismatch();
     // The time is taken under the lock, so it never goes backwards along one process's appends.
     const content = { ...draft, occurredAt: now().toISOString() };
@@ -51,7 +68,7 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
   /** Appends drafts in order under one lock of the chain, in one statement per 500. */
   const appendMany = async (tx: TenantTx, drafts: readonly Draft[], expectedTenantId: string): Promise<void> => {
     if (drafts.length === 0) return;
-    const head = await lockChainHead(tx);
+    const head = await lockChain(tx);
     if (head.tenantId !== expectedTenantId.toLowerCase()) throw auditErrors.tenantMismatch();
     const occurredAt = now().toISOString();
     let previous = head.hash;

@@ -10,7 +10,7 @@ export type {
   FieldChange,
   SecurityEventInput,
 } from './audit.contract.ts';
-export { actorOf, createAuditLog, platformChainId } from './audit.service.ts';
+export { actorOf, createAuditLog, lockChainAfter, platformChainId } from './audit.service.ts';
 export type { AuditLogOptions } from './audit.service.ts';
 export { maskedValue } from './audit-changes.ts';
 export { auditErrors } from './audit.errors.ts';

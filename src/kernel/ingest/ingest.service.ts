@@ -37,6 +37,8 @@ export interface IngestServiceOptions {
   chunkSize?: number;
   /** Source bytes after which a chunk is cut, whatever its rows (default 8 MiB). */
   chunkBytes?: number;
+  /** Chunk transactions a run keeps open at once (default 2; 1: one connection a run, one chunk at a time). */
+  chunksInFlight?: 1 | 2;
   /** The tenant's settings (kernel/tenancy): `ingest.fuzzy` overrides the specs' fuzzy thresholds (ingest-settings.ts). */
   tenantSettings?: IngestTenantSettings;
   /** kernel/audit: a change of the ingestion settings is recorded with it. */
@@ -69,6 +71,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
   const { db, registry, records, customFields } = options;
   const chunkSize = options.chunkSize ?? 2000;
   const chunkBytes = options.chunkBytes ?? 8 * 1024 ** 2;
+  const chunksInFlight = options.chunksInFlight ?? 2;
   const entityOf = (name: string): EntityDef => {
     const entity = registry.find(name);
     if (!entity || entity.scope !== 'tenant') throw ingestErrors.unknownEntity(name);
@@ -134,7 +137,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       let counts: IngestCounts;
       const before: IngestCounts = { ...emptyCounts(), ...run.counts };
       try {
-        counts = await runPipeline({ db, records, chunkSize, chunkBytes }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.read(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
+        counts = await runPipeline({ db, records, chunkSize, chunkBytes, chunksInFlight }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.read(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
       } catch (error) {
         const failure = error instanceof AppError ? { code: error.code, detail: error.message } : { code: 'ingest.run_failed', detail: 'The run stopped on an internal error; it can be resumed.' };
         await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'failed', error: failure }));

@@ -48,7 +48,12 @@ type Write =
   | { kind: 'create'; row: PreparedRow; id: string; input: Record<string, unknown>; operation: 'create' }
   | { kind: 'update'; row: PreparedRow; id: string; input: Record<string, unknown>; operation: 'update' | 'link' | 'deactivate' };
 
-export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: readonly PreparedRow[]): Promise<ChunkOutcome> {
+/**
+ * `beforeWrite` is awaited with the ids of the existing records the chunk is about to write, once it
+ * has read all it decides by, before it writes records or cross-references (run-pipeline.ts: a chunk
+ * written beside the previous one checks there that they write no record in common). It may throw.
+ */
+export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: readonly PreparedRow[], beforeWrite?: (recordIds: ReadonlySet<string>) => Promise<void>): Promise<ChunkOutcome> {
   const { tenantId, runId, spec, entity, records, context } = target;
   const counts: Partial<IngestCounts> = {};
   const add = (key: keyof IngestCounts, by = 1) => void (counts[key] = (counts[key] ?? 0) + by);
@@ -140,6 +145,7 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   // for review; every link writes per the spec's survivorship rules and can be reversed.
   const matching = await matchChunk(tx, target, writes, xrefUpdates);
   add('queued', matching.queued);
+  await beforeWrite?.(new Set(writes.flatMap((write) => (write.kind === 'update' ? [write.id] : []))));
 
   const failed = await writeAll(tx, target, writes, (failedRows) => upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefUpdates.filter((entry) => !failedRows.has(entry.sourceKey))));
   const written = writes.filter((write) => !failed.has(write.row.sourceKey));

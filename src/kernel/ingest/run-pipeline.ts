@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { ValidateFunction } from 'ajv';
+import { lockChainAfter } from '../audit/index.ts';
 import { withTenant, type TenantContext } from '../db/index.ts';
 import { createAjv, fieldErrorsOf, type ValidationIssue } from '../http/index.ts';
 import { deriveSchemas, type CustomField, type EntityDef } from '../model/index.ts';
@@ -19,6 +20,7 @@ import { claimRunKeys, emptyCounts, insertRejects, missingFromRun, upsertXref, u
 import { compileMapping } from './mapping/index.ts';
 import { compileNormalizer } from './normalize/index.ts';
 import { lineage } from './lineage.ts';
+import { matchProfileOf } from './match/index.ts';
 import { statisticsKeeper } from './planner-statistics.ts';
 import { deactivation, reconcileChunk, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
 import { resolveReferences, takeReferences, type ReferenceTarget } from './resolve-references.ts';
@@ -32,6 +34,8 @@ export interface PipelineDeps {
   readonly chunkSize: number;
   /** Source bytes after which a chunk is cut whatever its rows: memory stays bounded for wide rows too. */
   readonly chunkBytes: number;
+  /** 2: a chunk may be written beside the previous one (`beside`); 1: one at a time. */
+  readonly chunksInFlight: 1 | 2;
 }
 
 export interface PipelineInput {
@@ -66,6 +70,37 @@ const withSourceRows = (rejects: readonly RejectRow[], rows: readonly PreparedRo
     const row = reject.sourceRow === null && reject.seq === 0 ? byNumber.get(reject.rowNumber) : undefined;
     return row ? { ...reject, sourceRow: sourceRowOf(row.source) } : reject;
   });
+};
+
+interface Chunk {
+  readonly rows: PreparedRow[];
+  readonly rowRejects: RejectRow[];
+  /** The last row number it holds: the checkpoint its commit writes. */
+  readonly upTo: number;
+  readonly read: number;
+}
+
+/** A chunk being written, as the chunk written beside it sees it. */
+interface InFlight {
+  /** Settles when its transaction has committed (or failed). */
+  readonly done: Promise<void>;
+  /** The existing records it writes, once it has decided (empty when it failed first). */
+  readonly writes: Promise<ReadonlySet<string>>;
+  /** Its source keys and match-field values (`keysOf`). */
+  readonly keys: ReadonlySet<string>;
+}
+
+/** The next chunk found a record the previous one writes: it starts again after the previous commit. */
+class WritesOverlap extends Error {}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+}
+const deferred = <T>(): Deferred<T> => {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
 };
 
 /** Runs (or resumes) the pipeline; throws a domain error that fails the run, with the checkpoint kept. */
@@ -151,11 +186,12 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   };
 
   // A chunk is cut from what was read; its transaction runs while the next chunk is read and prepared
-  // (PostgreSQL works while Node maps), and chunks still commit one after another, in file order.
+  // (PostgreSQL works while Node maps). Two chunks may be written at once, one's statements while
+  // Node builds the other's (`beside`, `keysOf`); they still commit one after another, in file order.
   let chunkRead = 0;
   let chunkStartBytes = 0;
-  let writing: Promise<void> | undefined;
-  const cutChunk = () => {
+  const inFlight: InFlight[] = [];
+  const cutChunk = (): Chunk => {
     const chunk = { rows: prepared, rowRejects: rejects, upTo: lastRow, read: chunkRead };
     prepared = [];
     rejects = [];
@@ -163,17 +199,40 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     chunkStartBytes = bytesRead;
     return chunk;
   };
-  const commit = async (chunk: ReturnType<typeof cutChunk>) => {
+  // Chunks are written beside each other unless a chunk reads what the previous one writes in ways the
+  // keys do not show: fuzzy candidates (any record may be one) and references to other rows.
+  const beside = deps.chunksInFlight === 2 && !referencing && matchProfileOf(spec) === null;
+  /** What two chunks written at once must not share: source keys, and the values of the match fields (unique or exact keys). */
+  const keysOf = (chunk: Chunk): Set<string> => {
+    const keys = new Set<string>();
+    if (!beside) return keys;
+    for (const reject of chunk.rowRejects) if (reject.sourceKey !== null) keys.add(`key\u0000${reject.sourceKey}`);
+    for (const row of chunk.rows) {
+      keys.add(`key\u0000${row.sourceKey}`);
+      for (const field of target.matchFields) if (row.record[field] !== null && row.record[field] !== undefined) keys.add(`${field}\u0000${JSON.stringify(row.record[field])}`);
+    }
+    return keys;
+  };
+
+  /** Writes the chunk in one transaction; beside `previous` (still being written), committed after it. */
+  const attempt = async (chunk: Chunk, writes: Deferred<ReadonlySet<string>>, previous: InFlight | undefined) => {
     const { rows, rowRejects, upTo, read } = chunk;
-    if (rows.length === 0 && rowRejects.length === 0 && upTo === run.checkpointRow) return;
-    await withTenant(db, context, async (tx) => {
+    const next = await withTenant(db, context, async (tx) => {
+      if (previous) lockChainAfter(tx, previous.done);
       await keepStatistics(tx, counts.created);
       const referenced = await resolveReferences(tx, references, rows);
-      const result = await reconcileChunk(tx, target, referenced.rows);
+      const result = await reconcileChunk(tx, target, referenced.rows, async (recordIds) => {
+        // This chunk read without seeing what the previous one writes: right only when they write no
+        // record in common (nor keys: `keysOf`), else it starts again once the previous has committed.
+        if (previous && [...(await previous.writes)].some((id) => recordIds.has(id))) throw new WritesOverlap();
+        writes.resolve(recordIds);
+      });
       const allRejects = [...rowRejects, ...withSourceRows([...referenced.rejects, ...result.rejects], rows)];
       await insertRejects(tx, tenantId, run.id, allRejects);
       // A rejected row is still in the file: a full load must not take its record for missing.
       await claimRunKeys(tx, tenantId, run.id, allRejects.flatMap((reject) => (reject.seq === 0 && reject.sourceKey !== null ? [{ key: reject.sourceKey, row: reject.rowNumber }] : [])));
+      // Committed after the previous chunk, never instead of it: its failure rolls this one back.
+      await previous?.done;
       // The stored counts are those of the rows up to the checkpoint, never of rows read ahead.
       const next: IngestCounts = { ...counts, read: counts.read + read };
       for (const [key, value] of Object.entries(result.counts)) next[key as keyof IngestCounts] += value;
@@ -182,18 +241,39 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       next.durationMs = run.counts.durationMs + (Date.now() - started);
       await updateRun(tx, tenantId, run.id, { checkpointRow: upTo, counts: next, ...(encoding ? { encoding } : {}) });
       return next;
-    }).then((next) => void Object.assign(counts, next));
+    });
+    Object.assign(counts, next);
     input.onProgress?.({ run, counts: { ...counts }, bytesRead });
   };
-  /** Waits for the chunk being written, then starts writing this one. */
+  const commit = async (chunk: Chunk, writes: Deferred<ReadonlySet<string>>, previous: InFlight | undefined) => {
+    if (chunk.rows.length === 0 && chunk.rowRejects.length === 0 && chunk.upTo === run.checkpointRow) return previous?.done;
+    try {
+      await attempt(chunk, writes, previous);
+    } catch (error) {
+      if (!(error instanceof WritesOverlap)) throw error;
+      await previous!.done;
+      await attempt(chunk, writes, undefined);
+    } finally {
+      writes.resolve(new Set());
+    }
+  };
+  /** Starts writing the chunk cut from what was read: beside the one being written when they share nothing, else after it. */
   const handOver = async () => {
     const chunk = cutChunk();
-    await writing;
-    writing = commit(chunk);
-    // Awaited at the next hand-over or at the end; a failure is kept until then, not reported as unhandled.
-    writing.catch(() => {});
+    // Two chunks at most: the one before the previous has committed (its failure ends the run here).
+    if (inFlight.length === 2) await inFlight.shift()!.done;
+    let previous = inFlight.at(-1);
+    const keys = keysOf(chunk);
+    if (previous && (!beside || [...keys].some((key) => previous!.keys.has(key)))) {
+      await inFlight.shift()!.done;
+      previous = undefined;
+    }
+    const writes = deferred<ReadonlySet<string>>();
+    const done = commit(chunk, writes, previous);
+    // Awaited at a later hand-over or at the end; a failure is kept until then, not reported as unhandled.
+    done.catch(() => {});
+    inFlight.push({ done, writes: writes.promise, keys });
   };
-
   async function* counted(path: string): AsyncGenerator<Uint8Array> {
     for await (const chunk of createReadStream(path, { highWaterMark: Math.min(256 * 1024, deps.chunkBytes) })) {
       bytesRead += (chunk as Buffer).length;
@@ -215,7 +295,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       }
       chunkRead += 1;
       // Rows parsed from a buffered block come as microtasks, which starve I/O: let the writing chunk's replies in.
-      if (writing && chunkRead % 50 === 0) await new Promise(setImmediate);
+      if (inFlight.length > 0 && chunkRead % 50 === 0) await new Promise(setImmediate);
       if (item.kind === 'problem') rejectProblem(item.problem);
       else prepare(item.row);
       lastRow = rowNumber;
@@ -223,11 +303,11 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     }
     await handOver();
   } catch (error) {
-    // A chunk in flight finishes (or fails) before the run reports the error: its commit is the checkpoint.
-    await writing?.catch(() => {});
+    // Chunks in flight finish (or fail) before the run reports the error: their commit is the checkpoint.
+    await Promise.allSettled(inFlight.map((chunk) => chunk.done));
     throw error;
   }
-  await writing;
+  while (inFlight.length > 0) await inFlight.shift()!.done;
   if (run.mode === 'full') await deactivateMissing(deps, input, counts);
   counts.durationMs = run.counts.durationMs + (Date.now() - started);
   return counts;

@@ -13,6 +13,7 @@
 export { matchChunk } from './match-chunk.ts';
 export type { ChunkMatching, MatchRow, MatchTarget, MatchWrite } from './match-chunk.ts';
 export { withTenantThresholds } from './fuzzy-thresholds.ts';
+export { matchProfileOf } from './match-profile.ts';
 export { createReviewService } from './review.service.ts';
 export { registerReviewRoutes } from './review.routes.ts';
 export type { ReviewService } from './review.service.ts';
