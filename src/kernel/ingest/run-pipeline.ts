@@ -246,8 +246,8 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     input.onProgress?.({ run, counts: { ...counts }, bytesRead });
   };
   const commit = async (chunk: Chunk, writes: Deferred<ReadonlySet<string>>, previous: InFlight | undefined) => {
-    if (chunk.rows.length === 0 && chunk.rowRejects.length === 0 && chunk.upTo === run.checkpointRow) return previous?.done;
     try {
+      if (chunk.rows.length === 0 && chunk.rowRejects.length === 0 && chunk.upTo === run.checkpointRow) return await previous?.done;
       await attempt(chunk, writes, previous);
     } catch (error) {
       if (!(error instanceof WritesOverlap)) throw error;
