@@ -128,7 +128,7 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   const matches = await matchExisting(target, tx, fresh);
   const createdByKey = new Map<string, string>();
   for (const row of fresh) {
-    const keys = target.matchFields.flatMap((field) => (row.record[field] === null || row.record[field] === undefined ? [] : [`${field}\u0000${JSON.stringify(row.record[field])}`]));
+    const keys = matchKeysOf(target.matchFields, row.record);
     const existing = keys.map((key) => matches.get(key) ?? createdByKey.get(key)).find((id) => id !== undefined);
     if (existing) {
       const input = Object.fromEntries(Object.entries(row.record).filter(([field]) => target.sourceOwned.has(field)));
@@ -191,13 +191,21 @@ function ownedChanges(target: ChunkTarget, incoming: Record<string, unknown>, re
   return { set, conflicts };
 }
 
-/** Existing records by match key (`field NUL json(value)`), one query per match field. */
+/** A match field's value as a key: `field NUL json(value)`. */
+const matchKeyOf = (field: string, value: unknown) => `${field}\u0000${JSON.stringify(value)}`;
+
+/** The record's match keys: one per match field it has a value of. */
+export function matchKeysOf(fields: readonly string[], record: Readonly<Record<string, unknown>>): string[] {
+  return fields.flatMap((field) => (record[field] === null || record[field] === undefined ? [] : [matchKeyOf(field, record[field])]));
+}
+
+/** Existing records by match key (`matchKeyOf`), one query per match field. */
 async function matchExisting(target: ChunkTarget, tx: TenantTx, rows: readonly PreparedRow[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   for (const field of target.matchFields) {
     const values = [...new Set(rows.flatMap((row) => (row.record[field] === null || row.record[field] === undefined ? [] : [row.record[field]])))];
     if (values.length === 0) continue;
-    for (const record of await target.records.findBy(target.context, target.entity, field, values, tx)) found.set(`${field}\u0000${JSON.stringify(record[field])}`, record.id);
+    for (const record of await target.records.findBy(target.context, target.entity, field, values, tx)) found.set(matchKeyOf(field, record[field]), record.id);
   }
   return found;
 }

@@ -22,7 +22,7 @@ import { compileNormalizer } from './normalize/index.ts';
 import { lineage } from './lineage.ts';
 import { matchProfileOf } from './match/index.ts';
 import { statisticsKeeper } from './planner-statistics.ts';
-import { deactivation, reconcileChunk, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
+import { deactivation, matchKeysOf, reconcileChunk, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
 import { resolveReferences, takeReferences, type ReferenceTarget } from './resolve-references.ts';
 import { readSource } from './sources/index.ts';
 
@@ -209,7 +209,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     for (const reject of chunk.rowRejects) if (reject.sourceKey !== null) keys.add(`key\u0000${reject.sourceKey}`);
     for (const row of chunk.rows) {
       keys.add(`key\u0000${row.sourceKey}`);
-      for (const field of target.matchFields) if (row.record[field] !== null && row.record[field] !== undefined) keys.add(`${field}\u0000${JSON.stringify(row.record[field])}`);
+      for (const key of matchKeysOf(target.matchFields, row.record)) keys.add(key);
     }
     return keys;
   };
