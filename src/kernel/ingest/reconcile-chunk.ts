@@ -14,6 +14,7 @@ import { sql } from 'kysely';
 import type { TenantTx } from '../db/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import type { IngestCounts, MappingSpec, SourceRow } from './ingest.contract.ts';
+import type { ApiRecord } from '../records/index.ts';
 import { lineage } from './lineage.ts';
 import { matchChunk, type MatchTarget } from './match/index.ts';
 import type { PendingReference } from './resolve-references.ts';
@@ -24,6 +25,11 @@ export interface PreparedRow {
   readonly rowNumber: number;
   readonly line: number;
   readonly sourceKey: string;
+  /**
+   * The id of the record the row creates, if it creates one: made as the file is read, so records
+   * created by two chunks written at once have ids in file order, as one chunk at a time gives them.
+   */
+  readonly id: string;
   readonly record: Record<string, unknown>;
   readonly deleted: boolean;
   readonly hash: string;
@@ -49,11 +55,13 @@ type Write =
   | { kind: 'update'; row: PreparedRow; id: string; input: Record<string, unknown>; operation: 'update' | 'link' | 'deactivate' };
 
 /**
- * `beforeWrite` is awaited with the ids of the existing records the chunk is about to write, once it
- * has read all it decides by, before it writes records or cross-references (run-pipeline.ts: a chunk
- * written beside the previous one checks there that they write no record in common). It may throw.
+ * `beforeWrite` is awaited with the ids of the existing records the chunk decided by (`read`: it
+ * compared a row with them, found them by a key or writes them) and of those it writes (`written`),
+ * once it has read all it decides by, before it writes records or cross-references (run-pipeline.ts:
+ * a chunk written beside the previous one checks there that it read none of the records the previous
+ * one writes). It may throw.
  */
-export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: readonly PreparedRow[], beforeWrite?: (recordIds: ReadonlySet<string>) => Promise<void>): Promise<ChunkOutcome> {
+export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: readonly PreparedRow[], beforeWrite?: (records: { read: ReadonlySet<string>; written: ReadonlySet<string> }) => Promise<void>): Promise<ChunkOutcome> {
   const { tenantId, runId, spec, entity, records, context } = target;
   const counts: Partial<IngestCounts> = {};
   const add = (key: keyof IngestCounts, by = 1) => void (counts[key] = (counts[key] ?? 0) + by);
@@ -89,71 +97,77 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
     return false;
   });
 
+  // Rows are reconciled in file order against a view of the records they concern, which each row's
+  // write updates: a row sees what earlier rows of its chunk did to a record (a key given or taken
+  // away, a field changed), as it would with a chunk boundary between them. Where chunks are cut
+  // changes nothing.
   const known = live.filter((row) => xref.has(row.sourceKey) && !sameAsLast(row, xref.get(row.sourceKey)));
-  const current = new Map((await records.findBy(context, entity, 'id', known.map((row) => xref.get(row.sourceKey)!.recordId), tx)).map((record) => [record.id, record]));
+  const view = new RecordView(target.matchFields);
+  for (const record of await records.findBy(context, entity, 'id', known.map((row) => xref.get(row.sourceKey)!.recordId), tx)) view.add(record);
+  const fresh = live.filter((row) => !row.deleted && !sameAsLast(row, xref.get(row.sourceKey)) && !view.has(xref.get(row.sourceKey)?.recordId));
+  for (const record of await withKeys(target, tx, fresh)) view.add(record);
+  const read = new Set(view.ids());
 
   const writes: Write[] = [];
   const xrefUpdates: XrefEntry[] = [];
   const cases: CaseRow[] = [];
-  const fresh: PreparedRow[] = [];
+  const update = (row: PreparedRow, id: string, input: Record<string, unknown>, operation: 'update' | 'link' | 'deactivate') => {
+    writes.push({ kind: 'update', row, id, input, operation });
+    view.update(id, input);
+  };
   for (const row of live) {
     const entry = xref.get(row.sourceKey);
     if (sameAsLast(row, entry)) {
       add('unchanged');
       continue;
     }
-    const record = entry && current.get(entry.recordId);
+    const record = entry && view.get(entry.recordId);
     if (!entry || !record) {
-      if (row.deleted) add('skipped');
-      else fresh.push(row);
+      if (row.deleted) {
+        add('skipped');
+        continue;
+      }
+      // A new source key: an existing record with an equal unique or exact key is the same one
+      // (linked; of several, the lowest id); else the row creates its record.
+      const keys = matchKeysOf(target.matchFields, row.record);
+      const existing = keys.map((key) => view.lowestWith(key)).find((id) => id !== undefined);
+      if (existing) update(row, existing, Object.fromEntries(Object.entries(row.record).filter(([field]) => target.sourceOwned.has(field))), 'link');
+      else {
+        const input = { ...row.record, id: row.id };
+        writes.push({ kind: 'create', row, id: row.id, input, operation: 'create' });
+        view.add(input);
+      }
+      xrefUpdates.push({ sourceKey: row.sourceKey, recordId: existing ?? row.id, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
       continue;
     }
     if (row.deleted) {
       const input = deactivation(spec);
-      if (input) writes.push({ kind: 'update', row, id: record.id, input, operation: 'deactivate' });
+      if (input) update(row, record.id, input, 'deactivate');
+      else add('unchanged');
       xrefUpdates.push({ ...entry, contentHash: row.hash, deletedInSource: true });
-      if (!input) add('unchanged');
       continue;
     }
     const { set, conflicts } = ownedChanges(target, row.record, record, entry.sourceValues);
     for (const field of conflicts) cases.push({ id: newId(), kind: 'conflict', recordId: record.id, sourceKey: row.sourceKey, field, sourceValue: row.record[field], localValue: record[field] });
     add('conflicts', conflicts.length);
-    if (Object.keys(set).length > 0) writes.push({ kind: 'update', row, id: record.id, input: set, operation: 'update' });
+    if (Object.keys(set).length > 0) update(row, record.id, set, 'update');
     else add('unchanged');
     xrefUpdates.push({ ...entry, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
-  }
-
-  // New source keys: an existing record with an equal unique or exact key is the same one (linked);
-  // within the chunk the first row with a key creates the record and later ones link to it.
-  const matches = await matchExisting(target, tx, fresh);
-  const createdByKey = new Map<string, string>();
-  for (const row of fresh) {
-    const keys = matchKeysOf(target.matchFields, row.record);
-    const existing = keys.map((key) => matches.get(key) ?? createdByKey.get(key)).find((id) => id !== undefined);
-    if (existing) {
-      const input = Object.fromEntries(Object.entries(row.record).filter(([field]) => target.sourceOwned.has(field)));
-      writes.push({ kind: 'update', row, id: existing, input, operation: 'link' });
-      xrefUpdates.push({ sourceKey: row.sourceKey, recordId: existing, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
-      continue;
-    }
-    const id = newId();
-    for (const key of keys) createdByKey.set(key, id);
-    writes.push({ kind: 'create', row, id, input: { ...row.record, id }, operation: 'create' });
-    xrefUpdates.push({ sourceKey: row.sourceKey, recordId: id, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
   }
   // Fuzzy duplicates (match/): creates that look like a record or an earlier row link to it or wait
   // for review; every link writes per the spec's survivorship rules and can be reversed.
   const matching = await matchChunk(tx, target, writes, xrefUpdates);
   add('queued', matching.queued);
-  await beforeWrite?.(new Set(writes.flatMap((write) => (write.kind === 'update' ? [write.id] : []))));
+  const written = new Set(writes.flatMap((write) => (write.kind === 'update' ? [write.id] : [])));
+  await beforeWrite?.({ read: new Set([...read, ...written]), written });
 
   const failed = await writeAll(tx, target, writes, (failedRows) => upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefUpdates.filter((entry) => !failedRows.has(entry.sourceKey))));
-  const written = writes.filter((write) => !failed.has(write.row.sourceKey));
+  const done = writes.filter((write) => !failed.has(write.row.sourceKey));
   for (const write of writes) {
     const problem = failed.get(write.row.sourceKey);
     if (problem) rejects.push({ rowNumber: write.row.rowNumber, line: write.row.line, seq: 0, sourceKey: write.row.sourceKey, field: problem.field, value: null, code: problem.code, reason: problem.reason, sourceRow: null });
   }
-  for (const write of written) add(write.operation === 'create' ? 'created' : write.operation === 'link' ? 'merged' : write.operation === 'deactivate' ? 'deactivated' : 'updated');
+  for (const write of done) add(write.operation === 'create' ? 'created' : write.operation === 'link' ? 'merged' : write.operation === 'deactivate' ? 'deactivated' : 'updated');
   const xrefWritten = xrefUpdates.filter((entry) => !failed.has(entry.sourceKey));
   // Rows to write that wrote no entry (skipped, queued for review) claim their key; failed ones are rejects, which the pipeline claims.
   const marked = new Set(xrefWritten.map((entry) => entry.sourceKey));
@@ -199,15 +213,65 @@ export function matchKeysOf(fields: readonly string[], record: Readonly<Record<s
   return fields.flatMap((field) => (record[field] === null || record[field] === undefined ? [] : [matchKeyOf(field, record[field])]));
 }
 
-/** Existing records by match key (`matchKeyOf`), one query per match field. */
-async function matchExisting(target: ChunkTarget, tx: TenantTx, rows: readonly PreparedRow[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+/** The existing records that have a match-field value of one of the rows, one query per match field. */
+async function withKeys(target: ChunkTarget, tx: TenantTx, rows: readonly PreparedRow[]): Promise<ApiRecord[]> {
+  const found: ApiRecord[] = [];
   for (const field of target.matchFields) {
     const values = [...new Set(rows.flatMap((row) => (row.record[field] === null || row.record[field] === undefined ? [] : [row.record[field]])))];
-    if (values.length === 0) continue;
-    for (const record of await target.records.findBy(target.context, target.entity, field, values, tx)) found.set(matchKeyOf(field, record[field]), record.id);
+    if (values.length > 0) found.push(...(await target.records.findBy(target.context, target.entity, field, values, tx)));
   }
   return found;
+}
+
+/**
+ * The records a chunk concerns, as its rows' writes leave them, indexed by match key. Of several
+ * records with a key (e.g. a load gave a record a tax id another one has), `lowestWith` names the
+ * lowest id, whatever order PostgreSQL returned them in, so a load decides the same each time (ids
+ * the platform makes are UUIDv7: the first created; a chunk's new records have theirs in file order).
+ */
+class RecordView {
+  readonly #records = new Map<string, ApiRecord>();
+  readonly #byKey = new Map<string, string[]>();
+  constructor(readonly fields: readonly string[]) {}
+
+  has(id: string | undefined): boolean {
+    return id !== undefined && this.#records.has(id);
+  }
+  get(id: string): ApiRecord | undefined {
+    return this.#records.get(id);
+  }
+  ids(): IterableIterator<string> {
+    return this.#records.keys();
+  }
+  add(record: ApiRecord): void {
+    const { id } = record;
+    if (this.#records.has(id)) return;
+    this.#records.set(id, record);
+    this.#index(id, record, 'add');
+  }
+  /** A write to the record: its values change, and with them the keys it is found by. */
+  update(id: string, input: Record<string, unknown>): void {
+    const record = this.#records.get(id);
+    if (!record) return;
+    this.#index(id, record, 'delete');
+    const next = { ...record, ...input };
+    this.#records.set(id, next);
+    this.#index(id, next, 'add');
+  }
+  lowestWith(key: string): string | undefined {
+    let lowest: string | undefined;
+    for (const id of this.#byKey.get(key) ?? []) if (lowest === undefined || id < lowest) lowest = id;
+    return lowest;
+  }
+  #index(id: string, record: Record<string, unknown>, how: 'add' | 'delete'): void {
+    for (const key of matchKeysOf(this.fields, record)) {
+      const ids = this.#byKey.get(key);
+      if (how === 'add') {
+        if (ids) ids.push(id);
+        else this.#byKey.set(key, [id]);
+      } else if (ids?.includes(id)) ids.splice(ids.indexOf(id), 1);
+    }
+  }
 }
 
 interface WriteProblem {

@@ -14,7 +14,7 @@ import { withTenant, type TenantContext } from '../db/index.ts';
 import { createAjv, fieldErrorsOf, type ValidationIssue } from '../http/index.ts';
 import { deriveSchemas, type CustomField, type EntityDef } from '../model/index.ts';
 import { checkExt, type RecordService } from '../records/index.ts';
-import { AppError } from '../shared/index.ts';
+import { AppError, newId } from '../shared/index.ts';
 import type { IngestCounts, IngestRun, MappingSpec, RunProgress, SourceRow, SourceRowProblem } from './ingest.contract.ts';
 import { claimRunKeys, emptyCounts, insertRejects, missingFromRun, upsertXref, updateRun, type RejectRow } from './ingest.repository.ts';
 import { compileMapping } from './mapping/index.ts';
@@ -90,8 +90,8 @@ interface InFlight {
   readonly keys: ReadonlySet<string>;
 }
 
-/** The next chunk found a record the previous one writes: it starts again after the previous commit. */
-class WritesOverlap extends Error {}
+/** The next chunk decided by a record the previous one writes: it starts again after the previous commit. */
+class StaleRead extends Error {}
 
 interface Deferred<T> {
   readonly promise: Promise<T>;
@@ -182,7 +182,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       return;
     }
     const hash = createHash('sha1').update(JSON.stringify(marked)).update(result.deleted ? '\u0001' : '\u0000').digest('base64url');
-    prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, record, deleted: result.deleted, hash, source: row, ...(references.length > 0 ? { references } : {}) });
+    prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, id: newId(), record, deleted: result.deleted, hash, source: row, ...(references.length > 0 ? { references } : {}) });
   };
 
   // A chunk is cut from what was read; its transaction runs while the next chunk is read and prepared
@@ -221,11 +221,12 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       if (previous) lockChainAfter(tx, previous.done);
       await keepStatistics(tx, counts.created);
       const referenced = await resolveReferences(tx, references, rows);
-      const result = await reconcileChunk(tx, target, referenced.rows, async (recordIds) => {
-        // This chunk read without seeing what the previous one writes: right only when they write no
-        // record in common (nor keys: `keysOf`), else it starts again once the previous has committed.
-        if (previous && [...(await previous.writes)].some((id) => recordIds.has(id))) throw new WritesOverlap();
-        writes.resolve(recordIds);
+      const result = await reconcileChunk(tx, target, referenced.rows, async ({ read, written }) => {
+        // This chunk read without seeing what the previous one writes: right only when it decided by
+        // none of the records the previous one writes (and by no key it writes: `keysOf`), else it
+        // starts again once the previous has committed.
+        if (previous && [...(await previous.writes)].some((id) => read.has(id))) throw new StaleRead();
+        writes.resolve(written);
       });
       const allRejects = [...rowRejects, ...withSourceRows([...referenced.rejects, ...result.rejects], rows)];
       await insertRejects(tx, tenantId, run.id, allRejects);
@@ -250,7 +251,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       if (chunk.rows.length === 0 && chunk.rowRejects.length === 0 && chunk.upTo === run.checkpointRow) return await previous?.done;
       await attempt(chunk, writes, previous);
     } catch (error) {
-      if (!(error instanceof WritesOverlap)) throw error;
+      if (!(error instanceof StaleRead)) throw error;
       await previous!.done;
       await attempt(chunk, writes, undefined);
     } finally {
