@@ -16,7 +16,7 @@ import { AppError, newId } from '../shared/index.ts';
 import type { IngestCounts, MappingSpec, SourceRow } from './ingest.contract.ts';
 import type { ApiRecord } from '../records/index.ts';
 import { lineage } from './lineage.ts';
-import { matchChunk, type MatchTarget } from './match/index.ts';
+import { applyInput, matchChunk, planLink, type MatchTarget, type MergePlan } from './match/index.ts';
 import type { PendingReference } from './resolve-references.ts';
 import { claimRunKeys, claimedRunKeys, insertCases, upsertXref, xrefByKeys, type CaseRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
 
@@ -52,7 +52,7 @@ export interface ChunkOutcome {
 
 type Write =
   | { kind: 'create'; row: PreparedRow; id: string; input: Record<string, unknown>; operation: 'create' }
-  | { kind: 'update'; row: PreparedRow; id: string; input: Record<string, unknown>; operation: 'update' | 'link' | 'deactivate' };
+  | { kind: 'update'; row: PreparedRow; id: string; input: Record<string, unknown>; operation: 'update' | 'link' | 'deactivate'; plan?: MergePlan };
 
 /**
  * `beforeWrite` is awaited with the ids of the existing records the chunk decided by (`read`: it
@@ -111,7 +111,7 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   const writes: Write[] = [];
   const xrefUpdates: XrefEntry[] = [];
   const cases: CaseRow[] = [];
-  const update = (row: PreparedRow, id: string, input: Record<string, unknown>, operation: 'update' | 'link' | 'deactivate') => {
+  const update = (row: PreparedRow, id: string, input: Record<string, unknown>, operation: 'update' | 'deactivate') => {
     writes.push({ kind: 'update', row, id, input, operation });
     view.update(id, input);
   };
@@ -128,11 +128,15 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
         continue;
       }
       // A new source key: an existing record with an equal unique or exact key is the same one
-      // (linked; of several, the lowest id); else the row creates its record.
+      // (linked, written per the survivorship rules; of several, the lowest id); else the row
+      // creates its record.
       const keys = matchKeysOf(target.matchFields, row.record);
       const existing = keys.map((key) => view.lowestWith(key)).find((id) => id !== undefined);
-      if (existing) update(row, existing, Object.fromEntries(Object.entries(row.record).filter(([field]) => target.sourceOwned.has(field))), 'link');
-      else {
+      if (existing) {
+        const plan = planLink(target, row.record, view.get(existing)!);
+        writes.push({ kind: 'update', row, id: existing, input: plan.input, operation: 'link', plan });
+        view.update(existing, plan.input);
+      } else {
         const input = { ...row.record, id: row.id };
         writes.push({ kind: 'create', row, id: row.id, input, operation: 'create' });
         view.add(input);
@@ -254,7 +258,7 @@ class RecordView {
     const record = this.#records.get(id);
     if (!record) return;
     this.#index(id, record, 'delete');
-    const next = { ...record, ...input };
+    const next = applyInput(record, input);
     this.#records.set(id, next);
     this.#index(id, next, 'add');
   }

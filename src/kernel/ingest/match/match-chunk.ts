@@ -15,7 +15,7 @@ import { keysOf, matchProfileOf, valueOf, type MatchProfile, type RecordKeys } f
 import { closeSupersededReviews, deleteKeys, findCandidates, hasUnblockedKeys, insertMerges, upsertKeys, upsertReviews, type CandidateRow, type MergeRow, type ProfileRef, type ReviewRow } from './match.repository.ts';
 import { refreshMatchKeys } from './refresh-match-keys.ts';
 import { nameFloor, scoreCandidate, type CandidateScore } from './score-candidate.ts';
-import { flatFields, inputOf, planMerge } from './survivorship.ts';
+import { applyInput, planMerge, type MergePlan } from './survivorship.ts';
 
 export interface MatchRow {
   readonly rowNumber: number;
@@ -31,6 +31,8 @@ export interface MatchWrite {
   id: string;
   input: Record<string, unknown>;
   operation: 'create' | 'update' | 'link' | 'deactivate';
+  /** A link planned already (`planLink`, by reconcile-chunk in file order): its input is that plan's. */
+  plan?: MergePlan;
 }
 
 export interface MatchTarget {
@@ -77,7 +79,8 @@ export async function matchChunk(tx: TenantTx, target: MatchTarget, writes: Matc
       continue;
     }
     if (decision?.kind === 'link') {
-      Object.assign(write, { kind: 'update', id: decision.to, operation: 'link' });
+      // Linked elsewhere than planned (a create of the chunk it was linked to is itself a duplicate): planned again below.
+      Object.assign(write, { kind: 'update', id: decision.to, operation: 'link', plan: undefined });
       fuzzyLinks.set(write, decision);
     }
     kept.push(write);
@@ -160,39 +163,36 @@ function bestCandidate(keys: RecordKeys, candidates: readonly CandidateRow[], el
   return best;
 }
 
+/** What a link of `incoming` to the record as it is (`local`) writes per the spec's survivorship rules, and what its merge keeps. */
+export function planLink(target: MatchTarget, incoming: Readonly<Record<string, unknown>>, local: Readonly<Record<string, unknown>>): MergePlan {
+  return planMerge(incoming, local, { rules: target.spec.matching?.survivorship ?? {}, sourceOwned: target.sourceOwned });
+}
+
 /**
- * The input of every link per survivorship against the record as it is (an existing record, or one the
- * chunk creates), and the merge kept for it. Several links to one record in a chunk each write the
- * values chosen so far, the first one all of them (a bulk update applies one update per record).
+ * The merge kept for every link, and the input of each fuzzy link (exact links come planned) per
+ * survivorship against the record as it is (an existing record, or one the chunk creates) and the
+ * chunk's earlier fuzzy links to it; records writes a record's links one after another, in order.
  */
 async function planLinks(tx: TenantTx, target: MatchTarget, writes: readonly MatchWrite[], context: { known: Map<string, ApiRecord>; fuzzyLinks: ReadonlyMap<MatchWrite, Decision> }): Promise<MergeRow[]> {
   const links = writes.filter((write) => write.operation === 'link');
   if (links.length === 0) return [];
   const createdInputs = new Map(writes.filter((write) => write.kind === 'create').map((write) => [write.id, write.input]));
-  const missing = [...new Set(links.map((write) => write.id))].filter((id) => !createdInputs.has(id) && !context.known.has(id));
+  const missing = [...new Set(links.filter((write) => !write.plan).map((write) => write.id))].filter((id) => !createdInputs.has(id) && !context.known.has(id));
   for (const record of missing.length > 0 ? await target.records.findBy(target.context, target.entity, 'id', missing, tx) : []) context.known.set(record.id, record);
-  const rules = target.spec.matching?.survivorship ?? {};
   const current = new Map<string, Record<string, unknown>>();
-  const chosen = new Map<string, Record<string, unknown>>();
-  const first = new Map<string, MatchWrite>();
   const merges: MergeRow[] = [];
   for (const write of links) {
-    const local = current.get(write.id) ?? { ...(context.known.get(write.id) ?? createdInputs.get(write.id) ?? {}) };
-    const plan = planMerge(write.row.record, local, { rules, sourceOwned: target.sourceOwned });
-    const values = { ...chosen.get(write.id), ...flatValues(plan.input) };
-    chosen.set(write.id, values);
-    current.set(write.id, { ...local, ...plan.input, ext: { ...(local.ext as object | undefined), ...(plan.input.ext as object | undefined) } });
-    write.input = inputOf(values);
-    if (!first.has(write.id)) first.set(write.id, write);
+    let plan = write.plan;
+    if (!plan) {
+      const local = current.get(write.id) ?? context.known.get(write.id) ?? createdInputs.get(write.id) ?? {};
+      plan = planLink(target, write.row.record, local);
+      current.set(write.id, applyInput(local, plan.input));
+      write.input = plan.input;
+    }
     const fuzzy = context.fuzzyLinks.get(write);
     merges.push({ id: newId(), runId: target.runId, entity: target.entity.name, system: target.spec.system, sourceKey: write.row.sourceKey, recordId: write.id, match: fuzzy ? 'fuzzy' : 'exact', score: fuzzy?.score ?? null, sourceRecord: write.row.record, contentHash: write.row.hash, written: plan.written, previous: plan.previous });
   }
-  for (const [id, write] of first) write.input = inputOf(chosen.get(id)!);
   return merges;
-}
-
-function flatValues(input: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(flatFields(input).map((field) => [field, valueOf(input, field)]));
 }
 
 /** The values a person compares in a review: the fuzzy and block fields. */

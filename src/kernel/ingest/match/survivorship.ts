@@ -25,6 +25,13 @@ export function flatFields(record: Readonly<Record<string, unknown>>): string[] 
   return typeof ext === 'object' && ext !== null ? [...own, ...Object.keys(ext).map((key) => `ext.${key}`)] : own;
 }
 
+/** The record as an update input leaves it (a partial `ext` merged into the record's). */
+export function applyInput<T extends Readonly<Record<string, unknown>>>(record: T, input: Readonly<Record<string, unknown>>): T {
+  const ext = input.ext;
+  if (typeof ext !== 'object' || ext === null) return { ...record, ...input };
+  return { ...record, ...input, ext: { ...(record.ext as object | undefined), ...ext } };
+}
+
 /** Sets flat fields into an update input (`ext.<key>` into a partial `ext`). */
 export function inputOf(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const input: Record<string, unknown> = {};
