@@ -101,10 +101,11 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   // write updates: a row sees what earlier rows of its chunk did to a record (a key given or taken
   // away, a field changed), as it would with a chunk boundary between them. Where chunks are cut
   // changes nothing.
-  const known = live.filter((row) => xref.has(row.sourceKey) && !sameAsLast(row, xref.get(row.sourceKey)));
+  const changed = live.filter((row) => !sameAsLast(row, xref.get(row.sourceKey)));
   const view = new RecordView(target.matchFields);
-  for (const record of await records.findBy(context, entity, 'id', known.map((row) => xref.get(row.sourceKey)!.recordId), tx)) view.add(record);
-  const fresh = live.filter((row) => !row.deleted && !sameAsLast(row, xref.get(row.sourceKey)) && !view.has(xref.get(row.sourceKey)?.recordId));
+  for (const record of await records.findBy(context, entity, 'id', changed.flatMap((row) => xref.get(row.sourceKey)?.recordId ?? []), tx)) view.add(record);
+  // Rows without a record (a new key, or its record deleted since) look records up by their keys.
+  const fresh = changed.filter((row) => !row.deleted && !view.has(xref.get(row.sourceKey)?.recordId));
   for (const record of await withKeys(target, tx, fresh)) view.add(record);
   const read = new Set(view.ids());
 
