@@ -3,7 +3,7 @@
  * event. Pure functions, so the writer and the verifier share one definition of "the content".
  * `seq` is not hashed: order is carried by `prevHash`, which is what tells a reordering from an edit.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEvent } from './audit.contract.ts';
 
 export const genesisHash = '0'.repeat(64);
@@ -85,10 +85,9 @@ function sortedKeys(object: Record<string, unknown>): string[] {
 
 export type HashedContent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'> & { tenantId: string };
 
-/** hash = SHA-256(prevHash + "\n" + canonical content), hex. */
-export function hashEvent(prevHash: string, content: HashedContent): string {
-  // Keys in sorted order, so the content takes canonicalJson's native path (the output is the same).
-  const canonical = canonicalJson({
+/** The event's content as it is hashed: canonical JSON, keys in sorted order (written natively, see canonicalJson). */
+export function canonicalContent(content: HashedContent): string {
+  return canonicalJson({
     action: content.action,
     actor: { id: content.actor.id, kind: content.actor.kind },
     changes: content.changes,
@@ -100,5 +99,13 @@ export function hashEvent(prevHash: string, content: HashedContent): string {
     requestId: content.requestId,
     tenantId: content.tenantId,
   });
-  return createHash('sha256').update(`${prevHash}\n${canonical}`).digest('hex');
+}
+
+/** hash = SHA-256(prevHash + "\n" + canonical content), hex. */
+export function linkHash(prevHash: string, canonical: string): string {
+  return hash('sha256', `${prevHash}\n${canonical}`, 'hex');
+}
+
+export function hashEvent(prevHash: string, content: HashedContent): string {
+  return linkHash(prevHash, canonicalContent(content));
 }

@@ -2,11 +2,11 @@
 import type { Kysely } from 'kysely';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
 import type { RecordChange, RecordListener } from '../records/index.ts';
-import { hashEvent } from './audit-chain.ts';
+import { canonicalContent, hashEvent, linkHash } from './audit-chain.ts';
 import { changedFields } from './audit-changes.ts';
 import type { AuditActor, AuditEvent, AuditLog, AuditPage, SecurityEventInput } from './audit.contract.ts';
 import { auditErrors } from './audit.errors.ts';
-import { insertEvent, insertEvents, lockChainHead, selectEvent, selectEvents } from './audit.repository.ts';
+import { insertEvent, insertEvents, lockChainHead, selectEvent, selectEvents, type LinkedEvent } from './audit.repository.ts';
 import { verifyTenantChain } from './chain-verification.ts';
 
 /** The tenant id of the platform chain: events that belong to no tenant. No tenant can have it (ids are UUIDv7). */
@@ -72,10 +72,10 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
     if (head.tenantId !== expectedTenantId.toLowerCase()) throw auditErrors.tenantMismatch();
     const occurredAt = now().toISOString();
     let previous = head.hash;
-    const events = drafts.map((draft, index): AuditEvent => {
-      const content = { ...draft, occurredAt };
-      const hash = hashEvent(previous, { ...content, tenantId: head.tenantId });
-      const event = { seq: head.seq + 1 + index, ...content, prevHash: previous, hash };
+    const events = drafts.map((draft, index): LinkedEvent => {
+      const content = canonicalContent({ ...draft, occurredAt, tenantId: head.tenantId });
+      const hash = linkHash(previous, content);
+      const event = { seq: head.seq + 1 + index, prevHash: previous, hash, content };
       previous = hash;
       return event;
     });

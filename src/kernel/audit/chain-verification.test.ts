@@ -92,6 +92,15 @@ describe('the audit chain check', () => {
     expect((await audit.verifyChain(tenant.id)).intact).toBe(false);
   });
 
+  it('keeps a hash or link that is not 64 lower-case hex digits out of the table', async () => {
+    const tenant = await tenantWithChain(1);
+    const malformed = ['A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), `${'a'.repeat(63)}g`, `${'a'.repeat(64)}\n`, ''];
+    for (const [column, value] of malformed.flatMap((value) => [['hash', value], ['prev_hash', value]] as const)) {
+      await expect(tamper(sql`update audit_events set ${sql.ref(column)} = ${value} where tenant_id = ${tenant.id} and seq = 1`), `${column} ${JSON.stringify(value)}`).rejects.toMatchObject({ code: '23514' });
+    }
+    await tamper(sql`update audit_events set hash = ${'0123456789abcdef'.repeat(4)}, prev_hash = ${'f'.repeat(64)} where tenant_id = ${tenant.id} and seq = 1`);
+  });
+
   it('catches any single edit of any column of any row (property)', async () => {
     const tenant = await tenantWithChain(5);
     const edits: Record<string, string> = {
