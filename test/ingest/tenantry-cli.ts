@@ -1,5 +1,5 @@
 /**
- * The real `tenantry` command in a child process (`node --max-old-space-size=512 --import tsx
+ * The real `tenantry` command in a child process (`node --max-old-space-size=512 --heap-growing-percent=100 --import tsx
  * src/cli/main.ts`, as `npm run tenantry` runs it, flags from src/cli/node-flags.ts) against a test database: configured by the environment only, as an
  * operator would (DATABASE_URL of the owner; the runtime role, RLS on, for everything it loads).
  */

@@ -144,12 +144,21 @@ export async function xrefByKeys(tx: TenantTx, tenantId: string, system: string,
   );
 }
 
+/** The entries as one JSON array, written field by field rather than through a copy of each entry. */
+function xrefPayload(entries: readonly XrefEntry[]): string {
+  let payload = '';
+  for (const entry of entries) {
+    payload += `${payload === '' ? '[' : ','}{"sourceKey":${json(entry.sourceKey)},"recordId":${json(entry.recordId)},"contentHash":${json(entry.contentHash)},"sourceValues":${json(entry.sourceValues)},"deletedInSource":${json(entry.deletedInSource)}}`;
+  }
+  return `${payload}]`;
+}
+
 export async function upsertXref(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, entries: readonly XrefEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await sql`
     insert into ingest_xref (tenant_id, system, entity, source_key, record_id, content_hash, source_values, deleted_in_source, last_run_id)
     select ${tenantId}, ${system}, ${entity}, e."sourceKey", e."recordId", e."contentHash", e."sourceValues", e."deletedInSource", ${runId}
-    from jsonb_to_recordset(${json(entries.map(({ sourceKey, recordId, contentHash, sourceValues, deletedInSource }) => ({ sourceKey, recordId, contentHash, sourceValues, deletedInSource })))}::jsonb)
+    from jsonb_to_recordset(${xrefPayload(entries)}::jsonb)
       as e("sourceKey" text, "recordId" uuid, "contentHash" text, "sourceValues" jsonb, "deletedInSource" boolean)
     on conflict (tenant_id, system, entity, source_key) do update set record_id = excluded.record_id, content_hash = excluded.content_hash,
       source_values = excluded.source_values, deleted_in_source = excluded.deleted_in_source, last_run_id = excluded.last_run_id, updated_at = now()`.execute(tx);

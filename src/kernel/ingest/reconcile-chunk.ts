@@ -190,7 +190,9 @@ export function deactivation(spec: MappingSpec): Record<string, unknown> | null 
 }
 
 function sourceValuesOf(target: ChunkTarget, record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([field]) => target.sourceOwned.has(field)));
+  const values: Record<string, unknown> = {};
+  for (const field in record) if (target.sourceOwned.has(field)) values[field] = record[field];
+  return values;
 }
 
 /**

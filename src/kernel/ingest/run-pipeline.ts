@@ -4,7 +4,7 @@
  * rejects and the run's checkpoint, so a crash loses nothing and repeats nothing: a resumed run
  * skips the rows at or below the checkpoint. A full load then deactivates what the file left out.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
@@ -181,7 +181,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       problems.forEach((problem, seq) => rejects.push({ rowNumber: row.rowNumber, line: row.line, seq, sourceKey: result.sourceKey, field: problem.field, value: cut(problem.value), code: problem.code, reason: problem.reason, sourceRow: seq === 0 ? source : null }));
       return;
     }
-    const hash = createHash('sha1').update(JSON.stringify(marked)).update(result.deleted ? '\u0001' : '\u0000').digest('base64url');
+    const hash = digest('sha1', `${JSON.stringify(marked)}${result.deleted ? '\u0001' : '\u0000'}`, 'base64url');
     prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, id: newId(), record, deleted: result.deleted, hash, source: row, ...(references.length > 0 ? { references } : {}) });
   };
 

@@ -92,9 +92,10 @@ export function createRecordCodec(entity: EntityDef, registry: ModelRegistry): R
     toColumnValues(input) {
       const pairs: [string, unknown][] = [];
       const errors: FieldError[] = [];
-      for (const [property, value] of Object.entries(input)) {
+      for (const property in input) {
         const entry = byProperty.get(property);
-        if (!entry) continue;
+        if (!entry || !Object.hasOwn(input, property)) continue;
+        const value = input[property];
         const problem = unstorableValue(entry.def, value, `/${property}`);
         if (problem) errors.push(problem);
         if (entry.def.kind === 'money') {

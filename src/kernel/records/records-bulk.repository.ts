@@ -28,7 +28,8 @@ export async function rowsByColumn(tx: TenantTx, codec: RecordCodec, tenantId: s
 /**
  * Sets the given columns of many rows at once, each at its expected version: one statement for rows
  * that set the same columns. The new values travel as one JSON array read with
- * jsonb_populate_recordset, so PostgreSQL casts them to the table's own column types.
+ * json_populate_recordset (as inserts: records.repository.ts), so PostgreSQL casts them to the table's
+ * own column types.
  */
 export async function updateRows(tx: TenantTx, codec: RecordCodec, tenantId: string, columns: readonly string[], rows: readonly { id: string; version: number; values: Record<string, unknown> }[], predicate: RowPredicate): Promise<Row[]> {
   if (rows.length === 0) return [];
@@ -44,7 +45,7 @@ export async function updateRows(tx: TenantTx, codec: RecordCodec, tenantId: str
   ];
   const result = await sql<Row>`
     update ${table} as t set ${sql.join(assignments)}
-    from (select ${incoming} from jsonb_populate_recordset(null::${table}, ${payload}::jsonb) as v) as v
+    from (select ${incoming} from json_populate_recordset(null::${table}, ${payload}::json) as v) as v
     where ${liveScope(codec, tenantId, predicate, 't')} and t.id = v.__id and t.version = v.__version
     returning t.*${predicate ? sql`, (${predicate}) as __in_scope` : sql``}`.execute(tx);
   return result.rows;

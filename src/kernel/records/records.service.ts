@@ -109,7 +109,10 @@ export function createRecordService(db: Kysely<any>, registry: ModelRegistry, op
     refuseStateWrite(entity, input, true);
     const ruled = rulesOf.has(entity.name) ? await applyRules({ tx, context, operation: 'create', input, before: null }, entity, codec) : {};
     const ext = await extension.forCreate(tx, context.tenantId, entity, input.ext);
-    return { id: typeof input.id === 'string' ? input.id.toLowerCase() : newId(), values: [...codec.toColumnValues({ ...input, ...ruled }), ...ext.columns], customFields: ext.fields };
+    // No copies when no rule set a value and the tenant keeps no custom fields (a bulk load's common case).
+    const values = codec.toColumnValues(Object.keys(ruled).length === 0 ? input : { ...input, ...ruled });
+    if (ext.columns.length > 0) values.push(...ext.columns);
+    return { id: typeof input.id === 'string' ? input.id.toLowerCase() : newId(), values, customFields: ext.fields };
   };
   const refuseReadOnly = (input: Record<string, unknown>, permissions: EntityPermissions) => {
     if (permissions.readOnlyFields.size === 0) return;
