@@ -162,7 +162,13 @@ export async function insertRows(tx: TenantTx, codec: RecordCodec, tenantId: str
   for (const { columns, rows: members } of groups.values()) {
     for (let start = 0; start < members.length; start += 1000) {
       const batch = members.slice(start, start + 1000);
-      const payload = bulkJson(batch.map((row) => ({ ...bulkColumnValues(codec, row.values), id: row.id })));
+      const payload = bulkJson(
+        batch.map((row) => {
+          const values = bulkColumnValues(codec, row.values);
+          values.id = row.id;
+          return values;
+        }),
+      );
       const result = await sql<Row>`
         insert into ${table} (${sql.join(['tenant_id', 'id', 'created_by', 'updated_by', ...columns].map((column) => sql.ref(column)))})
         select ${tenantId}, v.id, tenantry_current_user(), tenantry_current_user()${sql.join(columns.map((column) => sql`, v.${sql.ref(column)}`), sql``)}
