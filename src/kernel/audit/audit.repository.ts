@@ -73,16 +73,16 @@ export interface LinkedEvent {
  */
 export async function insertEvents(tx: TenantTx, tenantId: string, events: readonly LinkedEvent[]): Promise<void> {
   for (let start = 0; start < events.length; start += 2000) {
-    let payload = '';
-    for (const event of events.slice(start, start + 2000)) {
-      // seq is an integer and the hashes hex (audit_events_hash_form): nothing to escape.
-      payload += `${payload === '' ? '[' : ','}{"seq":${event.seq},"prevHash":"${event.prevHash}","hash":"${event.hash}","content":${event.content}}`;
-    }
+    // seq is an integer and the hashes hex (audit_events_hash_form): nothing to escape.
+    const payload = `[${events
+      .slice(start, start + 2000)
+      .map((event) => `{"seq":${event.seq},"prevHash":"${event.prevHash}","hash":"${event.hash}","content":${event.content}}`)
+      .join(',')}]`;
     await sql`
       insert into audit_events (tenant_id, seq, occurred_at, actor_kind, actor_id, action, entity, record_id, changes, details, request_id, ip, prev_hash, hash)
       select ${tenantId}, e.seq, (e.content->>'occurredAt')::timestamptz, e.content->'actor'->>'kind', e.content->'actor'->>'id', e.content->>'action',
         e.content->>'entity', e.content->>'recordId', e.content->'changes', e.content->'details', e.content->>'requestId', e.content->>'ip', e."prevHash", e.hash
-      from jsonb_to_recordset(${`${payload}]`}::jsonb) as e(seq bigint, "prevHash" text, hash text, content jsonb)`.execute(tx);
+      from jsonb_to_recordset(${payload}::jsonb) as e(seq bigint, "prevHash" text, hash text, content jsonb)`.execute(tx);
   }
 }
 

@@ -145,13 +145,8 @@ export async function xrefByKeys(tx: TenantTx, tenantId: string, system: string,
 }
 
 /** The entries as one JSON array, written field by field rather than through a copy of each entry. */
-function xrefPayload(entries: readonly XrefEntry[]): string {
-  let payload = '';
-  for (const entry of entries) {
-    payload += `${payload === '' ? '[' : ','}{"sourceKey":${json(entry.sourceKey)},"recordId":${json(entry.recordId)},"contentHash":${json(entry.contentHash)},"sourceValues":${json(entry.sourceValues)},"deletedInSource":${json(entry.deletedInSource)}}`;
-  }
-  return `${payload}]`;
-}
+const xrefPayload = (entries: readonly XrefEntry[]): string =>
+  `[${entries.map((entry) => `{"sourceKey":${json(entry.sourceKey)},"recordId":${json(entry.recordId)},"contentHash":${json(entry.contentHash)},"sourceValues":${json(entry.sourceValues)},"deletedInSource":${json(entry.deletedInSource)}}`).join(',')}]`;
 
 export async function upsertXref(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, entries: readonly XrefEntry[]): Promise<void> {
   if (entries.length === 0) return;

@@ -217,7 +217,13 @@ const matchKeyOf = (field: string, value: unknown) => `${field}\u0000${JSON.stri
 
 /** The record's match keys: one per match field it has a value of. */
 export function matchKeysOf(fields: readonly string[], record: Readonly<Record<string, unknown>>): string[] {
-  return fields.flatMap((field) => (record[field] === null || record[field] === undefined ? [] : [matchKeyOf(field, record[field])]));
+  // A loop, not flatMap: it runs for every row and every write of a load.
+  const keys: string[] = [];
+  for (const field of fields) {
+    const value = record[field];
+    if (value !== null && value !== undefined) keys.push(matchKeyOf(field, value));
+  }
+  return keys;
 }
 
 /** The existing records that have a match-field value of one of the rows, one query per match field. */
@@ -276,7 +282,10 @@ class RecordView {
       if (how === 'add') {
         if (ids) ids.push(id);
         else this.#byKey.set(key, [id]);
-      } else if (ids?.includes(id)) ids.splice(ids.indexOf(id), 1);
+      } else if (ids) {
+        const at = ids.indexOf(id);
+        if (at >= 0) ids.splice(at, 1);
+      }
     }
   }
 }
