@@ -67,22 +67,29 @@ export interface LinkedEvent {
 }
 
 /**
- * Several events of one chain in one statement (bulk writes: seeds, ingestion): one JSON parameter,
- * not one per cell, written around each event's canonical content, so the changes are serialized
- * once (for the hash) rather than again for the statement.
+ * Several events of one chain in one statement (bulk writes: seeds, ingestion): one text parameter,
+ * not one per cell, a line per event: seq, prevHash, hash and the canonical content, tab-separated.
+ * None of them can hold a tab or a newline (an integer, hex, JSON text, which escapes both); were one
+ * to, its content would no longer parse and the statement would fail. PostgreSQL splits the text and
+ * parses each content once as jsonb (the subquery's `offset 0` keeps the planner from inlining the
+ * cast into every column that reads it): a jsonb array of all the events cost 9 us an event more
+ * (measured on 2,000 ingestion events: 45 against 36 us each), PostgreSQL first building and
+ * key-sorting a binary copy of the whole array. The changes are serialized once, for the hash.
  */
 export async function insertEvents(tx: TenantTx, tenantId: string, events: readonly LinkedEvent[]): Promise<void> {
   for (let start = 0; start < events.length; start += 2000) {
-    // seq is an integer and the hashes hex (audit_events_hash_form): nothing to escape.
-    const payload = `[${events
+    const lines = events
       .slice(start, start + 2000)
-      .map((event) => `{"seq":${event.seq},"prevHash":"${event.prevHash}","hash":"${event.hash}","content":${event.content}}`)
-      .join(',')}]`;
+      .map((event) => `${event.seq}\t${event.prevHash}\t${event.hash}\t${event.content}`)
+      .join('\n');
     await sql`
       insert into audit_events (tenant_id, seq, occurred_at, actor_kind, actor_id, action, entity, record_id, changes, details, request_id, ip, prev_hash, hash)
       select ${tenantId}, e.seq, (e.content->>'occurredAt')::timestamptz, e.content->'actor'->>'kind', e.content->'actor'->>'id', e.content->>'action',
-        e.content->>'entity', e.content->>'recordId', e.content->'changes', e.content->'details', e.content->>'requestId', e.content->>'ip', e."prevHash", e.hash
-      from jsonb_to_recordset(${payload}::jsonb) as e(seq bigint, "prevHash" text, hash text, content jsonb)`.execute(tx);
+        e.content->>'entity', e.content->>'recordId', e.content->'changes', e.content->'details', e.content->>'requestId', e.content->>'ip', e.prev_hash, e.hash
+      from (
+        select split_part(line, E'\t', 1)::bigint as seq, split_part(line, E'\t', 2) as prev_hash, split_part(line, E'\t', 3) as hash, split_part(line, E'\t', 4)::jsonb as content
+        from string_to_table(${lines}::text, E'\n') as line offset 0
+      ) as e`.execute(tx);
   }
 }
 

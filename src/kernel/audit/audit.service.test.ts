@@ -56,6 +56,18 @@ describe('audit rows of record writes', () => {
     expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: 4 });
   });
 
+  it('stores the values of a bulk append exactly as hashed, tabs, newlines, backslashes and quotes included', async () => {
+    const tenant = await newTenant();
+    const context: TenantContext = { tenantId: tenant.id, requestId: 'req\tone\nline', ip: '203.0.113.9' };
+    const titles = ['tab\there', 'new\nline\r\n', 'back\\slash \\t \\n', 'quote " and \'', 'line sep \u2028 para \u2029', 'emoji 🧾 é'];
+    const said = { ingest: { operation: 'create', row: 1, run: 'r\t1', sourceKey: 'K\n"1"\\', system: 'ERP' } };
+    const created = await records.createMany(context, ktCategory, titles.map((title, index) => ({ code: `T-${index}`, title })), undefined, titles.map(() => said));
+    const rows = await sql<{ record_id: string; changes: { title: { after: string } }; details: unknown; request_id: string }>`
+      select record_id, changes, details, request_id from audit_events where tenant_id = ${tenant.id} order by seq`.execute(owner());
+    expect(rows.rows.map((row) => [row.record_id, row.changes.title.after, row.details, row.request_id])).toEqual(created.map((record, index) => [record.id, titles[index], said, context.requestId]));
+    expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: titles.length });
+  });
+
   it('writes exactly one row per change over a batch of 10,000 writes, in one intact chain per tenant', async () => {
     const started = Date.now();
     const chosen = await Promise.all([1, 2, 3, 4].map(() => newTenant()));

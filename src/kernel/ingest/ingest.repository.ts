@@ -1,7 +1,8 @@
 /**
  * SQL of ingestion's own tables (specs, runs, cross-reference, run keys, rejects, cases).
  * Every function takes the tenant transaction first and filters by tenant as well; bulk writes are
- * one statement per call (a JSON array unpacked by jsonb_to_recordset), never a statement per row.
+ * one statement per call (a JSON array unpacked by jsonb_to_recordset; the cross-reference, a line
+ * per entry: `xrefLines`), never a statement per row.
  */
 import { sql } from 'kysely';
 import type { TenantTx } from '../db/index.ts';
@@ -144,17 +145,26 @@ export async function xrefByKeys(tx: TenantTx, tenantId: string, system: string,
   );
 }
 
-/** The entries as one JSON array, written field by field rather than through a copy of each entry. */
-const xrefPayload = (entries: readonly XrefEntry[]): string =>
-  `[${entries.map((entry) => `{"sourceKey":${json(entry.sourceKey)},"recordId":${json(entry.recordId)},"contentHash":${json(entry.contentHash)},"sourceValues":${json(entry.sourceValues)},"deletedInSource":${json(entry.deletedInSource)}}`).join(',')}]`;
+/**
+ * The entries as one text, a line each: the source key as a JSON string, the record id, the content
+ * hash, t/f for deleted in source and the source values as JSON, tab-separated. JSON escapes tabs and
+ * newlines, the id is a UUID and the hash base64url, so none holds a separator (one that did would
+ * fail its cast, not shift a value). PostgreSQL parses each entry's values once as jsonb; a jsonb
+ * array of all the entries first built a binary copy of the whole array (2 us an entry more).
+ */
+const xrefLines = (entries: readonly XrefEntry[]): string =>
+  entries.map((entry) => `${json(entry.sourceKey)}\t${entry.recordId}\t${entry.contentHash}\t${entry.deletedInSource ? 't' : 'f'}\t${json(entry.sourceValues)}`).join('\n');
 
 export async function upsertXref(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, entries: readonly XrefEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await sql`
     insert into ingest_xref (tenant_id, system, entity, source_key, record_id, content_hash, source_values, deleted_in_source, last_run_id)
-    select ${tenantId}, ${system}, ${entity}, e."sourceKey", e."recordId", e."contentHash", e."sourceValues", e."deletedInSource", ${runId}
-    from jsonb_to_recordset(${xrefPayload(entries)}::jsonb)
-      as e("sourceKey" text, "recordId" uuid, "contentHash" text, "sourceValues" jsonb, "deletedInSource" boolean)
+    select ${tenantId}, ${system}, ${entity}, e.source_key, e.record_id, e.content_hash, e.source_values, e.deleted_in_source, ${runId}
+    from (
+      select split_part(line, E'\t', 1)::json #>> '{}' as source_key, split_part(line, E'\t', 2)::uuid as record_id, split_part(line, E'\t', 3) as content_hash,
+        split_part(line, E'\t', 4)::boolean as deleted_in_source, split_part(line, E'\t', 5)::jsonb as source_values
+      from string_to_table(${xrefLines(entries)}::text, E'\n') as line offset 0
+    ) as e
     on conflict (tenant_id, system, entity, source_key) do update set record_id = excluded.record_id, content_hash = excluded.content_hash,
       source_values = excluded.source_values, deleted_in_source = excluded.deleted_in_source, last_run_id = excluded.last_run_id, updated_at = now()`.execute(tx);
 }
