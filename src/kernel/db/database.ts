@@ -18,9 +18,29 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
 }
 
+/**
+ * timestamptz through pg's own parser, remembering the last text: the rows of a statement mostly
+ * share theirs (created_at and updated_at are the transaction's now()), and a bulk write's returned
+ * rows parsed the same text twice a row. Each value is still a Date of its own.
+ */
+function rememberingTimestamps(parse: (value: string) => unknown): (value: string) => unknown {
+  let lastText: string | undefined;
+  let lastTime = 0;
+  return (value) => {
+    if (value === lastText) return new Date(lastTime);
+    const parsed = parse(value);
+    // 'infinity' and '-infinity' parse to numbers: passed on, not remembered.
+    if (!(parsed instanceof Date)) return parsed;
+    lastText = value;
+    lastTime = parsed.getTime();
+    return parsed;
+  };
+}
+
 const parsers: Record<number, (value: string) => unknown> = {
   20: (value) => Number(value), // int8
   1082: (value) => value, // date
+  1184: rememberingTimestamps(pg.types.getTypeParser(1184, 'text')), // timestamptz
 };
 
 const types = {

@@ -51,6 +51,29 @@ describe('withTenant', () => {
   });
 });
 
+describe('type parsers', () => {
+  it('gives each timestamptz a Date of its own, repeated texts included, and infinities as numbers', async () => {
+    const query = sql<{ t: Date | number }>`
+      select t from (values (1, '2026-11-21 10:00:00.123456+00'::timestamptz), (2, '2026-11-21 10:00:00.123456+00'), (3, 'infinity'),
+        (4, '2026-11-21 10:00:00.123456+00'), (5, '1999-12-31 23:59:59+02'), (6, '-infinity'), (7, '1999-12-31 23:59:59+02')) as v(n, t) order by n`;
+    const first = (await query.execute(app.db)).rows.map((row) => row.t);
+    (first[0] as Date).setTime(0);
+    const second = (await query.execute(app.db)).rows.map((row) => row.t);
+    for (const values of [first.slice(1), second.slice(1)]) {
+      expect(values.map((value) => (value instanceof Date ? value.toISOString() : value))).toEqual([
+        '2026-11-21T10:00:00.123Z',
+        Infinity,
+        '2026-11-21T10:00:00.123Z',
+        '1999-12-31T21:59:59.000Z',
+        -Infinity,
+        '1999-12-31T21:59:59.000Z',
+      ]);
+    }
+    expect(second[0]).toEqual(new Date('2026-11-21T10:00:00.123Z'));
+    expect(new Set(second).size).toBe(second.length);
+  });
+});
+
 describe('runtime role check', () => {
   it('accepts tenantry_app', async () => {
     await expect(assertRuntimeRoleIsSafe(app.db)).resolves.toBeUndefined();
