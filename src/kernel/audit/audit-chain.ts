@@ -25,12 +25,25 @@ export function canonicalJson(value: unknown): string {
   return `{${text}}`;
 }
 
+/** Objects their builder made in canonical form and never changes after (markCanonical). */
+const builtCanonical = new WeakSet<object>();
+
+/**
+ * Marks an object its builder made in canonical form (plain objects with keys in sorted order at every
+ * level, JSON values only) and does not change after: canonicalJson then writes it without walking
+ * it first (an ingested create's changes: every field, before and after, for every row).
+ */
+export function markCanonical<T extends object>(value: T): T {
+  builtCanonical.add(value);
+  return value;
+}
+
 /**
  * True when JSON.stringify writes exactly what canonicalJson would: JSON values only (null, finite or
  * not numbers, strings, booleans), plain objects whose keys are in sorted order, arrays without holes
  * or undefined items. Anything else (dates, functions, unsorted keys) takes the careful path.
  */
-function isCanonical(value: unknown): boolean {
+export function isCanonical(value: unknown): boolean {
   if (value === null) return true;
   switch (typeof value) {
     case 'string':
@@ -43,6 +56,7 @@ function isCanonical(value: unknown): boolean {
     default:
       return false;
   }
+  if (builtCanonical.has(value)) return true;
   if (Array.isArray(value)) {
     if (Object.getPrototypeOf(value) !== Array.prototype) return false;
     for (let index = 0; index < value.length; index++) {

@@ -5,7 +5,7 @@
  * No hash of the value either: phone numbers and e-mail addresses are few enough to brute-force.
  */
 import type { ApiRecord, RecordChange } from '../records/index.ts';
-import { canonicalJson } from './audit-chain.ts';
+import { canonicalJson, isCanonical, markCanonical } from './audit-chain.ts';
 import type { FieldChange } from './audit.contract.ts';
 
 export const maskedValue = '[masked]';
@@ -32,14 +32,26 @@ export function changedFields(change: Pick<RecordChange, 'entity' | 'action' | '
   const before = change.action === 'create' ? null : change.before;
   const after = change.action === 'delete' ? null : change.after;
   const changes: Record<string, FieldChange> = {};
+  // Built in canonical form (fields in sorted order, `after` before `before`) unless a value is an
+  // object that is not (a json field's) or custom fields changed (`ext.` keys come last): then the
+  // hash's serializer checks it as it checks any other value.
+  let canonical = true;
   for (const [property, def] of fieldsOf(change.entity)) {
     const old = before?.[property] ?? null;
     const now = after?.[property] ?? null;
     if (sameValue(old, now)) continue;
-    changes[property] = def.personalData ? { after: mask(now), before: mask(old) } : { after: now, before: old };
+    if (def.personalData) changes[property] = { after: mask(now), before: mask(old) };
+    else {
+      changes[property] = { after: now, before: old };
+      if (canonical && ((typeof now === 'object' && !isCanonical(now)) || (typeof old === 'object' && !isCanonical(old)))) canonical = false;
+    }
   }
-  Object.assign(changes, extensionChanges(before, after, change.customFields));
-  return changes;
+  const extension = extensionChanges(before, after, change.customFields);
+  for (const key in extension) {
+    changes[key] = extension[key]!;
+    canonical = false;
+  }
+  return canonical ? markCanonical(changes) : changes;
 }
 
 /**
