@@ -1,6 +1,8 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
-import { ktWidget } from '../../../test/model/kernel-test.model.ts';
+import { ktCategory, ktWidget } from '../../../test/model/kernel-test.model.ts';
 import { testModules } from '../../../test/support/test-env.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import { createRegistry } from '../model/index.ts';
@@ -96,6 +98,53 @@ describe('bulk updates and lookups', () => {
     const [widget] = await records.createMany({ tenantId: tenant.id }, ktWidget, [{ code: 'R-1', name: 'Read only', assignee: userId }]);
     await expect(records.updateMany({ tenantId: tenant.id, userId, roles: ['member'] }, ktWidget, [{ id: widget!.id, input: { status: 'active' } }])).rejects.toMatchObject({ code: expect.stringMatching(/^access\./) });
     expect(await records.get({ tenantId: tenant.id }, ktWidget, widget!.id)).toMatchObject({ version: 1, status: 'draft' });
+  });
+});
+
+describe('bulk creates', () => {
+  it('return and tell listeners the records as stored, whatever values and types they were sent', async () => {
+    const tenant = await createTenantDirectory(app.db).createTenant({ slug: 'bulk-e', name: 'Bulk E' });
+    const context = { tenantId: tenant.id };
+    let serial = 0;
+    const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.constantFrom('Cafe\u0301', 'tab\there', 'new\nline', 'back\\slash', ' spaced '));
+    const widget = fc.record(
+      {
+        name: text.filter((name) => name.length > 0),
+        // A string where an integer belongs is cast by PostgreSQL: what is stored is then read back, not what was sent.
+        quantity: fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.constant(null), fc.constant(-0), fc.integer({ min: 0, max: 99 }).map(String)),
+        weight: fc.oneof(fc.constant(null), fc.constantFrom('1.5', '0.0005', '12', '3.25')),
+        price: fc.oneof(fc.constant(null), fc.record({ amount: fc.integer({ min: 0, max: 10_000_000 }), currency: fc.constantFrom('EUR', 'USD') })),
+        enabled: fc.boolean(),
+        availableOn: fc.constantFrom('2026-02-28', '1999-12-31'),
+        inspectedAt: fc.constantFrom('2026-02-28T10:11:12+02:00', '2026-02-28T10:11:12.345Z'),
+        status: fc.constantFrom('draft', 'active'),
+        attributes: fc.oneof(fc.constant(null), fc.constant({ z: 1, a: [2, { y: 'x', b: null }] })),
+        title: fc.oneof(fc.constant(null), fc.constant({ fr: 'Titre', en: 'Title' })),
+        ownerEmail: fc.oneof(fc.constant(null), fc.constant('Owner@Example.com')),
+        territory: text,
+      },
+      { requiredKeys: ['name'] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(widget, { minLength: 1, maxLength: 5 }), async (inputs) => {
+        told.length = 0;
+        const created = await records.createMany(context, ktWidget, inputs.map((input) => ({ ...input, code: `P-${++serial}` })));
+        const stored = await Promise.all(created.map((record) => records.get(context, ktWidget, record.id)));
+        expect(created).toEqual(stored);
+        expect(told.flat().map((change) => change.after)).toEqual(stored);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('read every value back from a table whose trigger may change what was sent', async () => {
+    const table = sql.table(ktCategory.table);
+    await sql`create function kt_shout() returns trigger language plpgsql as $$ begin new.title := upper(new.title); return new; end $$`.execute(database.owner.db);
+    await sql`create trigger kt_shout before insert on ${table} for each row execute function kt_shout()`.execute(database.owner.db);
+    const tenant = await createTenantDirectory(app.db).createTenant({ slug: 'bulk-f', name: 'Bulk F' });
+    const created = await records.createMany({ tenantId: tenant.id }, ktCategory, [{ code: 'S-1', title: 'quiet' }]);
+    expect(created.map((record) => record.title)).toEqual(['QUIET']);
+    expect(await records.get({ tenantId: tenant.id }, ktCategory, created[0]!.id)).toMatchObject({ title: 'QUIET' });
   });
 });
 
