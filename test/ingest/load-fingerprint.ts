@@ -41,7 +41,7 @@ export interface RunFingerprint {
 const lineageOf = (tenantId: string) => sql`
   select record_id, details->'ingest'->>'run' as run_id, details->'ingest'->>'sourceKey' as source_key, details->'ingest'->>'operation' as operation,
     (details->'ingest'->>'row')::bigint as row_number
-  from audit_events where tenant_id = ${tenantId} and details ? 'ingest'`;
+  from audit_events where tenant_id = ${tenantId} and details->'ingest' is not null`;
 
 const one = async <T>(owner: Kysely<any>, query: RawBuilder<T>): Promise<T> => (await query.execute(owner)).rows[0]!;
 
@@ -52,7 +52,7 @@ export async function fingerprintTenant(owner: Kysely<any>, tenantId: string): P
     from outlets o where o.tenant_id = ${tenantId}`);
   const xref = await one(owner, sql<{ entries: number; checksum: string }>`
     select count(*)::int as entries,
-      md5(coalesce(string_agg(md5(concat_ws('|', x.source_key, o.code, x.content_hash, x.deleted_in_source, x.source_values::text)), '' order by x.source_key), '')) as checksum
+      md5(coalesce(string_agg(md5(concat_ws('|', x.source_key, o.code, x.content_hash, x.deleted_in_source, x.source_values::jsonb::text)), '' order by x.source_key), '')) as checksum
     from ingest_xref x left join outlets o on o.tenant_id = x.tenant_id and o.id = x.record_id
     where x.tenant_id = ${tenantId} and x.entity = 'outlet'`);
   const audit = await sql<{ action: string; events: number; most: number }>`

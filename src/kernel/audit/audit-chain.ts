@@ -115,6 +115,38 @@ export function canonicalContent(content: HashedContent): string {
   });
 }
 
+/** The canonical content and, as written into it, the canonical JSON of its changes and details. */
+export interface ContentParts {
+  text: string;
+  changes: string;
+  details: string;
+}
+
+/**
+ * canonicalContent, put together from the canonical JSON of its changes and details, which a bulk
+ * append then stores as they are (the json columns hold the very text that was hashed). Members in
+ * the same key order, an undefined one left out, as canonicalJson writes them.
+ */
+export function canonicalContentParts(content: HashedContent): ContentParts {
+  const changes = canonicalJson(content.changes);
+  const details = canonicalJson(content.details);
+  let text = '{';
+  const member = (key: string, value: unknown, json: string) => {
+    if (value !== undefined) text += `${text === '{' ? '' : ','}"${key}":${json}`;
+  };
+  member('action', content.action, canonicalJson(content.action));
+  member('actor', content.actor, canonicalJson({ id: content.actor.id, kind: content.actor.kind }));
+  member('changes', content.changes, changes);
+  member('details', content.details, details);
+  member('entity', content.entity, canonicalJson(content.entity));
+  member('ip', content.ip, canonicalJson(content.ip));
+  member('occurredAt', content.occurredAt, canonicalJson(content.occurredAt));
+  member('recordId', content.recordId, canonicalJson(content.recordId));
+  member('requestId', content.requestId, canonicalJson(content.requestId));
+  member('tenantId', content.tenantId, canonicalJson(content.tenantId));
+  return { text: `${text}}`, changes, details };
+}
+
 /** hash = SHA-256(prevHash + "\n" + canonical content), hex. */
 export function linkHash(prevHash: string, canonical: string): string {
   return hash('sha256', `${prevHash}\n${canonical}`, 'hex');

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
 import type { RecordChange, RecordListener } from '../records/index.ts';
-import { canonicalContent, hashEvent, linkHash } from './audit-chain.ts';
+import { canonicalContentParts, hashEvent, linkHash } from './audit-chain.ts';
 import { changedFields } from './audit-changes.ts';
 import type { AuditActor, AuditEvent, AuditLog, AuditPage, SecurityEventInput } from './audit.contract.ts';
 import { auditErrors } from './audit.errors.ts';
@@ -73,9 +73,23 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
     const occurredAt = now().toISOString();
     let previous = head.hash;
     const events = drafts.map((draft, index): LinkedEvent => {
-      const content = canonicalContent({ ...draft, occurredAt, tenantId: head.tenantId });
-      const hash = linkHash(previous, content);
-      const event = { seq: head.seq + 1 + index, prevHash: previous, hash, content };
+      const content = canonicalContentParts({ ...draft, occurredAt, tenantId: head.tenantId });
+      const hash = linkHash(previous, content.text);
+      const event: LinkedEvent = {
+        seq: head.seq + 1 + index,
+        prevHash: previous,
+        hash,
+        occurredAt,
+        actorKind: draft.actor.kind,
+        actorId: draft.actor.id,
+        action: draft.action,
+        entity: draft.entity,
+        recordId: draft.recordId,
+        requestId: draft.requestId,
+        ip: draft.ip,
+        changes: content.changes,
+        details: content.details,
+      };
       previous = hash;
       return event;
     });

@@ -110,7 +110,7 @@ describe('the audit chain check', () => {
       action: `'auth.login_succeeded'`,
       entity: `'ktWidget'`,
       record_id: `'0190f5a4-8888-7000-8000-000000000008'`,
-      changes: `changes || '{"extra":{"before":null,"after":1}}'`,
+      changes: `(changes::jsonb || '{"extra":{"before":null,"after":1}}')::json`,
       details: `'{"forged":true}'`,
       request_id: `'req-forged'`,
       ip: `'10.0.0.1'`,

@@ -166,8 +166,9 @@ async function xrefRows(tx: TenantTx, tenantId: string, system: string, entity: 
  * The entries as one text, a line each: the source key as a JSON string, the record id, the content
  * hash, t/f for deleted in source and the source values as JSON, tab-separated. JSON escapes tabs and
  * newlines, the id is a UUID and the hash base64url, so none holds a separator (one that did would
- * fail its cast, not shift a value). PostgreSQL parses each entry's values once as jsonb; a jsonb
- * array of all the entries first built a binary copy of the whole array (2 us an entry more).
+ * fail its cast, not shift a value). The values are stored as the JSON text sent (a json column:
+ * PostgreSQL checks it, builds no binary copy); a jsonb array of all the entries first built a binary
+ * copy of the whole array (2 us an entry more).
  */
 const xrefLines = (entries: readonly XrefEntry[]): string =>
   entries.map((entry) => `${json(entry.sourceKey)}\t${entry.recordId}\t${entry.contentHash}\t${entry.deletedInSource ? 't' : 'f'}\t${json(entry.sourceValues)}`).join('\n');
@@ -179,7 +180,7 @@ export async function upsertXref(tx: TenantTx, tenantId: string, system: string,
     select ${tenantId}, ${system}, ${entity}, e.source_key, e.record_id, e.content_hash, e.source_values, e.deleted_in_source, ${runId}
     from (
       select split_part(line, E'\t', 1)::json #>> '{}' as source_key, split_part(line, E'\t', 2)::uuid as record_id, split_part(line, E'\t', 3) as content_hash,
-        split_part(line, E'\t', 4)::boolean as deleted_in_source, split_part(line, E'\t', 5)::jsonb as source_values
+        split_part(line, E'\t', 4)::boolean as deleted_in_source, split_part(line, E'\t', 5)::json as source_values
       from string_to_table(${xrefLines(entries)}::text, E'\n') as line offset 0
     ) as e
     on conflict (tenant_id, system, entity, source_key) do update set record_id = excluded.record_id, content_hash = excluded.content_hash,

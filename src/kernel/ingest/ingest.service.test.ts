@@ -66,7 +66,7 @@ const load = async (path: string, mode: 'full' | 'delta' = 'delta', as: TenantCo
 /** The lineage of the tenant's outlet writes, oldest first: what each audit event's details say (kernel/ingest/lineage.ts). */
 const lineage = async (): Promise<{ recordId: string; action: string; ingest: Record<string, unknown> }[]> =>
   (await withTenant(t.platform.database.db, context, (tx) => sql<{ record_id: string; action: string; ingest: Record<string, unknown> }>`
-    select record_id, action, details->'ingest' as ingest from audit_events where entity = 'outlet' and details ? 'ingest' order by seq`.execute(tx))).rows.map((row) => ({ recordId: row.record_id, action: row.action, ingest: row.ingest }));
+    select record_id, action, details->'ingest' as ingest from audit_events where entity = 'outlet' and details->'ingest' is not null order by seq`.execute(tx))).rows.map((row) => ({ recordId: row.record_id, action: row.action, ingest: row.ingest }));
 const outlets = async (as: TenantContext = context): Promise<ApiRecord[]> => (await t.platform.records.list(as, t.platform.registry.find('outlet')!, { limit: '200' }, { defaultLimit: 50, maxLimit: 200 })).data;
 
 beforeAll(async () => {
