@@ -150,7 +150,7 @@ function defineSyncAttacks(ctx: SuiteContext): void {
       const entity = exposedTenantEntities[0]!;
       const run = await upload(ctx.asA, entity, [{ id: 'not-a-record' }], 'iso-only-in-a');
       await ctx.acceptChangesOfA();
-      for (const url of [`/v1/ingest/runs/${run.id}`, `/v1/ingest/runs/${run.id}/rejects`, '/v1/ingest/specs/iso-only-in-a']) {
+      for (const url of [`/v1/ingest/runs/${run.id}`, `/v1/ingest/runs/${run.id}/rejects`, `/v1/ingest/runs/${run.id}/changes`, '/v1/ingest/specs/iso-only-in-a']) {
         const response = await ctx.asB('GET', url);
         expect(response.statusCode, url).toBe(404);
       }

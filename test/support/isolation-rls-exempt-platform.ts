@@ -5,6 +5,7 @@
  * second layer DESIGN.md asks for ("code filters by tenant too"), tested on its own.
  */
 import { composeBackgroundWork, type Platform } from '../../src/compose.ts';
+import { createAuditLog } from '../../src/kernel/audit/index.ts';
 import { loadConfig } from '../../src/kernel/config/index.ts';
 import { openDatabase } from '../../src/kernel/db/index.ts';
 import { buildHttpApp, createIdempotencyStore } from '../../src/kernel/http/index.ts';
@@ -39,7 +40,7 @@ export async function startRlsExemptPlatform(): Promise<TestPlatform> {
   });
   const tenants = createTenantDirectory(connection.db);
   const sync = createSyncService(connection.db, isolationRegistry, records, { secret: config.TOKEN_SECRET });
-  const ingest = createIngestService({ db: connection.db, registry: isolationRegistry, records, customFields: { allFieldsOf: async () => [] } });
+  const ingest = createIngestService({ db: connection.db, registry: isolationRegistry, records, customFields: { allFieldsOf: async () => [] }, audit: createAuditLog(connection.db) });
   const http = await buildHttpApp({
     config,
     logger,

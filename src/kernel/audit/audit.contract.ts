@@ -69,6 +69,16 @@ export interface AuditQuery {
   cursor?: string;
 }
 
+export interface RunEventsQuery {
+  /** Inclusive bounds of occurredAt (RFC 3339) the run's events lie within: they are read by time. */
+  since: string;
+  until?: string;
+  /** The seq of the last event of the previous page. */
+  afterSeq?: number;
+  operation?: string;
+  limit: number;
+}
+
 export interface AuditPage {
   /** Newest first. */
   data: AuditEvent[];
@@ -102,6 +112,12 @@ export interface AuditLog {
   /** Appends an event with no tenant (a failed login for an unknown e-mail) to the platform chain, in its own transaction. */
   recordPlatformSecurityEvent(event: SecurityEventInput): Promise<AuditEvent>;
   list(context: TenantContext, query: AuditQuery): Promise<AuditPage>;
+  /**
+   * The events that carry an ingestion run's lineage (`details.ingest.run`: kernel/ingest/lineage.ts)
+   * and occurred within `since`..`until`, in time order (then seq), after the event `afterSeq`,
+   * `limit` at most; `operation` keeps those of one operation.
+   */
+  listRunEvents(context: TenantContext, runId: string, query: RunEventsQuery): Promise<AuditEvent[]>;
   get(context: TenantContext, seq: number): Promise<AuditEvent>;
   /** Walks the tenant's chain in seq order and reports the first edited, deleted or reordered row. */
   verifyChain(tenantId: string): Promise<ChainReport>;

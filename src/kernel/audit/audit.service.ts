@@ -6,7 +6,7 @@ import { canonicalContentParts, hashEvent, linkHash } from './audit-chain.ts';
 import { changedFields } from './audit-changes.ts';
 import type { AuditActor, AuditEvent, AuditLog, AuditPage, SecurityEventInput } from './audit.contract.ts';
 import { auditErrors } from './audit.errors.ts';
-import { insertEvent, insertEvents, lockChainHead, selectEvent, selectEvents, type LinkedEvent } from './audit.repository.ts';
+import { insertEvent, insertEvents, lockChainHead, selectEvent, selectEvents, selectRunEvents, type LinkedEvent } from './audit.repository.ts';
 import { verifyTenantChain } from './chain-verification.ts';
 
 /** The tenant id of the platform chain: events that belong to no tenant. No tenant can have it (ids are UUIDv7). */
@@ -157,6 +157,20 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
       const rows = await withTenant(db, context, (tx) => selectEvents(tx, context.tenantId, filter, limit + 1));
       const data = rows.slice(0, limit);
       return { data, nextCursor: rows.length > limit ? encodeCursor(data[data.length - 1]!.seq) : null } satisfies AuditPage;
+    },
+    async listRunEvents(context, runId, query) {
+      if (!Number.isInteger(query.limit) || query.limit < 1) throw auditErrors.invalidQuery('limit', 'a positive integer');
+      if (query.afterSeq !== undefined && (!Number.isSafeInteger(query.afterSeq) || query.afterSeq < 0)) throw auditErrors.invalidQuery('after', 'a non-negative integer');
+      for (const bound of ['since', 'until'] as const) {
+        if (query[bound] !== undefined && Number.isNaN(Date.parse(query[bound]!))) throw auditErrors.invalidQuery(bound, 'an RFC 3339 date-time');
+      }
+      const { since, until, afterSeq, operation } = query;
+      return withTenant(db, context, async (tx) => {
+        const after = afterSeq === undefined ? undefined : await selectEvent(tx, context.tenantId, afterSeq);
+        if (afterSeq !== undefined && !after) throw auditErrors.invalidQuery('after', 'the nextAfter of a previous page');
+        const filter = { since, ...(until === undefined ? {} : { until }), ...(after ? { after } : {}), ...(operation === undefined ? {} : { operation }) };
+        return selectRunEvents(tx, context.tenantId, runId.toLowerCase(), filter, query.limit);
+      });
     },
     async get(context, seq) {
       if (!Number.isSafeInteger(seq) || seq < 1) throw auditErrors.eventNotFound();

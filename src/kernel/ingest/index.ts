@@ -13,5 +13,6 @@ export { rejectsCsv } from './rejects-csv.ts';
 export { rejectedRowsFile } from './rejected-rows-file.ts';
 export type { Corrections, Resubmission } from './quarantine.service.ts';
 export type { IngestSettings } from './ingest-settings.ts';
+export type { LineageOperation, RunChange } from './lineage.ts';
 
 export const ingestMigrations = fileURLToPath(new URL('./migrations', import.meta.url));

@@ -1,7 +1,8 @@
 /**
  * HTTP of ingestion, behind the injected guard (`ingest.manage`): mapping specs (PUT validates and
  * versions), the tenant's ingestion settings (ingest-settings.ts), runs (POST streams the request
- * body to a file and queues the run; GET shows its live counts), rejects as JSON pages or CSV (formula-looking cells escaped) and open cases; deciding
+ * body to a file and queues the run; GET shows its live counts), rejects as JSON pages or CSV (formula-looking cells escaped), the
+ * run's changes (its writes' lineage, read from the audit trail) and open cases; deciding
  * cases and unlinking merges are match/review.routes.ts.
  */
 import { createWriteStream } from 'node:fs';
@@ -135,6 +136,38 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
         const data = await service.listRejects(context, id, query);
         const last = data.at(-1);
         return { data, nextAfter: data.length === (query.limit ?? 500) && last ? `${last.rowNumber}.${last.seq}` : null };
+      },
+    });
+    const operations = ['create', 'update', 'link', 'deactivate', 'delete'] as const;
+    const runChange = Type.Object({
+      seq: Type.Integer({ description: 'The audit event\'s place in the tenant\'s chain (GET /v1/audit-events/{seq}): the order of the writes' }),
+      occurredAt: Type.String({ format: 'date-time' }),
+      operation: Type.Union(operations.map((operation) => Type.Literal(operation)), { description: 'What the pipeline did: created, updated, linked the source key to an existing record, deactivated or soft-deleted a record the file left out' }),
+      action: Type.String({ description: 'The audit action: create, update or delete' }),
+      entity: Type.Union([Type.String(), Type.Null()]),
+      recordId: Type.Union([Type.String(), Type.Null()]),
+      system: Type.String({ description: 'The source system of the spec' }),
+      sourceKey: Type.String(),
+      row: Type.Union([Type.Integer(), Type.Null()], { description: 'The row of the file; null for a record a full load found missing' }),
+    });
+    app.get('/v1/ingest/runs/:id/changes', {
+      ...admin,
+      schema: {
+        tags,
+        summary: 'What the run wrote, in the order it wrote it: a record per write with its source key, row and operation (the lineage its audit events carry)',
+        params: runParams,
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'nextAfter of the previous page' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
+          operation: Type.Optional(Type.Union(operations.map((operation) => Type.Literal(operation)))),
+        }),
+        response: { 200: Type.Object({ data: Type.Array(runChange), nextAfter: Type.Union([Type.Integer(), Type.Null()]) }), ...problemResponses },
+      },
+      handler: async (request) => {
+        const query = request.query as { after?: number; limit?: number; operation?: (typeof operations)[number] };
+        const limit = query.limit ?? 500;
+        const data = await service.listChanges(contextOf(request), (request.params as { id: string }).id, { ...query, limit });
+        return { data, nextAfter: data.length === limit ? data.at(-1)!.seq : null };
       },
     });
     app.get('/v1/ingest/cases', {

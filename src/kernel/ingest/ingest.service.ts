@@ -21,6 +21,7 @@ import { createQuarantine, specForRun, type QuarantineService } from './quaranti
 import { hashFile } from './batch-files.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
 import { createIngestSettings, type IngestAuditRecorder, type IngestSettingsService, type IngestTenantSettings } from './ingest-settings.ts';
+import { runChangeOf, type LineageOperation, type RunChange } from './lineage.ts';
 import { runPipeline } from './run-pipeline.ts';
 
 /** What ingestion needs of kernel/tenancy's custom fields. */
@@ -41,8 +42,23 @@ export interface IngestServiceOptions {
   chunksInFlight?: 1 | 2;
   /** The tenant's settings (kernel/tenancy): `ingest.fuzzy` overrides the specs' fuzzy thresholds (ingest-settings.ts). */
   tenantSettings?: IngestTenantSettings;
-  /** kernel/audit: a change of the ingestion settings is recorded with it. */
-  audit?: IngestAuditRecorder;
+  /** kernel/audit: a change of the ingestion settings is recorded with it; a run's changes are read from it. */
+  audit?: IngestAuditLog;
+}
+
+/** What ingestion needs of kernel/audit: to record a settings change, and to list the events of a run's lineage. */
+export interface IngestAuditLog extends IngestAuditRecorder {
+  listRunEvents(context: TenantContext, runId: string, query: { since: string; until?: string; afterSeq?: number; operation?: string; limit: number }): Promise<AuditEventOfRun[]>;
+}
+
+/** The part of an audit event a run's change is read from (kernel/audit's AuditEvent). */
+export interface AuditEventOfRun {
+  seq: number;
+  occurredAt: string;
+  action: string;
+  entity: string | null;
+  recordId: string | null;
+  details: Record<string, unknown>;
 }
 
 /**
@@ -63,6 +79,12 @@ export interface IngestService extends QuarantineService, ReviewService, IngestS
   /** Rejects by row and sequence; `after` is the `<row>.<seq>` of the last one of the previous page. */
   listRejects(context: TenantContext, runId: string, options?: { after?: string; limit?: number }): Promise<RejectRow[]>;
   listCases(context: TenantContext, limit?: number): Promise<OpenCase[]>;
+  /**
+   * What the run wrote, from the lineage its writes carry in the audit trail, in the order they were
+   * written (time, then chain position): `after` is the `seq` of the last one of the previous page;
+   * `operation` keeps one kind.
+   */
+  listChanges(context: TenantContext, runId: string, options?: { after?: number; limit?: number; operation?: LineageOperation }): Promise<RunChange[]>;
   /** Counts rows, runs and run time into the process's `/metrics` from now on. */
   registerMetrics(registry: Registry): void;
 }
@@ -159,6 +181,24 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       const run = await service.getRun(context, runId);
       const [row = 0, seq = -1] = /^\d{1,15}\.\d{1,6}$/.test(options.after ?? '') ? options.after!.split('.').map(Number) : [];
       return withTenant(db, context, (tx) => listRejects(tx, context.tenantId, run.id, { row, seq }, Math.min(Math.max(options.limit ?? 500, 1), 5000)));
+    },
+    async listChanges(context, runId, query = {}) {
+      const run = await service.getRun(context, runId);
+      const audit = options.audit;
+      if (!audit) throw new Error('the ingest service was built without an audit log: it has no run changes to read');
+      // The run's writes happen between its creation and its end (a running or resumed run: until
+      // now), each stamped by the clock of the process that wrote it: a minute either side for clocks
+      // that differ. Decisions on its cases taken after it ended are in the records' audit history.
+      const margin = 60_000;
+      const ended = run.status === 'succeeded' || run.status === 'failed' ? run.finishedAt : null;
+      const events = await audit.listRunEvents(context, run.id, {
+        since: new Date(Date.parse(run.createdAt) - margin).toISOString(),
+        ...(ended ? { until: new Date(Date.parse(ended) + margin).toISOString() } : {}),
+        limit: Math.min(Math.max(query.limit ?? 500, 1), 5000),
+        ...(query.after === undefined ? {} : { afterSeq: query.after }),
+        ...(query.operation === undefined ? {} : { operation: query.operation }),
+      });
+      return events.map(runChangeOf);
     },
     registerMetrics(registry) {
       metrics = createIngestMetrics(registry);

@@ -1,7 +1,8 @@
 /**
  * Lineage: which run wrote a record, from which source system, source key and row. It travels with
  * the write as the audit event's details (`{ ingest: { ... } }`), so a record's audit history shows
- * where each of its versions came from, in the same hash-chained log as every other change.
+ * where each of its versions came from, in the same hash-chained log as every other change; and a
+ * run's writes are listed from there (kernel/audit indexes events by their lineage's run).
  */
 import type { WriteDetails } from '../records/index.ts';
 
@@ -11,4 +12,36 @@ export type LineageOperation = 'create' | 'update' | 'link' | 'deactivate' | 'de
 export function lineage(run: string, system: string, sourceKey: string, row: number | null, operation: LineageOperation): WriteDetails {
   // Keys in sorted order: the audit chain hashes it as it is (audit-chain.ts, canonical form).
   return { ingest: { operation, ...(row === null ? {} : { row }), run, sourceKey, system } };
+}
+
+/** One write of a run, as its audit event tells it. */
+export interface RunChange {
+  /** The event's place in the tenant's audit chain: the order of the writes, and the page cursor. */
+  seq: number;
+  occurredAt: string;
+  operation: LineageOperation;
+  /** The audit action: create, update or delete. */
+  action: string;
+  entity: string | null;
+  recordId: string | null;
+  system: string;
+  sourceKey: string;
+  /** The row of the file; null for a record a full load found missing, or a reversed merge's split. */
+  row: number | null;
+}
+
+/** The change an audit event carrying lineage tells (`details.ingest`, as `lineage` wrote it). */
+export function runChangeOf(event: { seq: number; occurredAt: string; action: string; entity: string | null; recordId: string | null; details: Record<string, unknown> }): RunChange {
+  const ingest = event.details.ingest as { operation: LineageOperation; row?: number; sourceKey: string; system: string };
+  return {
+    seq: event.seq,
+    occurredAt: event.occurredAt,
+    operation: ingest.operation,
+    action: event.action,
+    entity: event.entity,
+    recordId: event.recordId,
+    system: ingest.system,
+    sourceKey: ingest.sourceKey,
+    row: ingest.row ?? null,
+  };
 }
