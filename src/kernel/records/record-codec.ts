@@ -100,7 +100,7 @@ export function createRecordCodec(entity: EntityDef, registry: ModelRegistry): R
         const entry = byProperty.get(property);
         if (!entry || !Object.hasOwn(input, property)) continue;
         const value = input[property];
-        const problem = unstorableValue(entry.def, value, `/${property}`);
+        const problem = unstorableValue(entry.def, value, property);
         if (problem) errors.push(problem);
         if (entry.def.kind === 'money') {
           const money = value as { amount: number; currency: string } | null;
@@ -124,13 +124,14 @@ const textualKinds: ReadonlySet<string> = new Set(['text', 'enum', 'json', 'loca
  * What passes the JSON Schema but PostgreSQL would refuse with a data error (which has no field):
  * the year 0000 in dates and timestamps, unstorable characters in text, keys or values of JSON.
  */
-function unstorableValue(def: FieldDef, value: unknown, pointer: string): FieldError | undefined {
+/** `property`: the top-level property holding the value (its pointer is built only for a problem: bulk loads check every cell). */
+function unstorableValue(def: FieldDef, value: unknown, property: string): FieldError | undefined {
   if (value === null || value === undefined) return undefined;
-  if ((def.kind === 'date' || def.kind === 'timestamp') && String(value).startsWith('0000')) return { pointer, detail: 'year 0000 does not exist; use 0001 or later' };
+  if ((def.kind === 'date' || def.kind === 'timestamp') && String(value).startsWith('0000')) return { pointer: `/${property}`, detail: 'year 0000 does not exist; use 0001 or later' };
   if (!textualKinds.has(def.kind)) return undefined;
   // Most values are one string: no work list for them (bulk loads check every cell).
-  if (typeof value === 'string') return unstorableText.test(value) ? { pointer, detail: 'contains U+0000 or an unpaired surrogate' } : undefined;
-  const pending: [unknown, string][] = [[value, pointer]];
+  if (typeof value === 'string') return unstorableText.test(value) ? { pointer: `/${property}`, detail: 'contains U+0000 or an unpaired surrogate' } : undefined;
+  const pending: [unknown, string][] = [[value, `/${property}`]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, at] = next;
     if (typeof item === 'string') {
