@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
+import type { AuditLog } from '../audit/index.ts';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
 import type { CustomField, EntityDef, ModelRegistry } from '../model/index.ts';
 import type { RecordService } from '../records/index.ts';
@@ -47,19 +48,7 @@ export interface IngestServiceOptions {
 }
 
 /** What ingestion needs of kernel/audit: to record a settings change, and to list the events of a run's lineage. */
-export interface IngestAuditLog extends IngestAuditRecorder {
-  listRunEvents(context: TenantContext, runId: string, query: { since: string; until?: string; afterSeq?: number; operation?: string; limit: number }): Promise<AuditEventOfRun[]>;
-}
-
-/** The part of an audit event a run's change is read from (kernel/audit's AuditEvent). */
-export interface AuditEventOfRun {
-  seq: number;
-  occurredAt: string;
-  action: string;
-  entity: string | null;
-  recordId: string | null;
-  details: Record<string, unknown>;
-}
+export type IngestAuditLog = IngestAuditRecorder & Pick<AuditLog, 'listRunEvents'>;
 
 /**
  * Pushed batches, re-submissions and the rejected rows in source shape come from QuarantineService;

@@ -4,6 +4,7 @@
  * where each of its versions came from, in the same hash-chained log as every other change; and a
  * run's writes are listed from there (kernel/audit indexes events by their lineage's run).
  */
+import type { AuditEvent } from '../audit/index.ts';
 import type { WriteDetails } from '../records/index.ts';
 
 export type LineageOperation = 'create' | 'update' | 'link' | 'deactivate' | 'delete';
@@ -31,7 +32,7 @@ export interface RunChange {
 }
 
 /** The change an audit event carrying lineage tells (`details.ingest`, as `lineage` wrote it). */
-export function runChangeOf(event: { seq: number; occurredAt: string; action: string; entity: string | null; recordId: string | null; details: Record<string, unknown> }): RunChange {
+export function runChangeOf(event: AuditEvent): RunChange {
   const ingest = event.details.ingest as { operation: LineageOperation; row?: number; sourceKey: string; system: string };
   return {
     seq: event.seq,
