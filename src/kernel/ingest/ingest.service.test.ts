@@ -254,6 +254,26 @@ describe('ingestion runs', () => {
     expect((await outlets(own)).filter((outlet) => String(outlet.code).startsWith('50000')).map((outlet) => outlet.code).sort()).toEqual(['500001', '500002', '500003']);
   });
 
+  it('plans a chunk again without the row PostgreSQL refused: a later row that would have linked to its record creates its own', async () => {
+    const own = { tenantId: other.id };
+    const withTerritory: MappingSpec = { ...spec, name: 'kna1-territory', fields: { ...spec.fields, territory: { from: 'TERR' } }, sourceOwned: undefined };
+    await t.platform.ingest.saveSpec(own, withTerritory.name, withTerritory);
+    const path = join(dir, `refused-${++fileCounter}.csv`);
+    const line = (key: string, name: string, terr: string) => `${key};${name};;Z003;Weg 1;10115;Berlin;DE;;;DE 246 810 128;;;${terr}`;
+    // The same tax id (an exact key): the second row links to the record the first one creates, unless the first is refused.
+    writeFileSync(path, [`${header};TERR`, line('0000510001', 'Refused', '0193d1f0-0000-7000-8000-000000000000'), line('0000510002', 'Same Tax', '')].join('\n') + '\n');
+    const run = async () => t.platform.ingest.executeRun(own, (await t.platform.ingest.createRun(own, { spec: withTerritory.name, mode: 'delta', file: { path, name: 'refused.csv' } })).id);
+    const first = await run();
+    expect(first.counts).toMatchObject({ created: 1, merged: 0, rejected: 1 });
+    expect((await t.platform.ingest.listRejects(own, first.id)).map((reject) => [reject.rowNumber, reject.sourceKey, reject.code])).toEqual([[1, '510001', 'records.reference_not_found']]);
+    const created = (await outlets(own)).filter((outlet) => String(outlet.code).startsWith('51000'));
+    expect(created.map((outlet) => [outlet.code, outlet.name, outlet.taxId])).toEqual([['510002', 'Same Tax', 'DE246810128']]);
+    const xref = await withTenant(t.platform.database.db, own, async (tx) => (await sql<{ source_key: string; record_id: string }>`select source_key, record_id from ingest_xref where system = 'SAP-TEST' and source_key like '51000%' order by source_key`.execute(tx)).rows);
+    expect(xref).toEqual([{ source_key: '510002', record_id: created[0]!.id }]);
+    expect((await t.platform.ingest.listChanges(own, first.id)).map((change) => [change.operation, change.sourceKey, change.recordId])).toEqual([['create', '510002', created[0]!.id]]);
+    expect((await run()).counts).toMatchObject({ created: 0, merged: 0, unchanged: 1, rejected: 1 });
+  });
+
   it('cuts a chunk at INGEST_CHUNK_BYTES of source whatever its rows, so wide rows stay within memory', async () => {
     const lines = Array.from({ length: 25 }, (_, index) => `00007${String(index).padStart(5, '0')};Wide store ${index};;Z003;Weg ${index};10115;Berlin;DE;;;;;`);
     const path = file(...lines);

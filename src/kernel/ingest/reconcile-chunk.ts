@@ -7,7 +7,9 @@
  * conflict case), deletion flags, then set-based writes through the record service (audit and the
  * sync change log follow from there; each write's audit event carries its lineage: run, source
  * system, source key, row). When a set-based write fails on one bad row, the chunk is
- * written again row by row under savepoints so only that row is rejected.
+ * written again row by row under savepoints to find the rows PostgreSQL refuses; those are rejected
+ * and the chunk is planned and written again without them (a later row may have been planned
+ * against what a refused row would have written: a link to the record it would have created).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
@@ -62,6 +64,38 @@ type Write =
  * one writes). It may throw.
  */
 export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: readonly PreparedRow[], beforeWrite?: (records: { read: ReadonlySet<string>; written: ReadonlySet<string> }) => Promise<void>): Promise<ChunkOutcome> {
+  const refused: RejectRow[] = [];
+  const refusedKeys = new Set<string>();
+  let remaining = rows;
+  // Each pass without the rows the previous one found refused: the first refused write of a pass is
+  // never one that followed another, so every pass takes at least one row out.
+  for (;;) {
+    await sql`savepoint ingest_chunk`.execute(tx);
+    const outcome = await reconcileRows(tx, target, remaining, refusedKeys, beforeWrite);
+    if (!('refused' in outcome)) {
+      await sql`release savepoint ingest_chunk`.execute(tx);
+      return { counts: outcome.counts, rejects: [...refused, ...outcome.rejects] };
+    }
+    await sql`rollback to savepoint ingest_chunk`.execute(tx);
+    refused.push(...outcome.refused);
+    const out = new Set(outcome.refused.map((reject) => reject.rowNumber));
+    for (const reject of outcome.refused) refusedKeys.add(reject.sourceKey!);
+    remaining = remaining.filter((row) => !out.has(row.rowNumber));
+  }
+}
+
+/**
+ * One pass over the rows: the plan and its writes; `refused` (the pass to be rolled back) when
+ * PostgreSQL refused some writes: those not planned on a record an earlier refused write concerned.
+ * `refusedKeys`: source keys of rows an earlier pass took out, whose later rows stay duplicates.
+ */
+async function reconcileRows(
+  tx: TenantTx,
+  target: ChunkTarget,
+  rows: readonly PreparedRow[],
+  refusedKeys: ReadonlySet<string>,
+  beforeWrite?: (records: { read: ReadonlySet<string>; written: ReadonlySet<string> }) => Promise<void>,
+): Promise<ChunkOutcome | { refused: RejectRow[] }> {
   const { tenantId, runId, spec, entity, records, context } = target;
   const counts: Partial<IngestCounts> = {};
   const add = (key: keyof IngestCounts, by = 1) => void (counts[key] = (counts[key] ?? 0) + by);
@@ -73,7 +107,7 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
     add('duplicates');
     rejects.push({ rowNumber: row.rowNumber, line: row.line, seq: 0, sourceKey: row.sourceKey, field: '$key', value: row.sourceKey, code: 'ingest.duplicate_key', reason: 'An earlier row of this file has the same source key; this row was not loaded.', sourceRow: null });
   };
-  for (const row of rows) if (first.has(row.sourceKey)) duplicate(row); else first.set(row.sourceKey, row);
+  for (const row of rows) if (first.has(row.sourceKey) || refusedKeys.has(row.sourceKey)) duplicate(row); else first.set(row.sourceKey, row);
   // A key an earlier chunk of the run took is a duplicate too: its cross-reference entry was written by
   // the run, or (a row that wrote none: unchanged, rejected, skipped, queued) the run claimed it. Only
   // those rows claim their key (a first load writes no run keys); the others look theirs up.
@@ -170,19 +204,26 @@ export async function reconcileChunk(tx: TenantTx, target: ChunkTarget, rows: re
   const written = new Set(writes.flatMap((write) => (write.kind === 'update' ? [write.id] : [])));
   await beforeWrite?.({ read: new Set([...read, ...written]), written });
 
-  const failed = await writeAll(tx, target, writes, (failedRows) => upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefUpdates.filter((entry) => !failedRows.has(entry.sourceKey))));
-  const done = writes.filter((write) => !failed.has(write.row.sourceKey));
-  for (const write of writes) {
-    const problem = failed.get(write.row.sourceKey);
-    if (problem) rejects.push({ rowNumber: write.row.rowNumber, line: write.row.line, seq: 0, sourceKey: write.row.sourceKey, field: problem.field, value: null, code: problem.code, reason: problem.reason, sourceRow: null });
+  const failed = await writeAll(tx, target, writes, () => upsertXref(tx, tenantId, spec.system, entity.name, runId, xrefUpdates));
+  if (failed.size > 0) {
+    // A write on a record an earlier refused write concerned may have failed (or gone through) only
+    // because of it: planned again, not refused.
+    const refused: RejectRow[] = [];
+    const concerned = new Set<string>();
+    for (const write of writes) {
+      const problem = failed.get(write.row.sourceKey);
+      if (!problem) continue;
+      if (!concerned.has(write.id)) refused.push({ rowNumber: write.row.rowNumber, line: write.row.line, seq: 0, sourceKey: write.row.sourceKey, field: problem.field, value: null, code: problem.code, reason: problem.reason, sourceRow: null });
+      concerned.add(write.id);
+    }
+    return { refused };
   }
-  for (const write of done) add(write.operation === 'create' ? 'created' : write.operation === 'link' ? 'merged' : write.operation === 'deactivate' ? 'deactivated' : 'updated');
-  const xrefWritten = xrefUpdates.filter((entry) => !failed.has(entry.sourceKey));
-  // Rows to write that wrote no entry (skipped, queued for review) claim their key; failed ones are rejects, which the pipeline claims.
-  const marked = new Set(xrefWritten.map((entry) => entry.sourceKey));
-  await claimRunKeys(tx, tenantId, runId, live.flatMap((row) => (toWrite.has(row.sourceKey) && !marked.has(row.sourceKey) && !failed.has(row.sourceKey) ? [{ key: row.sourceKey, row: row.rowNumber }] : [])));
+  for (const write of writes) add(write.operation === 'create' ? 'created' : write.operation === 'link' ? 'merged' : write.operation === 'deactivate' ? 'deactivated' : 'updated');
+  // Rows to write that wrote no entry (skipped, queued for review) claim their key.
+  const marked = new Set(xrefUpdates.map((entry) => entry.sourceKey));
+  await claimRunKeys(tx, tenantId, runId, live.flatMap((row) => (toWrite.has(row.sourceKey) && !marked.has(row.sourceKey) ? [{ key: row.sourceKey, row: row.rowNumber }] : [])));
   await insertCases(tx, tenantId, runId, entity.name, cases);
-  await matching.finish(new Set(failed.keys()));
+  await matching.finish();
   return { counts, rejects };
 }
 
@@ -301,14 +342,14 @@ interface WriteProblem {
 }
 
 /**
- * Set-based writes, with what goes with them (`alongside`, the cross-reference entries of the rows
- * that did not fail); on a refused batch, each write again in its own savepoint. Failed rows by
- * source key.
+ * Set-based writes, with what goes with them (`alongside`: the cross-reference entries); on a refused
+ * batch, each write again in its own savepoint, to find the refused ones: by source key. `alongside`
+ * is written when none is refused (else the caller rolls the pass back).
  */
-async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Write[], alongside: (failed: ReadonlyMap<string, WriteProblem>) => Promise<void>): Promise<Map<string, WriteProblem>> {
+async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Write[], alongside: () => Promise<void>): Promise<Map<string, WriteProblem>> {
   const failed = new Map<string, WriteProblem>();
   if (writes.length === 0) {
-    await alongside(failed);
+    await alongside();
     return failed;
   }
   const { records, context, entity } = target;
@@ -324,7 +365,7 @@ async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Writ
   // `alongside` goes out first and PostgreSQL runs it while Node builds the writes' statements (the
   // transaction's connection runs them in order); a refused write rolls both back.
   const batch = async () => {
-    const [beside, wrote] = await Promise.allSettled([alongside(failed), writeBatch()]);
+    const [beside, wrote] = await Promise.allSettled([alongside(), writeBatch()]);
     for (const outcome of [wrote, beside]) if (outcome.status === 'rejected') throw outcome.reason;
   };
   if ((await inSavepoint(tx, batch)) === undefined) return failed;
@@ -332,7 +373,7 @@ async function writeAll(tx: TenantTx, target: ChunkTarget, writes: readonly Writ
     const error = await inSavepoint(tx, () => (write.kind === 'create' ? records.createMany(context, entity, [write.input], tx, [detailsOf(write)]) : records.updateMany(context, entity, [update(write)], tx)));
     if (error) failed.set(write.row.sourceKey, problemOf(error));
   }
-  await alongside(failed);
+  if (failed.size === 0) await alongside();
   return failed;
 }
 

@@ -49,8 +49,8 @@ export interface MatchTarget {
 export interface ChunkMatching {
   /** Rows held for review (taken out of the writes). */
   readonly queued: number;
-  /** After the writes: keys, merges and review cases of what was written; `failed` = source keys whose write failed. */
-  finish(failed: ReadonlySet<string>): Promise<void>;
+  /** After the writes (all of them went through: reconcile-chunk plans again without a refused row): keys, merges and review cases. */
+  finish(): Promise<void>;
 }
 
 type Decision = { kind: 'link'; to: string; score: number } | { kind: 'review'; candidate: string; score: number };
@@ -94,18 +94,17 @@ export async function matchChunk(tx: TenantTx, target: MatchTarget, writes: Matc
 
   return {
     queued: reviews.length,
-    async finish(failed) {
-      const written = kept.filter((write) => !failed.has(write.row.sourceKey));
-      await insertMerges(tx, target.tenantId, merges.filter((merge) => !failed.has(merge.sourceKey)));
+    async finish() {
+      await insertMerges(tx, target.tenantId, merges);
       if (!profile || !ref) return;
-      const created = new Set(written.filter((write) => write.kind === 'create').map((write) => write.id));
+      const created = new Set(kept.filter((write) => write.kind === 'create').map((write) => write.id));
       await deleteKeys(tx, ref, provisional.filter((id) => !created.has(id)));
       const keyFields = new Set([...profile.fields, ...profile.blockBy].map((field) => (field.startsWith('ext.') ? 'ext' : field)));
-      const touched = [...new Set(written.filter((write) => write.kind === 'update' && Object.keys(write.input).some((field) => keyFields.has(field))).map((write) => write.id))];
+      const touched = [...new Set(kept.filter((write) => write.kind === 'update' && Object.keys(write.input).some((field) => keyFields.has(field))).map((write) => write.id))];
       if (touched.length > 0) await upsertKeys(tx, ref, (await target.records.findBy(target.context, target.entity, 'id', touched, tx)).map((record) => ({ recordId: record.id, keys: keysOf(profile, record) })));
       const scope = { tenantId: target.tenantId, entity: target.entity.name, system: target.spec.system };
       await upsertReviews(tx, { ...scope, runId: target.runId }, reviews);
-      await closeSupersededReviews(tx, scope, written.filter((write) => write.operation === 'create' || write.operation === 'link').map((write) => write.row.sourceKey));
+      await closeSupersededReviews(tx, scope, kept.filter((write) => write.operation === 'create' || write.operation === 'link').map((write) => write.row.sourceKey));
     },
   };
 }
