@@ -196,21 +196,31 @@ describe('enumeration and brute force', () => {
   });
 
   it('answers a failed login alike for a known and an unknown e-mail, in about the same time', async () => {
-    const email = `victim-${unique()}@example.com`;
-    await signUp(email);
     const time = async (address: string) => {
       const started = performance.now();
       const response = await login(address, 'wrong-password-but-long');
       return { response, ms: performance.now() - started };
     };
-    const known = await time(email);
-    const unknown = await time(`nobody-${unique()}@example.com`);
-    expect(known.response.statusCode).toBe(401);
+    // Three of each, interleaved, one attempt per account (no throttling); the fastest of each is
+    // compared, which a busy machine's pauses do not move (a single pair failed once in CI: 112 ms
+    // known against 22 ms unknown, both paths hashing).
+    const known: Awaited<ReturnType<typeof time>>[] = [];
+    const unknown: Awaited<ReturnType<typeof time>>[] = [];
+    for (let sample = 0; sample < 3; sample++) {
+      const email = `victim-${unique()}@example.com`;
+      await signUp(email);
+      known.push(await time(email));
+      unknown.push(await time(`nobody-${unique()}@example.com`));
+    }
     const strip = (body: string) => ({ ...JSON.parse(body), traceId: undefined });
-    expect(strip(known.response.body)).toEqual(strip(unknown.response.body));
-    expect(known.response.json().code).toBe('identity.invalid_credentials');
+    for (const [index, sample] of known.entries()) {
+      expect(sample.response.statusCode).toBe(401);
+      expect(sample.response.json().code).toBe('identity.invalid_credentials');
+      expect(strip(sample.response.body)).toEqual(strip(unknown[index]!.response.body));
+    }
     // Both paths verify an argon2id hash; a missing hash would make the unknown path ~10x faster.
-    expect(unknown.ms).toBeGreaterThan(known.ms / 3);
+    const fastest = (samples: readonly { ms: number }[]) => Math.min(...samples.map((sample) => sample.ms));
+    expect(fastest(unknown)).toBeGreaterThan(fastest(known) / 3);
   });
 
   it('throttles an account after a few failures, locks it, and answers unknown accounts the same', async () => {
