@@ -25,11 +25,13 @@ describe('canonical content put together from its parts', () => {
     { requiredKeys: ['action', 'actor', 'changes', 'details', 'occurredAt', 'tenantId'] },
   ) as fc.Arbitrary<HashedContent>;
 
-  it('is the text canonicalContent writes, and holds the canonical changes and details as they are stored', () => {
+  it('is canonicalJson of the content object (what canonicalContent hashes), and holds the canonical changes and details as they are stored', () => {
     fc.assert(
       fc.property(content, (event) => {
         const parts = canonicalContentParts(event);
-        expect(parts.text).toBe(canonicalContent(event));
+        const { action, actor, changes, details, entity, ip, occurredAt, recordId, requestId, tenantId } = event;
+        expect(parts.text).toBe(canonicalJson({ action, actor: { id: actor.id, kind: actor.kind }, changes, details, entity, ip, occurredAt, recordId, requestId, tenantId }));
+        expect(canonicalContent(event)).toBe(parts.text);
         expect(parts.changes).toBe(canonicalJson(event.changes));
         expect(parts.details).toBe(canonicalJson(event.details));
         const parsed = JSON.parse(parts.text) as { changes: unknown; details: unknown };

@@ -99,20 +99,9 @@ function sortedKeys(object: Record<string, unknown>): string[] {
 
 export type HashedContent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'> & { tenantId: string };
 
-/** The event's content as it is hashed: canonical JSON, keys in sorted order (written natively, see canonicalJson). */
+/** The event's content as it is hashed: canonical JSON, keys in sorted order (canonicalContentParts writes it). */
 export function canonicalContent(content: HashedContent): string {
-  return canonicalJson({
-    action: content.action,
-    actor: { id: content.actor.id, kind: content.actor.kind },
-    changes: content.changes,
-    details: content.details,
-    entity: content.entity,
-    ip: content.ip,
-    occurredAt: content.occurredAt,
-    recordId: content.recordId,
-    requestId: content.requestId,
-    tenantId: content.tenantId,
-  });
+  return canonicalContentParts(content).text;
 }
 
 /** The canonical content and, as written into it, the canonical JSON of its changes and details. */
@@ -123,9 +112,11 @@ export interface ContentParts {
 }
 
 /**
- * canonicalContent, put together from the canonical JSON of its changes and details, which a bulk
- * append then stores as they are (the json columns hold the very text that was hashed). Members in
- * the same key order, an undefined one left out, as canonicalJson writes them.
+ * The one definition of the hashed content: canonicalJson of { action, actor: { id, kind }, changes,
+ * details, entity, ip, occurredAt, recordId, requestId, tenantId }, put together from the canonical
+ * JSON of its changes and details, which a bulk append then stores as they are (the json columns hold
+ * the very text that was hashed). Members in key order, an undefined one left out, as canonicalJson
+ * writes an object.
  */
 export function canonicalContentParts(content: HashedContent): ContentParts {
   const changes = canonicalJson(content.changes);
