@@ -9,7 +9,7 @@
  * BENCH_STARTUP_RUNS (3), BENCH_NPM_START_RUNS (3), BENCH_QUIET_WAIT_SECONDS (40: total time the
  * bench may spend, at most 5 s before each round or timed start, waiting for other processes to
  * leave the CPUs alone; 0 = never wait), BENCH_PROFILE (1 = --cpu-prof
- * both servers and print where their CPU went; figures are then not comparable with unprofiled runs),
+ * both servers and each ingest run and print where their CPU went; figures are then not comparable with unprofiled runs),
  * BENCH_ACCEPT_ENCODING (unset; e.g. "gzip, br" to load the platform as real clients do: it then
  * compresses every list page, which the floor never does).
  * Auth part (issue 3, "Figures"): BENCH_AUTH (1; 0 skips all of it), BENCH_AUTH_MEMBER (1: also a
@@ -295,7 +295,7 @@ async function main(): Promise<void> {
   await floor.stop();
   // After the other parts: its million outlets (and their sync changes) would weigh on the sync part's tables.
   const ingestBench = settings.ingest
-    ? await runIngestBench({ ownerUrl: database.ownerUrl, appUrl: database.appUrl, postmaster, rows: settings.ingestRows, rounds: settings.ingestRounds, matching: settings.ingestMatching, onTempDir: (dir) => cleanup.addTempDir(dir, join(dir, 'pg')), waitForQuiet, say })
+    ? await runIngestBench({ ownerUrl: database.ownerUrl, appUrl: database.appUrl, postmaster, rows: settings.ingestRows, rounds: settings.ingestRounds, matching: settings.ingestMatching, ...(profileDir ? { profileDir } : {}), onTempDir: (dir) => cleanup.addTempDir(dir, join(dir, 'pg')), waitForQuiet, say })
     : undefined;
   await database.stop();
 
@@ -361,7 +361,8 @@ async function main(): Promise<void> {
   if (noisy.length > 0) say(`\nnote: in ${noisy.length} round(s) other processes used more than 10% of the CPUs; the figures are skewed by them`);
   say(`\n${formatChecks(checks)}`);
   const profiles = profileDir ? profileSummaries(profileDir) : undefined;
-  if (profiles) {
+  // BENCH_ONLY=ingest starts the servers but loads neither: nothing to say per request.
+  if (profiles && rounds.length > 0) {
     say(`\nCPU profiles (--cpu-prof, whole server lifetime incl. start and warm-up) in ${profileDir}`);
     printProfiles(profiles, rounds);
   }

@@ -9,7 +9,7 @@
  * `COPY outlets FROM STDIN` into another fresh tenant, as the owner, in the same round.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +18,7 @@ import copyStreams from 'pg-copy-streams';
 import { cliNodeFlags } from '../../src/cli/node-flags.ts';
 import { writeSapCustomerFile } from '../../src/kernel/ingest/sap-customers.fixture.ts';
 import type { IngestRunnerDone, IngestRunnerProgress } from '../servers/ingest-runner.ts';
+import { summarizeProfile } from './cpu-profile.ts';
 import type { IngestStep } from './ingest-report.ts';
 import { readClusterCpuMs, readMachineCpu, repoRoot, stopChild, track } from './processes.ts';
 
@@ -33,6 +34,8 @@ export interface IngestBenchOptions {
   onTempDir: (dir: string) => void;
   waitForQuiet: () => Promise<number>;
   say: (line: string) => void;
+  /** BENCH_PROFILE=1: each run's process is profiled (--cpu-prof) into a directory of its own here, and where its CPU went is printed. */
+  profileDir?: string;
 }
 
 export interface IngestBench {
@@ -139,8 +142,9 @@ function cpuSince(before: Sample, postmaster: number, ownCpuMs: number) {
 /** One run of the file into the tenant (mode full) in a fresh ingest-runner process. */
 async function measureRun(owner: pg.Client, options: IngestBenchOptions, step: { round: number; target: 'first load' | 're-run'; tenantId: string; file: string; bytes: number; specFile: string }): Promise<IngestStep> {
   const settleMs = await settle(owner);
+  const profileDir = options.profileDir ? join(options.profileDir, `ingest-${step.round}-${step.target.replace(' ', '-')}`) : undefined;
   const child = track(
-    spawn(process.execPath, [...cliNodeFlags, '--import', 'tsx', 'bench/servers/ingest-runner.ts'], {
+    spawn(process.execPath, [...cliNodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'bench/servers/ingest-runner.ts'], {
       cwd: repoRoot,
       env: { ...process.env, BENCH_OWNER_URL: options.ownerUrl, BENCH_APP_URL: options.appUrl, BENCH_INGEST_TENANT: step.tenantId, BENCH_INGEST_FILE: step.file, BENCH_INGEST_SPEC: step.specFile, BENCH_INGEST_MODE: 'full' },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
@@ -172,6 +176,7 @@ async function measureRun(owner: pg.Client, options: IngestBenchOptions, step: {
     const result = await done;
     const cpu = cpuSince(before, options.postmaster, result.cpuMs);
     await exited;
+    if (profileDir) sayProfile(profileDir, options.rows, options.say);
     if (result.run.status !== 'succeeded') throw new Error(`ingest run ${result.run.id} ended ${result.run.status}: ${JSON.stringify(result.run.error)}`);
     if (result.run.counts.read !== options.rows) throw new Error(`ingest run ${result.run.id} read ${result.run.counts.read} rows (the file has ${options.rows})`);
     const counts = result.run.counts;
@@ -194,6 +199,18 @@ async function measureRun(owner: pg.Client, options: IngestBenchOptions, step: {
   } finally {
     await stopChild(child);
   }
+}
+
+/** Where the run's process spent its CPU (its whole life, start-up included), in us a row of the file. */
+function sayProfile(profileDir: string, rows: number, say: (line: string) => void): void {
+  // Main thread first: with tsx, Node 20 also profiles the module-hooks thread (CPU.<date>.<pid>.1.*).
+  const file = readdirSync(profileDir).filter((entry) => entry.endsWith('.cpuprofile')).sort()[0];
+  if (!file) return say(`    no CPU profile in ${profileDir}`);
+  const summary = summarizeProfile(join(profileDir, file), 30);
+  const perRow = (ms: number) => ((ms * 1000) / rows).toFixed(1).padStart(6);
+  say(`    CPU profile ${join(profileDir, file)}: busy ${perRow(summary.totalMs - summary.idleMs)} us a row; by package, then function (us a row, share of busy)`);
+  for (const entry of summary.byPackage.slice(0, 12)) say(`      ${perRow(entry.ms)}  ${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.name}`);
+  for (const entry of summary.byFunction) say(`      ${perRow(entry.ms)}  ${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.name}`);
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;

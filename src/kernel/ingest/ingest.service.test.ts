@@ -106,6 +106,13 @@ describe('ingestion runs', () => {
       { recordId: byCode['100001']!.id, action: 'create', ingest: { operation: 'create', row: 1, run: run.id, sourceKey: '100001', system: 'SAP-TEST' } },
       { recordId: byCode['100002']!.id, action: 'create', ingest: { operation: 'create', row: 2, run: run.id, sourceKey: '100002', system: 'SAP-TEST' } },
     ]);
+    // The cross-reference keeps what the source set of each record (what the next load compares with), and only that.
+    const xref = await withTenant(t.platform.database.db, context, (tx) => sql<{ source_key: string; source_values: Record<string, unknown> }>`select source_key, source_values from ingest_xref order by source_key`.execute(tx));
+    const owned = (record: ApiRecord) => Object.fromEntries(spec.sourceOwned!.map((field) => [field, record[field]]));
+    expect(xref.rows).toEqual([
+      { source_key: '100001', source_values: owned(byCode['100001']!) },
+      { source_key: '100002', source_values: owned(byCode['100002']!) },
+    ]);
   });
 
   it('changes nothing when the same file runs again', async () => {

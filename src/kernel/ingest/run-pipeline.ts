@@ -158,8 +158,8 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     }
     // The content hash covers the references as the source names them; the record validates with placeholders.
     const marked = record;
-    const { record: placeheld, references } = referencing ? takeReferences(record) : { record, references: [] };
-    record = placeheld;
+    let references: ReturnType<typeof takeReferences>['references'] = [];
+    if (referencing) ({ record, references } = takeReferences(record));
     if (problems.length === 0 && !result.deleted) {
       if (!validate(record)) {
         for (const error of fieldErrorsOf((validate.errors ?? []) as ValidationIssue[], 'body')) {
@@ -182,7 +182,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       return;
     }
     const hash = digest('sha1', `${JSON.stringify(marked)}${result.deleted ? '\u0001' : '\u0000'}`, 'base64url');
-    prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, id: newId(), record, deleted: result.deleted, hash, source: row, ...(references.length > 0 ? { references } : {}) });
+    prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, id: newId(), record, deleted: result.deleted, hash, source: row, references: references.length > 0 ? references : undefined });
   };
 
   // A chunk is cut from what was read; its transaction runs while the next chunk is read and prepared
