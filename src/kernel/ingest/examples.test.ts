@@ -41,13 +41,15 @@ describe('shipped examples', () => {
 
   it('loads the SAP material sample into products', async () => {
     const { run, rejects } = await load('sap-mara-products.json', 'mara-sample.csv');
-    expect(run.counts).toMatchObject({ read: 5, created: 3, skipped: 1, rejected: 1 });
+    expect(run.counts).toMatchObject({ read: 6, created: 4, skipped: 1, rejected: 1 });
     expect(rejects).toEqual([expect.objectContaining({ rowNumber: 4, field: 'gtin', code: 'ingest.invalid_gtin' })]);
     const products = (await t.platform.records.list(context, t.platform.registry.find('product')!, { sort: 'sku' }, { defaultLimit: 50, maxLimit: 200 })).data;
-    expect(products.map((product) => [product.sku, product.baseUnit, product.listPrice])).toEqual([
-      ['12345', 'EA', { amount: 119, currency: 'EUR' }],
-      ['12346', 'EA', { amount: 99, currency: 'EUR' }],
-      ['12347', 'KG', { amount: 1249, currency: 'EUR' }],
+    expect(products.map((product) => [product.sku, product.name, product.baseUnit, product.listPrice])).toEqual([
+      ['12345', 'Cola 0,5 l PET', 'EA', { amount: 119, currency: 'EUR' }],
+      ['12346', 'Apfelschorle 1 l', 'EA', { amount: 99, currency: 'EUR' }],
+      ['12347', 'Kaffee Crema 1 kg', 'KG', { amount: 1249, currency: 'EUR' }],
+      // An inch mark inside the unquoted MAKTX is text.
+      ['12350', 'Gartenschlauch 1/2" 25 m', 'EA', { amount: 1490, currency: 'EUR' }],
     ]);
   });
 });

@@ -65,9 +65,17 @@ describe('readCsv: RFC 4180', () => {
     const text = 'a;b;c;d;e;f\n  padded ;00042;;"=cmd|\' /C calc\'!A0";+1;-2\n@SUM(A1);=1+1;"";x;=HYPERLINK("a");\t\n';
     expect(valuesOf(await read(text, { delimiter: ';' }))).toEqual([
       { a: '  padded ', b: '00042', c: '', d: "=cmd|' /C calc'!A0", e: '+1', f: '-2' },
+      // Quotes inside a field that does not start with one are text, as written.
+      { a: '@SUM(A1)', b: '=1+1', c: '', d: 'x', e: '=HYPERLINK("a")', f: '\t' },
     ]);
-    // The second record has a quote inside an unquoted field: rejected, not interpreted.
-    expect(problemsOf(await read(text, { delimiter: ';' }))).toMatchObject([{ rowNumber: 2, code: 'ingest.malformed_row' }]);
+    expect(problemsOf(await read(text, { delimiter: ';' }))).toEqual([]);
+  });
+
+  it('reads a quote inside an unquoted field as text: inch marks of material descriptions', async () => {
+    const text = 'MATNR;MAKTX;MEINS\n000000000000004711;PIPE 1/2" STEEL;ST\n000000000000004712;"VALVE 3/4"" BRASS";ST\n000000000000004713;12" x 4" PANEL;ST\n';
+    const items = await read(text, { delimiter: ';' });
+    expect(valuesOf(items).map((row) => row.MAKTX)).toEqual(['PIPE 1/2" STEEL', 'VALVE 3/4" BRASS', '12" x 4" PANEL']);
+    expect(problemsOf(items)).toEqual([]);
   });
 
   it('skips blank lines between records and counts physical lines across them', async () => {
@@ -116,7 +124,7 @@ describe('readCsv: header', () => {
   });
 
   it('refuses a header record that cannot be read', async () => {
-    await expect(read('id;na"me\n1;x\n', { delimiter: ';' })).rejects.toMatchObject({ code: 'ingest.invalid_header' });
+    await expect(read('id;"na"me\n1;x\n', { delimiter: ';' })).rejects.toMatchObject({ code: 'ingest.invalid_header' });
     await expect(read('id;"name\n1;x\n', { delimiter: ';' })).rejects.toMatchObject({ code: 'ingest.invalid_header' });
   });
 
@@ -145,7 +153,7 @@ describe('readCsv: header', () => {
     const items = await read('KUNNR;NAME1\n1;Meier\n2;"Schulz, Anna"\n3;Kurz, Eva\n', { delimiter: ',' });
     expect(valuesOf(items)).toEqual([{ 'KUNNR;NAME1': '1;Meier' }]);
     expect(problemsOf(items)).toMatchObject([
-      { rowNumber: 2, code: 'ingest.malformed_row' },
+      { rowNumber: 2, code: 'ingest.column_count', excerpt: '2;"Schulz, Anna"' },
       { rowNumber: 3, code: 'ingest.column_count' },
     ]);
   });
@@ -165,13 +173,16 @@ describe('readCsv: rejected records', () => {
     expect(rowsOf(items).map((row) => row.rowNumber)).toEqual([1, 4]);
   });
 
-  it('rejects a record with a misplaced quote and reads the next records normally', async () => {
-    const items = await read('a;b\n1;"x"y;z\n2;ab"c\n3;"ok"\n', { delimiter: ';' });
+  it('rejects a record with text after a closing quote and reads the next records normally', async () => {
+    const items = await read('a;b\n1;"x"y;z\n2;"x" ;z\n3;"ok"\n4;ab"c\n', { delimiter: ';' });
     expect(problemsOf(items)).toMatchObject([
       { rowNumber: 1, line: 2, code: 'ingest.malformed_row', excerpt: '1;"x"y;z' },
-      { rowNumber: 2, line: 3, code: 'ingest.malformed_row', excerpt: '2;ab"c' },
+      { rowNumber: 2, line: 3, code: 'ingest.malformed_row', excerpt: '2;"x" ;z' },
     ]);
-    expect(rowsOf(items)).toEqual([{ rowNumber: 3, line: 4, values: { a: '3', b: 'ok' } }]);
+    expect(rowsOf(items)).toEqual([
+      { rowNumber: 3, line: 4, values: { a: '3', b: 'ok' } },
+      { rowNumber: 4, line: 5, values: { a: '4', b: 'ab"c' } },
+    ]);
   });
 
   it('delivers every complete row of a truncated file, then a truncated_record problem', async () => {

@@ -2,9 +2,10 @@
  * RFC 4180 record splitter over text chunks: quoted fields, doubled quotes, CR/LF inside quotes, CRLF, LF
  * or CR record ends. Memory stays bounded: a record longer than `maxRecordLength` is skipped without being
  * held (see csv-record-skipper.ts) and the next record is read normally.
- * Malformed quotes (text after a closing quote, a quote inside an unquoted field) reject their record;
- * the rest of that record is read as unquoted text, so the split of the following records does not depend
- * on the error.
+ * A field is quoted only when it starts with a quote: a quote inside an unquoted field is text, as
+ * spreadsheets and most readers take it (SAP material texts write inches so: `PIPE 1/2" STEEL`), and
+ * splits nothing. Text after a closing quote (`"x"y`) is ambiguous: it rejects its record, whose rest is
+ * read as unquoted text, so the split of the following records does not depend on the error.
  */
 import { sourceProblemCodes, type SourceProblemCode } from './source.errors.ts';
 import { excerptOf, type SourceLimits } from './source-limits.ts';
@@ -161,13 +162,12 @@ export class CsvTokenizer implements CsvRecordText {
         let end = pos;
         while (end < length) {
           const code = text.charCodeAt(end);
-          // Most characters are above the quote (0x22) and not the delimiter: one test for them.
-          if (code > quote && code !== delimiter) {
+          // Most characters are above the line breaks and not the delimiter: one test for them.
+          if (code > cr && code !== delimiter) {
             end++;
             continue;
           }
           if (code === delimiter || code === cr || code === lf) break;
-          if (code === quote) malformed = true;
           end++;
         }
         fields.push(text.slice(pos, end));
@@ -212,4 +212,4 @@ export class CsvTokenizer implements CsvRecordText {
 }
 
 const truncatedReason = 'The file ends inside a quoted field: it is probably truncated, or a quote is not closed.';
-const malformedReason = 'A quote is misplaced: text follows a closing quote, or a quote appears inside an unquoted field.';
+const malformedReason = 'A quote is misplaced: text follows the closing quote of a quoted field (a quote inside it is written twice: "").';
