@@ -15,10 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const load = async (specFile: string, dataFile: string) => {
-  const saved = await t.platform.ingest.saveSpec(context, JSON.parse(readFileSync(example(specFile), 'utf8')).name, JSON.parse(readFileSync(example(specFile), 'utf8')));
-  const run = await t.platform.ingest.createRun(context, { spec: saved.spec.name, mode: 'full', file: { path: example(dataFile), name: dataFile } });
-  return { run: await t.platform.ingest.executeRun(context, run.id), rejects: await t.platform.ingest.listRejects(context, run.id) };
+const load = async (specFile: string, dataFile: string, as: TenantContext = context) => {
+  const spec = JSON.parse(readFileSync(example(specFile), 'utf8'));
+  const saved = await t.platform.ingest.saveSpec(as, spec.name, spec);
+  const run = await t.platform.ingest.createRun(as, { spec: saved.spec.name, mode: 'full', file: { path: example(dataFile), name: dataFile } });
+  return { run: await t.platform.ingest.executeRun(as, run.id), rejects: await t.platform.ingest.listRejects(as, run.id) };
 };
 
 describe('shipped examples', () => {
@@ -50,6 +51,19 @@ describe('shipped examples', () => {
       ['12347', 'Kaffee Crema 1 kg', 'KG', { amount: 1249, currency: 'EUR' }],
       // An inch mark inside the unquoted MAKTX is text.
       ['12350', 'Gartenschlauch 1/2" 25 m', 'EA', { amount: 1490, currency: 'EUR' }],
+    ]);
+  });
+
+  it('loads the SAP OData v2 customer sample (records at /d/results) into outlets', async () => {
+    const fresh: TenantContext = { tenantId: (await t.createTenant()).id };
+    const { run, rejects } = await load('sap-odata-customers-outlets.json', 'odata-customers-sample.json', fresh);
+    expect(rejects).toEqual([]);
+    expect(run.counts).toMatchObject({ read: 4, created: 3, skipped: 1, rejected: 0 });
+    const outlets = (await t.platform.records.list(fresh, t.platform.registry.find('outlet')!, { sort: 'code' }, { defaultLimit: 50, maxLimit: 200 })).data;
+    expect(outlets.map((outlet) => [outlet.code, outlet.name, outlet.channel, outlet.status, outlet.city, outlet.country, outlet.taxId, outlet.active])).toEqual([
+      ['200001', 'Müller Getränkemarkt', 'supermarket', 'active', 'Stuttgart', 'DE', 'DE136695976', true],
+      ['200002', 'Kiosk 1/2" Eck', 'kiosk', 'active', 'Berlin', 'DE', null, true],
+      ['200003', 'Pharmacie du Centre', 'pharmacy', 'blocked', 'Lyon', 'FR', 'FR40303265045', true],
     ]);
   });
 });

@@ -24,6 +24,11 @@ export interface SourceFormatOptions {
   readonly delimiter?: CsvDelimiter;
   /** CSV only: true (default) = the first record names the columns; a list = the column names. */
   readonly header?: boolean | readonly string[];
+  /**
+   * JSON only: a JSON Pointer (RFC 6901) to the array of records inside the document, for feeds that
+   * wrap it: `/d/results` (SAP OData v2), `/value` (OData v4). Default: the document is the array.
+   */
+  readonly records?: string;
   /** A field longer than this (in characters) rejects its row; default 65,536. */
   readonly maxFieldLength?: number;
   /** A record longer than this (in characters) rejects its row; default 1,048,576. */

@@ -152,6 +152,10 @@ describe('validating mapping specs', () => {
       { pointer: '/fields/name', detail: 'reads "NAME2", which is not in source.header' },
       { pointer: '/fields/legalName', detail: 'reads "NAME2", which is not in source.header' },
     ]);
+    // The records pointer is for JSON documents, and a JSON Pointer.
+    expect(problemsOf({ ...kna1OutletSpec, source: { format: 'csv', delimiter: ';', records: '/d/results' } })).toEqual([{ pointer: '/source/records', detail: 'only for json' }]);
+    expect(problemsOf({ ...kna1OutletSpec, source: { format: 'json', records: 'd/results' } })).toEqual([{ pointer: '/source/records', detail: expect.stringContaining('must match pattern') }]);
+    expect(problemsOf({ ...kna1OutletSpec, source: { format: 'json', records: '/d/results' } })).toEqual([]);
     expect(problemsOf('spec')).toEqual([{ pointer: '', detail: 'a mapping spec is a JSON object' }]);
   });
 

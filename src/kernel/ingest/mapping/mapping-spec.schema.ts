@@ -41,6 +41,7 @@ export const mappingSpecSchema = Type.Object(
         encoding: Type.Optional(Type.Enum(['auto', 'utf-8', 'windows-1252', 'iso-8859-1'])),
         delimiter: Type.Optional(Type.Enum(['auto', ',', ';', '\t', '|'])),
         header: Type.Optional(Type.Union([Type.Boolean(), Type.Array(columnName, { minItems: 1 })])),
+        records: Type.Optional(Type.String({ maxLength: 500, pattern: '^(/([^~/]|~[01])*)*$', description: 'json only: JSON Pointer to the array of records, such as /d/results (SAP OData v2) or /value (OData v4)' })),
         maxFieldLength: Type.Optional(Type.Integer({ minimum: 1 })),
         maxRecordLength: Type.Optional(Type.Integer({ minimum: 1 })),
       },

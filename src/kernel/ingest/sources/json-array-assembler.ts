@@ -1,32 +1,29 @@
 /**
- * Builds the elements of a top-level JSON array from stream-json tokens (streamed form: keys, strings and
+ * Builds the elements of the JSON array of records (the document, or the array `source.records` points
+ * at: json-records-seeker.ts) from stream-json tokens (streamed form: keys, strings and
  * numbers arrive in chunks, so no single value is held whole by the tokenizer). An element's size is
  * counted on its content (keys, strings, numbers, literals, punctuation; whitespace and escapes not);
  * past `maxRecordLength` the element is dropped as it goes and becomes a `record_too_long` problem.
  */
 import type { SourceItem } from '../ingest.contract.ts';
+import { JsonRecordsSeeker, maxJsonDepth as maxDepth } from './json-records-seeker.ts';
+import type { JsonToken } from './json-token.ts';
 import { sourceErrors, sourceProblemCodes, type SourceProblemCode } from './source.errors.ts';
 import { excerptLength, excerptOf, type SourceLimits } from './source-limits.ts';
 
-/** The tokens of stream-json's parser (`stream-json/core/parser.js`) this assembler reads. */
-export type JsonToken =
-  | { readonly name: 'startObject' | 'endObject' | 'startArray' | 'endArray' | 'startKey' | 'endKey' | 'startString' | 'endString' | 'startNumber' | 'endNumber' }
-  | { readonly name: 'stringChunk' | 'numberChunk' | 'keyValue' | 'stringValue' | 'numberValue' | 'whitespace'; readonly value: string }
-  | { readonly name: 'nullValue'; readonly value: null }
-  | { readonly name: 'trueValue' | 'falseValue'; readonly value: boolean };
+export type { JsonToken } from './json-token.ts';
 
 type Container = Record<string, unknown> | unknown[];
 
-/** Nesting deeper than this is refused: the tokenizer keeps one entry per open level. */
-const maxDepth = 1_024;
 const completeNumber = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 export class JsonArrayAssembler {
   items: SourceItem[] = [];
   /** A token arrived (the document is not empty). */
   started = false;
-  /** The top-level array was closed. */
+  /** The array of records was closed. */
   finished = false;
+  private readonly seeker: JsonRecordsSeeker;
   private depth = 0;
   private readonly stack: Container[] = [];
   private readonly keys: string[] = [];
@@ -39,7 +36,13 @@ export class JsonArrayAssembler {
   /** A number's chunks are arriving: stream-json holds back its `endNumber` until the next token. */
   private numberOpen = false;
 
-  constructor(private readonly limits: SourceLimits) {}
+  /** `records`: the JSON Pointer to the array of records; the document itself by default. */
+  constructor(
+    private readonly limits: SourceLimits,
+    records = '',
+  ) {
+    this.seeker = new JsonRecordsSeeker(records);
+  }
 
   take(): SourceItem[] {
     const items = this.items;
@@ -52,6 +55,7 @@ export class JsonArrayAssembler {
     // A number followed only by whitespace ended in the text, yet its endNumber never came: the tokenizer
     // sends it with the next token, and the flush fails first. Taken here, the excerpt is the same however the text was chunked.
     if (this.numberOpen && !this.oversized && completeNumber.test(this.text)) this.consume({ name: 'endNumber' });
+    if (this.finished) return this.problem(sourceProblemCodes.truncatedRecord, 'The document ends before it is closed, after the array of records: the file is probably truncated.', '');
     const excerpt = this.oversized ? this.oversizedExcerpt() : this.partialExcerpt();
     this.problem(sourceProblemCodes.truncatedRecord, 'The document ends before the array is closed: the file is probably truncated.', excerpt);
   }
@@ -59,8 +63,8 @@ export class JsonArrayAssembler {
   consume(token: JsonToken): void {
     this.started = true;
     if (this.depth === 0) {
-      if (token.name === 'startArray') this.depth = 1;
-      else if (token.name !== 'whitespace') throw sourceErrors.malformedSource('A JSON source must be one array of objects (`[{...}, {...}]`); this document is not an array.');
+      // After the records: what closes the document around them (the tokenizer checks its syntax).
+      if (!this.finished && this.seeker.consume(token)) this.depth = 1;
       return;
     }
     switch (token.name) {

@@ -137,7 +137,10 @@ describe('readJsonArray', () => {
 
   it('fails with malformed_source for a document that is not an array', async () => {
     for (const text of ['{"a":1}', '"text"', '12']) expect((await outcome(readJsonArray, [text])).error).toBe('ingest.malformed_source');
+    // An object: the message says how to name its array of records.
+    await expect(read(readJsonArray, '{"d":{"results":[]}}')).rejects.toMatchObject({ code: 'ingest.malformed_source', message: expect.stringContaining('source.records') });
   });
+
 
   it('rejects an element over maxRecordLength, even one holding a string of megabytes, and reads on', async () => {
     const huge = 'y'.repeat(65_536);
@@ -164,5 +167,66 @@ describe('readJsonArray', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('readJsonArray: records inside the document (source.records)', () => {
+  const odataV2 = JSON.stringify({
+    d: {
+      __count: '2',
+      results: [
+        { __metadata: { uri: "A_Customer('1')", type: 'API_BUSINESS_PARTNER.A_CustomerType' }, Customer: '0000000001', CustomerName: 'Müller Markt', to_Address: { __deferred: { uri: 'x' } } },
+        { __metadata: { uri: "A_Customer('2')" }, Customer: '0000000002', CustomerName: 'Kiosk am Eck', to_Address: { __deferred: { uri: 'y' } } },
+      ],
+      __next: "A_Customer?$skiptoken='2'",
+    },
+  });
+  const odataV4 = JSON.stringify({ '@odata.context': '$metadata#A_Product', '@odata.metadataEtag': 'W/"1"', value: [{ Product: 'P1', ProductType: 'FERT' }, 'x', { Product: 'P2', ProductType: 'HAWA' }], '@odata.nextLink': 'next' });
+
+  it('reads the records of an SAP OData v2 payload at /d/results, members before and after them skipped', async () => {
+    const items = await read(readJsonArray, odataV2, { records: '/d/results' });
+    expect(valuesOf(items).map((values) => [values.Customer, values.CustomerName])).toEqual([
+      ['0000000001', 'Müller Markt'],
+      ['0000000002', 'Kiosk am Eck'],
+    ]);
+    expect(problemsOf(items)).toEqual([]);
+  });
+
+  it('reads an OData v4 payload at /value, rejecting an element that is not an object as at the top', async () => {
+    const items = await read(readJsonArray, odataV4, { records: '/value' });
+    expect(valuesOf(items)).toEqual([{ Product: 'P1', ProductType: 'FERT' }, { Product: 'P2', ProductType: 'HAWA' }]);
+    expect(problemsOf(items)).toMatchObject([{ rowNumber: 2, code: 'ingest.not_an_object' }]);
+  });
+
+  it('decodes ~1 and ~0 in the pointer, and reads the same however the text is chunked', async () => {
+    const text = JSON.stringify({ 'a/b': { '~x': [{ n: 1 }] }, other: [[{ deep: [1, { n: 9 }] }]] });
+    expect(valuesOf(await read(readJsonArray, text, { records: '/a~1b/~0x' }))).toEqual([{ n: 1 }]);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(odataV2, odataV4), fc.integer({ min: 1, max: 17 }), async (whole, size) => {
+        const options = { records: whole === odataV2 ? '/d/results' : '/value' };
+        const chunks = whole.match(new RegExp(`[^]{1,${size}}`, 'g')) ?? [];
+        expect(await outcome(readJsonArray, chunks, options)).toEqual(await outcome(readJsonArray, [whole], options));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('fails with malformed_source saying where the records are not', async () => {
+    const failure = async (text: string, records: string) => (await outcome(readJsonArray, [text], { records })).error;
+    await expect(read(readJsonArray, odataV2, { records: '/d/result' })).rejects.toMatchObject({ code: 'ingest.malformed_source', message: 'The document has no array of records at /d/result: the value at /d has no member "result".' });
+    await expect(read(readJsonArray, odataV2, { records: '/d/__count' })).rejects.toMatchObject({ message: 'The value at /d/__count is a string, not an array of records.' });
+    await expect(read(readJsonArray, odataV2, { records: '/d/__count/x' })).rejects.toMatchObject({ message: 'The document has no array of records at /d/__count/x: the value at /d/__count is a string, not an object.' });
+    await expect(read(readJsonArray, '[{"a":1}]', { records: '/value' })).rejects.toMatchObject({ message: 'The document has no array of records at /value: the document is an array, not an object.' });
+    expect(await failure('{"d":{"results":[{"a":1}]', '/d/results')).toBeUndefined();
+  });
+
+  it('delivers the records of a payload cut after them, then a truncated_record problem', async () => {
+    const cut = odataV2.slice(0, odataV2.indexOf('__next'));
+    const items = await read(readJsonArray, cut, { records: '/d/results' });
+    expect(valuesOf(items)).toHaveLength(2);
+    expect(problemsOf(items)).toMatchObject([{ rowNumber: 3, code: 'ingest.truncated_record', reason: expect.stringContaining('after the array of records') }]);
+    const inside = await read(readJsonArray, odataV2.slice(0, odataV2.indexOf("A_Customer('2')")), { records: '/d/results' });
+    expect(valuesOf(inside)).toHaveLength(1);
+    expect(problemsOf(inside)).toMatchObject([{ rowNumber: 2, code: 'ingest.truncated_record' }]);
   });
 });

@@ -108,9 +108,9 @@ const none = Symbol.for('object-stream.none');
 const manyMarker = Symbol.for('object-stream.many');
 type JsonTokenizer = (chunk: string | typeof none) => unknown;
 
-/** Streams the elements of a top-level JSON array; an element that is not an object is a problem. */
+/** Streams the elements of the array of records (the document, or where `options.records` points); an element that is not an object is a problem. */
 export async function* readJsonArray(text: AsyncIterable<string>, options: SourceFormatOptions): AsyncGenerator<SourceItem> {
-  const assembler = new JsonArrayAssembler(resolveSourceLimits(options));
+  const assembler = new JsonArrayAssembler(resolveSourceLimits(options), options.records);
   // Streamed, not packed: a 50 MB string arrives in pieces instead of being collected by the tokenizer.
   const tokenizer = jsonParser({ packKeys: false, packStrings: false, packNumbers: false }) as unknown as JsonTokenizer;
   let offset = 0;
