@@ -69,7 +69,10 @@ export class JsonRecordsSeeker {
         }
         return false;
       case 'key':
-        if (token.name === 'stringChunk') this.key += token.value;
+        // A key longer than the one sought is not it: no need to hold it all.
+        if (token.name === 'stringChunk') {
+          if (this.key.length <= this.path[this.level]!.length) this.key += token.value;
+        }
         else if (token.name === 'endKey') {
           if (this.key === this.path[this.level]) {
             this.level++;

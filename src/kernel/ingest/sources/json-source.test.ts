@@ -181,6 +181,7 @@ describe('readJsonArray: records inside the document (source.records)', () => {
       __next: "A_Customer?$skiptoken='2'",
     },
   });
+  const lookalike = JSON.stringify({ dd: { results: [{ n: 0 }] }, d: { results_: [{ n: 2 }], result: [], results: [{ n: 1 }] } });
   const odataV4 = JSON.stringify({ '@odata.context': '$metadata#A_Product', '@odata.metadataEtag': 'W/"1"', value: [{ Product: 'P1', ProductType: 'FERT' }, 'x', { Product: 'P2', ProductType: 'HAWA' }], '@odata.nextLink': 'next' });
 
   it('reads the records of an SAP OData v2 payload at /d/results, members before and after them skipped', async () => {
@@ -201,9 +202,11 @@ describe('readJsonArray: records inside the document (source.records)', () => {
   it('decodes ~1 and ~0 in the pointer, and reads the same however the text is chunked', async () => {
     const text = JSON.stringify({ 'a/b': { '~x': [{ n: 1 }] }, other: [[{ deep: [1, { n: 9 }] }]] });
     expect(valuesOf(await read(readJsonArray, text, { records: '/a~1b/~0x' }))).toEqual([{ n: 1 }]);
+    // Members whose names start like the one sought are not it.
+    expect(valuesOf(await read(readJsonArray, lookalike, { records: '/d/results' }))).toEqual([{ n: 1 }]);
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(odataV2, odataV4), fc.integer({ min: 1, max: 17 }), async (whole, size) => {
-        const options = { records: whole === odataV2 ? '/d/results' : '/value' };
+      fc.asyncProperty(fc.constantFrom(odataV2, odataV4, lookalike), fc.integer({ min: 1, max: 17 }), async (whole, size) => {
+        const options = { records: whole === odataV4 ? '/value' : '/d/results' };
         const chunks = whole.match(new RegExp(`[^]{1,${size}}`, 'g')) ?? [];
         expect(await outcome(readJsonArray, chunks, options)).toEqual(await outcome(readJsonArray, [whole], options));
       }),
