@@ -206,6 +206,18 @@ describe('password reset over SMTP', () => {
     expect(await eventsOf({ tenantId: platformChain, action: 'auth.password_reset_requested' })).toContainEqual(expect.objectContaining({ actor_kind: 'anonymous', details: { reason: 'unknown_account' } }));
   });
 
+  it('mails one link however many requests for an account arrive at once (one a minute)', async () => {
+    const { email, userId } = await signedUpAndIn();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post('/v1/auth/password-reset', { email })));
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array(8).fill(202));
+    // Each request's work runs after its answer: wait until none is left running.
+    const tokens = () => sql<{ count: number }>`select count(*)::int as count from identity_user_tokens where user_id = ${userId} and purpose = 'password_reset'`.execute(test.database.owner.db);
+    await until(async () => ((await eventsOf({ actorId: userId, action: 'auth.password_reset_requested' })).length > 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await tokens()).rows[0]!.count).toBe(1);
+    expect(await eventsOf({ actorId: userId, action: 'auth.password_reset_requested' })).toHaveLength(1);
+  });
+
   it('lets the owner of a locked account out through a reset', async () => {
     const { email } = await signedUpAndIn();
     for (let attempt = 0; attempt < 3; attempt++) await login(email, 'wrong-password-but-long');

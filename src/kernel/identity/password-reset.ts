@@ -21,7 +21,7 @@ import { checkNewPassword, normalizePassword } from './password-policy.ts';
 import type { IdentityEvents } from './security-events.ts';
 import type { SessionCache } from './session-cache.ts';
 import { linkTo, newUserToken, parseUserToken } from './user-tokens.ts';
-import { consumeUserToken, countRecentTokens, findUserById, insertUserToken, setPassword, spendOpenTokens, type UserRecord } from './user-tokens.repository.ts';
+import { consumeUserToken, countRecentTokens, findUserById, insertUserToken, lockUser, setPassword, spendOpenTokens, type UserRecord } from './user-tokens.repository.ts';
 
 export interface PasswordResetOptions {
   db: Kysely<any>;
@@ -54,6 +54,8 @@ export function createPasswordReset(options: PasswordResetOptions) {
     await withTenant(db, { tenantId, userId: user.id }, async (tx) => {
       // The mail lives in this tenant's outbox: only while the user is still a member of it.
       if (!(await findRole(tx, tenantId, user.id))) return;
+      // Two requests at once would both count the same tokens: the second waits here for the first.
+      await lockUser(tx, user.id);
       if ((await countRecentTokens(tx, tenantId, user.id, 'password_reset', resetCooldownSeconds)) > 0) return;
       await spendOpenTokens(tx, tenantId, user.id, 'password_reset');
       const { token, hash } = newUserToken(tenantId);
