@@ -278,7 +278,7 @@ export function composeDataServices(config: Config, db: Database['db'], apps: re
   // Tenant settings (kernel/tenancy) may override the fuzzy matching thresholds of the specs (PUT /v1/ingest/settings).
   const tenantDirectory = createTenantDirectory(db);
   const ingest = createIngestService({ db, registry, records, customFields, chunkSize: config.INGEST_CHUNK_ROWS, chunkBytes: config.INGEST_CHUNK_BYTES, audit,
-    tenantSettings: { read: (tenantId) => tenantDirectory.getTenant(tenantId).then((tenant) => tenant.settings), write: (tx, tenantId, key, value) => tenantDirectory.setSetting(tenantId, key, value, tx).then(() => undefined) },
+    tenantSettings: { read: (tenantId) => tenantDirectory.getTenant(tenantId).then((tenant) => tenant.settings), write: (tx, tenantId, key, value) => tenantDirectory.setSetting(tenantId, key, value, tx).then((updated) => updated.previous) },
   });
   return { registry, audit, access, customFields, records, ingest };
 }

@@ -51,6 +51,19 @@ describe('ingestion settings', () => {
     expect((await settingEvents(context)).map((event) => event.details.after)).toEqual([{ fuzzy: { high: 0.99, low: 0.95 } }, { fuzzy: null }]);
   });
 
+  it('audit each change with what it replaced, changes made at once included', async () => {
+    const context = await loads.tenant();
+    const values = [0.91, 0.92, 0.93, 0.94, 0.95, 0.96].map((high) => ({ fuzzy: { high, low: 0.5 } }));
+    const answers = await Promise.all(values.map((value) => call(context, 'PUT', value)));
+    expect(answers.map((answer) => answer.statusCode)).toEqual(values.map(() => 200));
+    // In the order written, each change's `before` is the one before it's `after`: none read a value another had replaced.
+    const events = (await settingEvents(context)).map((event) => event.details as { before: unknown; after: unknown });
+    expect(events).toHaveLength(values.length);
+    expect(events[0]!.before).toEqual({ fuzzy: null });
+    events.slice(1).forEach((event, index) => expect(event.before).toEqual(events[index]!.after));
+    expect((await call(context, 'GET')).json()).toEqual(events.at(-1)!.after);
+  });
+
   it('are the calling tenant\'s own: another tenant\'s change and read never reach them', async () => {
     const own = await loads.tenant();
     const other = await loads.tenant();

@@ -21,8 +21,8 @@ export interface IngestSettings {
 /** What ingestion needs of kernel/tenancy's tenant settings. */
 export interface IngestTenantSettings {
   read(tenantId: string): Promise<Readonly<Record<string, unknown>>>;
-  /** Sets (or with null removes) one top-level key of the tenant's settings, in the transaction. */
-  write(tx: TenantTx, tenantId: string, key: string, value: unknown): Promise<void>;
+  /** Sets (or with null removes) one top-level key of the tenant's settings, in the transaction; returns what the key held before (null: unset), read under lock. */
+  write(tx: TenantTx, tenantId: string, key: string, value: unknown): Promise<unknown>;
 }
 
 /** What ingestion needs of kernel/audit. */
@@ -90,8 +90,7 @@ export function createIngestSettings(db: Kysely<any>, options: { settings?: Inge
           }
         }
         if (refused.length > 0) throw invalid(refused);
-        const before = settingsOf(await settings.read(context.tenantId));
-        await settings.write(tx, context.tenantId, 'ingest', next.fuzzy === null ? null : { fuzzy: next.fuzzy });
+        const before = settingsOf({ ingest: await settings.write(tx, context.tenantId, 'ingest', next.fuzzy === null ? null : { fuzzy: next.fuzzy }) });
         await options.audit?.recordSecurityEvent(tx, { action: 'ingest.settings_updated', entity: ingestSettingsAuditEntity, recordId: context.tenantId, details: { before, after: next } }, context);
         return next;
       });

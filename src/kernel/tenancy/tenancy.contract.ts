@@ -45,9 +45,10 @@ export interface TenantDirectory {
   /**
    * Sets one top-level key of the tenant's settings, or removes it (null), in the given transaction
    * when there is one (a module's settings change and its audit event commit together). Each module
-   * validates its own key (`ingest`: kernel/ingest's settings).
+   * validates its own key (`ingest`: kernel/ingest's settings). Returns the tenant and the key's
+   * previous value (null: unset), read under the tenant row's lock: the `before` of the change's audit.
    */
-  setSetting(tenantId: string, key: string, value: unknown, tx?: Kysely<any>): Promise<Tenant>;
+  setSetting(tenantId: string, key: string, value: unknown, tx?: Kysely<any>): Promise<{ tenant: Tenant; previous: unknown }>;
   reactivateTenant(idOrSlug: string): Promise<Tenant>;
   /** Removes the tenant and every row of every tenant table. Returns rows removed per table. */
   deleteTenant(idOrSlug: string): Promise<Record<string, number>>;

@@ -34,13 +34,19 @@ export async function updateTenantStatus(db: Kysely<any>, id: string, status: Te
   return result.rows[0] && toTenant(result.rows[0]);
 }
 
-/** Sets one top-level key of the tenant's settings (null removes it), in the caller's transaction when given. */
-export async function updateTenantSetting(db: Kysely<any>, id: string, key: string, value: unknown): Promise<Tenant | undefined> {
+/**
+ * Sets one top-level key of the tenant's settings (null removes it), in the caller's transaction when
+ * given; returns the tenant and what the key held before (null: unset), read under the row's lock, so
+ * that of two changes at once the second sees the first's value.
+ */
+export async function updateTenantSetting(db: Kysely<any>, id: string, key: string, value: unknown): Promise<{ tenant: Tenant; previous: unknown } | undefined> {
   const settings = value === null ? sql`settings - ${key}::text` : sql`jsonb_set(settings, array[${key}::text], ${JSON.stringify(value)}::jsonb)`;
-  const result = await sql<Row>`
+  const result = await sql<Row & { previous: unknown }>`
     update tenants set settings = ${settings}, version = version + 1, updated_at = now()
-    where id = ${id} returning ${columns}`.execute(db);
-  return result.rows[0] && toTenant(result.rows[0]);
+    from (select settings -> ${key}::text as previous from tenants where id = ${id} for update) as old
+    where id = ${id} returning ${columns}, old.previous`.execute(db);
+  const row = result.rows[0];
+  return row && { tenant: toTenant(row), previous: row.previous };
 }
 
 /**
