@@ -26,7 +26,7 @@
  * the generated SAP file), BENCH_INGEST_ROUNDS (1; each round a fresh tenant), BENCH_INGEST_MATCHING
  * (exact: the example spec without fuzzy matching, the issue's scenario; fuzzy: the spec whole). BENCH_ONLY=ingest runs it alone.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/kernel/config/index.ts';
@@ -48,7 +48,7 @@ import {
   type TargetSummary,
 } from './support/bench-report.ts';
 import { installCleanup } from './support/cleanup.ts';
-import { summarizeProfile, type ProfileSummary } from './support/cpu-profile.ts';
+import { mainThreadProfile, summarizeProfile, type ProfileSummary } from './support/cpu-profile.ts';
 import { measureHashRates, type HashRates } from './support/hash-rate.ts';
 import { runIngestBench } from './support/ingest-bench.ts';
 import { formatIngest, ingestChecks, summarizeIngest } from './support/ingest-report.ts';
@@ -181,9 +181,8 @@ async function runLoad(targets: LoadTarget[], load: LoadSettings, schedule: Sche
 function profileSummaries(profileDir: string): Record<string, ProfileSummary> {
   const summaries: Record<string, ProfileSummary> = {};
   for (const name of ['platform', 'floor']) {
-    // Main thread first: with tsx, Node 20 also profiles the module-hooks thread (CPU.<date>.<pid>.1.*).
-    const file = readdirSync(join(profileDir, name)).filter((entry) => entry.endsWith('.cpuprofile')).sort()[0];
-    if (file) summaries[name] = summarizeProfile(join(profileDir, name, file));
+    const file = mainThreadProfile(join(profileDir, name));
+    if (file) summaries[name] = summarizeProfile(file);
   }
   return summaries;
 }

@@ -2,7 +2,8 @@
  * Reads a V8 .cpuprofile (node --cpu-prof) and sums self time per function and per package, so a
  * bench run can say where a server's CPU went without opening DevTools.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface ProfileNode {
   id: number;
@@ -40,6 +41,12 @@ function shortUrl(url: string): string {
   if (modules >= 0) return url.slice(modules + '/node_modules/'.length);
   const source = /\/((src|bench)\/.+)$/.exec(url);
   return source ? source[1]! : url;
+}
+
+/** The main thread's profile in a --cpu-prof directory: with tsx, Node 20 also profiles the module-hooks thread (CPU.<date>.<pid>.1.*), which sorts after it. */
+export function mainThreadProfile(dir: string): string | undefined {
+  const file = readdirSync(dir).filter((entry) => entry.endsWith('.cpuprofile')).sort()[0];
+  return file && join(dir, file);
 }
 
 export function summarizeProfile(path: string, top = 40): ProfileSummary {

@@ -9,7 +9,7 @@
  * `COPY outlets FROM STDIN` into another fresh tenant, as the owner, in the same round.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -18,7 +18,7 @@ import copyStreams from 'pg-copy-streams';
 import { cliNodeFlags } from '../../src/cli/node-flags.ts';
 import { writeSapCustomerFile } from '../../src/kernel/ingest/sap-customers.fixture.ts';
 import type { IngestRunnerDone, IngestRunnerProgress } from '../servers/ingest-runner.ts';
-import { summarizeProfile } from './cpu-profile.ts';
+import { mainThreadProfile, summarizeProfile } from './cpu-profile.ts';
 import type { IngestStep } from './ingest-report.ts';
 import { readClusterCpuMs, readMachineCpu, repoRoot, stopChild, track } from './processes.ts';
 
@@ -203,12 +203,11 @@ async function measureRun(owner: pg.Client, options: IngestBenchOptions, step: {
 
 /** Where the run's process spent its CPU (its whole life, start-up included), in us a row of the file. */
 function sayProfile(profileDir: string, rows: number, say: (line: string) => void): void {
-  // Main thread first: with tsx, Node 20 also profiles the module-hooks thread (CPU.<date>.<pid>.1.*).
-  const file = readdirSync(profileDir).filter((entry) => entry.endsWith('.cpuprofile')).sort()[0];
+  const file = mainThreadProfile(profileDir);
   if (!file) return say(`    no CPU profile in ${profileDir}`);
-  const summary = summarizeProfile(join(profileDir, file), 30);
+  const summary = summarizeProfile(file, 30);
   const perRow = (ms: number) => ((ms * 1000) / rows).toFixed(1).padStart(6);
-  say(`    CPU profile ${join(profileDir, file)}: busy ${perRow(summary.totalMs - summary.idleMs)} us a row; by package, then function (us a row, share of busy)`);
+  say(`    CPU profile ${file}: busy ${perRow(summary.totalMs - summary.idleMs)} us a row; by package, then function (us a row, share of busy)`);
   for (const entry of summary.byPackage.slice(0, 12)) say(`      ${perRow(entry.ms)}  ${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.name}`);
   for (const entry of summary.byFunction) say(`      ${perRow(entry.ms)}  ${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.name}`);
 }

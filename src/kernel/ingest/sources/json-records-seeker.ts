@@ -10,15 +10,6 @@ import { sourceErrors } from './source.errors.ts';
 /** Nesting deeper than this is refused: the tokenizer keeps one entry per open level. */
 export const maxJsonDepth = 1_024;
 
-/** The reference tokens of a JSON Pointer (`~1` is `/`, `~0` is `~`); the empty pointer is the whole document. */
-export function pointerTokens(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-
 const kindOf = (token: JsonToken): string => {
   switch (token.name) {
     case 'startObject':
@@ -43,11 +34,15 @@ export class JsonRecordsSeeker {
   private state: 'value' | 'member' | 'key' | 'skip' = 'value';
   private key = '';
   private skipDepth = 0;
+  /** The pointer's reference tokens as written (`~1` for `/`, `~0` for `~`), and as member names. */
+  private readonly encoded: readonly string[];
+  private readonly path: readonly string[];
 
-  constructor(
-    private readonly pointer: string,
-    private readonly path: readonly string[] = pointerTokens(pointer),
-  ) {}
+  /** `pointer`: a JSON Pointer (RFC 6901); the empty pointer is the whole document. */
+  constructor(private readonly pointer: string) {
+    this.encoded = pointer === '' ? [] : pointer.slice(1).split('/');
+    this.path = this.encoded.map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+  }
 
   /** Reads a token before the records; true when it opened their array. */
   consume(token: JsonToken): boolean {
@@ -70,17 +65,14 @@ export class JsonRecordsSeeker {
         return false;
       case 'key':
         // A key longer than the one sought is not it: no need to hold it all.
-        if (token.name === 'stringChunk') {
-          if (this.key.length <= this.path[this.level]!.length) this.key += token.value;
-        }
-        else if (token.name === 'endKey') {
-          if (this.key === this.path[this.level]) {
-            this.level++;
-            this.state = 'value';
-          } else {
-            this.state = 'skip';
-            this.skipDepth = 0;
-          }
+        if (token.name === 'stringChunk' && this.key.length <= this.path[this.level]!.length) this.key += token.value;
+        if (token.name !== 'endKey') return false;
+        if (this.key === this.path[this.level]) {
+          this.level++;
+          this.state = 'value';
+        } else {
+          this.state = 'skip';
+          this.skipDepth = 0;
         }
         return false;
       case 'skip':
@@ -118,11 +110,6 @@ export class JsonRecordsSeeker {
 
   /** The object being searched, for messages. */
   private where(): string {
-    if (this.level === 0) return 'the document';
-    const at = this.path
-      .slice(0, this.level)
-      .map((token) => `/${token.replaceAll('~', '~0').replaceAll('/', '~1')}`)
-      .join('');
-    return `the value at ${at}`;
+    return this.level === 0 ? 'the document' : `the value at /${this.encoded.slice(0, this.level).join('/')}`;
   }
 }
