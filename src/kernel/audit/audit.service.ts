@@ -6,7 +6,7 @@ import { canonicalContentParts, hashEvent, linkHash } from './audit-chain.ts';
 import { changedFields } from './audit-changes.ts';
 import type { AuditActor, AuditEvent, AuditLog, AuditPage, SecurityEventInput } from './audit.contract.ts';
 import { auditErrors } from './audit.errors.ts';
-import { insertEvent, insertEvents, lockChainHead, selectEvent, selectEvents, selectRunEvents, type LinkedEvent } from './audit.repository.ts';
+import { eventLine, insertEvent, insertEvents, lockChainHead, selectEvent, selectEvents, selectRunEvents } from './audit.repository.ts';
 import { verifyTenantChain } from './chain-verification.ts';
 
 /** The tenant id of the platform chain: events that belong to no tenant. No tenant can have it (ids are UUIDv7). */
@@ -65,35 +65,42 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
     return event;
   };
 
-  /** Appends drafts in order under one lock of the chain, in one statement per 500. */
-  const appendMany = async (tx: TenantTx, drafts: readonly Draft[], expectedTenantId: string): Promise<void> => {
-    if (drafts.length === 0) return;
+  /**
+   * Appends events in order under one lock of the chain: `count` drafts, made one at a time by
+   * `draftAt` once the head is locked, each turned into its line of the statement before the next
+   * (insertEvents), so the changes and contents of thousands of events are never all held at once.
+   */
+  const appendMany = async (tx: TenantTx, count: number, draftAt: (index: number) => Draft, expectedTenantId: string): Promise<void> => {
+    if (count === 0) return;
     const head = await lockChain(tx);
     if (head.tenantId !== expectedTenantId.toLowerCase()) throw auditErrors.tenantMismatch();
     const occurredAt = now().toISOString();
     let previous = head.hash;
-    const events = drafts.map((draft, index): LinkedEvent => {
+    const lines: string[] = [];
+    for (let index = 0; index < count; index++) {
+      const draft = draftAt(index);
       const content = canonicalContentParts({ ...draft, occurredAt, tenantId: head.tenantId });
       const hash = linkHash(previous, content.text);
-      const event: LinkedEvent = {
-        seq: head.seq + 1 + index,
-        prevHash: previous,
-        hash,
-        occurredAt,
-        actorKind: draft.actor.kind,
-        actorId: draft.actor.id,
-        action: draft.action,
-        entity: draft.entity,
-        recordId: draft.recordId,
-        requestId: draft.requestId,
-        ip: draft.ip,
-        changes: content.changes,
-        details: content.details,
-      };
+      lines.push(
+        eventLine({
+          seq: head.seq + 1 + index,
+          prevHash: previous,
+          hash,
+          occurredAt,
+          actorKind: draft.actor.kind,
+          actorId: draft.actor.id,
+          action: draft.action,
+          entity: draft.entity,
+          recordId: draft.recordId,
+          requestId: draft.requestId,
+          ip: draft.ip,
+          changes: content.changes,
+          details: content.details,
+        }),
+      );
       previous = hash;
-      return event;
-    });
-    await insertEvents(tx, head.tenantId, events);
+    }
+    await insertEvents(tx, head.tenantId, lines);
   };
 
   // A write of an entity that is not audited is kept only when its writer gave details (ingestion's
@@ -134,7 +141,7 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
     },
     async afterWriteMany(tx, changes) {
       const audited = changes.filter(kept);
-      if (audited.length > 0) await appendMany(tx, audited.map(changeDraft), audited[0]!.context.tenantId);
+      if (audited.length > 0) await appendMany(tx, audited.length, (index) => changeDraft(audited[index]!), audited[0]!.context.tenantId);
     },
   };
 

@@ -62,6 +62,10 @@ export function createExtensionWrites(source: CustomFieldSource | undefined) {
   const fieldsOf = (tx: TenantTx, tenantId: string, entity: EntityDef): Promise<readonly CustomField[]> => (source ? source.fieldsOf(tx, tenantId, entity) : Promise.resolve([]));
   return {
     fieldsOf,
+    /** True when a create without `ext` needs no definitions: the entity had no required custom field at the last read (CustomFieldSource.mayRequire). */
+    createNeedsNone(tenantId: string, entity: EntityDef): boolean {
+      return !source?.mayRequire(tenantId, entity);
+    },
     async forCreate(tx: TenantTx, tenantId: string, entity: EntityDef, ext: unknown): Promise<ExtColumns> {
       if (ext === undefined && !source?.mayRequire(tenantId, entity)) return { columns: [] };
       const fields = await fieldsOf(tx, tenantId, entity);
