@@ -2,7 +2,7 @@
  * Fastify's own errors (schema validation, body parsing, limits) as domain errors with stable
  * codes and field pointers, so they leave through the same problem mapper as everything else.
  */
-import { AppError, type FieldError } from '../shared/index.ts';
+import { AppError, escapePointer, unescapePointer, type FieldError } from '../shared/index.ts';
 import { jsonBodyErrors } from './json-body.ts';
 
 export interface ValidationIssue {
@@ -72,7 +72,7 @@ export function fieldErrorsOf(issues: readonly ValidationIssue[], context: strin
     const pointer = child === undefined ? path : `${path}/${escapePointer(child)}`;
     const detail = issue.keyword === 'additionalProperties' ? describeUnknown(child ?? '') : (issue.message ?? 'is invalid');
     const error: FieldError =
-      context === 'body' ? { pointer: `${prefix}${pointer}` || '/', detail } : { parameter: (pointer.split('/')[1] ?? '').replaceAll('~1', '/').replaceAll('~0', '~') || context, detail };
+      context === 'body' ? { pointer: `${prefix}${pointer}` || '/', detail } : { parameter: unescapePointer(pointer.split('/')[1] ?? '') || context, detail };
     const identity = `${error.pointer ?? ''}\u0000${error.parameter ?? ''}\u0000${detail}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
@@ -87,6 +87,3 @@ function describeUnknown(property: string): string {
   return serverOwned.has(property) ? 'is set by the server and cannot be written' : 'is not a known property';
 }
 
-function escapePointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
-}

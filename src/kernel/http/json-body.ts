@@ -4,7 +4,7 @@
  * `__proto__` and `constructor.prototype` keys anywhere and bounds the nesting depth (deeper
  * documents exhaust the stack of serializers and of PostgreSQL's jsonb parser: a 500, not a 400).
  */
-import { AppError } from '../shared/index.ts';
+import { AppError, escapePointer } from '../shared/index.ts';
 
 export const maxBodyDepth = 64;
 
@@ -64,6 +64,6 @@ function checkJsonBody(root: unknown): void {
 /** RFC 6901 pointer of a visited value, built only when a problem is reported. */
 function pointerOf(visit: Visit): string {
   const segments: string[] = [];
-  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) segments.push(at.key.replaceAll('~', '~0').replaceAll('/', '~1'));
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) segments.push(escapePointer(at.key));
   return segments.length === 0 ? '/' : `/${segments.reverse().join('/')}`;
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { FieldError } from '../shared/index.ts';
+import { escapePointer, type FieldError } from '../shared/index.ts';
 import { parseJsonBody } from '../http/index.ts';
 import { ingestErrors } from './ingest.errors.ts';
 
@@ -42,7 +42,7 @@ export async function writeJsonBatch(body: AsyncIterable<unknown>, path: string,
   const { records, batchId, ...rest } = batch as Record<string, unknown>;
   if (!Array.isArray(records)) errors.push({ pointer: '/records', detail: records === undefined ? 'is required' : 'must be an array' });
   if (batchId !== undefined && typeof batchId !== 'string') errors.push({ pointer: '/batchId', detail: 'must be a string' });
-  for (const name of Object.keys(rest).slice(0, 5)) errors.push({ pointer: `/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`, detail: 'is not a batch property (records, batchId)' });
+  for (const name of Object.keys(rest).slice(0, 5)) errors.push({ pointer: `/${escapePointer(name)}`, detail: 'is not a batch property (records, batchId)' });
   if (errors.length > 0) throw ingestErrors.invalidBatch(errors);
   const list = records as unknown[];
   if (list.length === 0) throw ingestErrors.emptyBatch();

@@ -11,7 +11,7 @@ import addFormatsModule from 'ajv-formats';
 import { sql } from 'kysely';
 import { customFieldDef, valueSchema, type CustomField, type EntityDef, type FieldDef } from '../model/index.ts';
 import type { TenantTx } from '../db/index.ts';
-import type { FieldError } from '../shared/index.ts';
+import { escapePointer, type FieldError } from '../shared/index.ts';
 import { unstorableText } from './record-codec.ts';
 import type { ApiRecord, CustomFieldSource } from './records.contract.ts';
 import { recordErrors } from './records.errors.ts';
@@ -175,7 +175,3 @@ export function normalizeDecimal(text: string, scale: number): string {
 const scaledDecimal = (text: string, scale: number): bigint => BigInt(normalizeDecimal(text, scale).replace('.', ''));
 const scaledBound = (bound: number, scale: number): bigint => BigInt(normalizeDecimal(bound.toFixed(scale), scale).replace('.', ''));
 
-/** RFC 6901: `~` and `/` in a member name. */
-function escapePointer(name: string): string {
-  return name.replaceAll('~', '~0').replaceAll('/', '~1');
-}

@@ -3,7 +3,7 @@
  * per-request work is plain loops over precomputed arrays.
  */
 import { fieldColumns, isSortableKind, planTable, type EntityDef, type FieldDef, type ModelRegistry } from '../model/index.ts';
-import type { FieldError } from '../shared/index.ts';
+import { escapePointer, type FieldError } from '../shared/index.ts';
 import { recordErrors } from './records.errors.ts';
 
 export interface PropertyColumns {
@@ -138,7 +138,7 @@ function unstorableValue(def: FieldDef, value: unknown, property: string): Field
       if (unstorableText.test(item)) return { pointer: at, detail: 'contains U+0000 or an unpaired surrogate' };
     } else if (item !== null && typeof item === 'object') {
       for (const [key, child] of Object.entries(item)) {
-        const childPointer = `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        const childPointer = `${at}/${escapePointer(key)}`;
         if (unstorableText.test(key)) return { pointer: childPointer, detail: 'property name contains U+0000 or an unpaired surrogate' };
         pending.push([child, childPointer]);
       }

@@ -5,7 +5,7 @@
  * callers, so nothing is assumed about its shape.
  */
 import { customDecimalPrecision, customFieldTypes, localeTagPattern, systemProperties, type CustomFieldConstraints, type CustomFieldType, type EntityDef, type ModelRegistry } from '../model/index.ts';
-import type { FieldError } from '../shared/index.ts';
+import { escapePointer, type FieldError } from '../shared/index.ts';
 import type { CustomFieldInput } from './custom-fields.contract.ts';
 import { customFieldErrors } from './custom-fields.errors.ts';
 import { checkPattern } from './custom-fields.pattern.ts';
@@ -177,7 +177,3 @@ function enumValues(value: unknown, errors: FieldError[]): string[] {
   return values;
 }
 
-/** RFC 6901: `~` and `/` in a member name. */
-function escapePointer(name: string): string {
-  return name.replaceAll('~', '~0').replaceAll('/', '~1');
-}

@@ -3,7 +3,7 @@
  * body (the key as the `key` parameter), and returns the definition as stored: NFC text, user ids
  * lower case, duplicates dropped. Input may come from in-process callers, so nothing is assumed.
  */
-import { isUuid, type FieldError } from '../shared/index.ts';
+import { escapePointer, isUuid, type FieldError } from '../shared/index.ts';
 import type { FeatureFlagInput, FlagAttributeValue, FlagRules } from './feature-flags.contract.ts';
 import { flagErrors } from './feature-flags.errors.ts';
 
@@ -117,7 +117,3 @@ function listOf<T>(value: unknown, at: string, max: number, errors: FieldError[]
   return items;
 }
 
-/** RFC 6901: `~` and `/` in a member name. */
-function escapePointer(name: string): string {
-  return name.replaceAll('~', '~0').replaceAll('/', '~1');
-}

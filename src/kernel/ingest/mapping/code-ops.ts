@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import { codeLists, languageTag, sapLanguageKey } from './code-lists.ts';
 import { conditionText } from './conditions.ts';
-import { escapePointer } from './spec-problems.ts';
+import { escapePointer } from '../../shared/index.ts';
 import { defineOp, fail, isEmptyValue, notRepresentable, textOf, TransformFailure, type Step, type TransformOp } from './transform-op.ts';
 
 const otherwise = Type.Optional(Type.Enum(['keep', 'null', 'reject'], { description: 'A code not in the table: kept as is, emptied, or refused (default).' }));

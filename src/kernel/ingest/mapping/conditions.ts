@@ -4,9 +4,8 @@
  * blank alike (`equals: null` is `empty: true`).
  */
 import type { MappingCondition, SpecProblem } from '../ingest.contract.ts';
-import { escapePointer } from './spec-problems.ts';
 import { numberText, type SourceValues } from './transform-op.ts';
-import { isRecord } from '../../shared/index.ts';
+import { escapePointer, isRecord } from '../../shared/index.ts';
 
 const maxDepth = 8;
 

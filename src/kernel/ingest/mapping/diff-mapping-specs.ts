@@ -3,8 +3,7 @@
  * keys in sorted order, lists index by index (transforms are ordered), one change per differing leaf;
  * `before` is undefined for an addition, `after` for a removal.
  */
-import { escapePointer } from './spec-problems.ts';
-import { isRecord } from '../../shared/index.ts';
+import { escapePointer, isRecord } from '../../shared/index.ts';
 
 export interface SpecChange {
   readonly pointer: string;

@@ -1,12 +1,9 @@
-/** Spec problems as JSON pointers: RFC 6901 escaping and TypeBox errors turned into one problem per place. */
+/** Spec problems as JSON pointers: TypeBox errors turned into one problem per place (reference tokens escaped per RFC 6901: kernel/shared). */
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import type { SpecProblem } from '../ingest.contract.ts';
+import { escapePointer } from '../../shared/index.ts';
 
-/** A JSON pointer reference token (RFC 6901: `~` -> `~0`, `/` -> `~1`). */
-export function escapePointer(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 export function pointerOf(...tokens: (string | number)[]): string {
   return tokens.map((token) => `/${escapePointer(String(token))}`).join('');

@@ -5,6 +5,7 @@
  * members such as `__count` or `@odata.context`, before or after them.
  */
 import type { JsonToken } from './json-token.ts';
+import { unescapePointer } from '../../shared/index.ts';
 import { sourceErrors } from './source.errors.ts';
 
 /** Nesting deeper than this is refused: the tokenizer keeps one entry per open level. */
@@ -41,7 +42,7 @@ export class JsonRecordsSeeker {
   /** `pointer`: a JSON Pointer (RFC 6901); the empty pointer is the whole document. */
   constructor(private readonly pointer: string) {
     this.encoded = pointer === '' ? [] : pointer.slice(1).split('/');
-    this.path = this.encoded.map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+    this.path = this.encoded.map(unescapePointer);
   }
 
   /** Reads a token before the records; true when it opened their array. */
