@@ -86,4 +86,3 @@ const serverOwned = new Set(['tenantId', 'tenant_id', 'version', 'createdAt', 'u
 function describeUnknown(property: string): string {
   return serverOwned.has(property) ? 'is set by the server and cannot be written' : 'is not a known property';
 }
-

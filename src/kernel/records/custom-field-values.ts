@@ -60,14 +60,13 @@ export interface ExtColumns {
  */
 export function createExtensionWrites(source: CustomFieldSource | undefined) {
   const fieldsOf = (tx: TenantTx, tenantId: string, entity: EntityDef): Promise<readonly CustomField[]> => (source ? source.fieldsOf(tx, tenantId, entity) : Promise.resolve([]));
+  /** True when a create without `ext` needs no definitions: the entity had no required custom field at the last read (CustomFieldSource.mayRequire). */
+  const createNeedsNone = (tenantId: string, entity: EntityDef): boolean => !source?.mayRequire(tenantId, entity);
   return {
     fieldsOf,
-    /** True when a create without `ext` needs no definitions: the entity had no required custom field at the last read (CustomFieldSource.mayRequire). */
-    createNeedsNone(tenantId: string, entity: EntityDef): boolean {
-      return !source?.mayRequire(tenantId, entity);
-    },
+    createNeedsNone,
     async forCreate(tx: TenantTx, tenantId: string, entity: EntityDef, ext: unknown): Promise<ExtColumns> {
-      if (ext === undefined && !source?.mayRequire(tenantId, entity)) return { columns: [] };
+      if (ext === undefined && createNeedsNone(tenantId, entity)) return { columns: [] };
       const fields = await fieldsOf(tx, tenantId, entity);
       return { columns: extInsertValue(checkExt(fields, ext, true)), fields };
     },
@@ -174,4 +173,3 @@ export function normalizeDecimal(text: string, scale: number): string {
 
 const scaledDecimal = (text: string, scale: number): bigint => BigInt(normalizeDecimal(text, scale).replace('.', ''));
 const scaledBound = (bound: number, scale: number): bigint => BigInt(normalizeDecimal(bound.toFixed(scale), scale).replace('.', ''));
-

@@ -176,4 +176,3 @@ function enumValues(value: unknown, errors: FieldError[]): string[] {
   });
   return values;
 }
-

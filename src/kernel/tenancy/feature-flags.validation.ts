@@ -116,4 +116,3 @@ function listOf<T>(value: unknown, at: string, max: number, errors: FieldError[]
   });
   return items;
 }
-

@@ -4,7 +4,7 @@ import Value from 'typebox/value';
 import type { SpecProblem } from '../ingest.contract.ts';
 import { escapePointer } from '../../shared/index.ts';
 
-
+/** A JSON pointer from reference tokens (names or indexes), each escaped. */
 export function pointerOf(...tokens: (string | number)[]): string {
   return tokens.map((token) => `/${escapePointer(String(token))}`).join('');
 }
