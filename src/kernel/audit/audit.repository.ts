@@ -99,7 +99,7 @@ export function eventLine(event: LinkedEvent): string {
  */
 export async function insertEvents(tx: TenantTx, tenantId: string, lines: readonly string[]): Promise<void> {
   for (let start = 0; start < lines.length; start += 2000) {
-    const text = (start === 0 && lines.length <= 2000 ? lines : lines.slice(start, start + 2000)).join('\n');
+    const text = lines.slice(start, start + 2000).join('\n');
     await sql`
       insert into audit_events (tenant_id, seq, occurred_at, actor_kind, actor_id, action, entity, record_id, changes, details, request_id, ip, prev_hash, hash)
       select ${tenantId}, e.seq, (e.s->>0)::timestamptz, e.s->>1, e.s->>2, e.s->>3, e.s->>4, e.s->>5, e.changes, e.details, e.s->>6, e.s->>7, e.prev_hash, e.hash
