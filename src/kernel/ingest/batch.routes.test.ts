@@ -111,6 +111,33 @@ describe('POST /v1/ingest/batches', () => {
     ]);
   });
 
+  it('maps nested records by JSON Pointer columns (an OData-style push); a reject keeps the record as pushed', async () => {
+    const nested: MappingSpec = {
+      ...spec,
+      name: 'erp-partners',
+      system: 'ERP-NESTED',
+      source: { format: 'ndjson' },
+      key: { from: '/to_Customer/Customer', transforms: [{ op: 'stripLeadingZeros' }] },
+      fields: {
+        code: { from: '/to_Customer/Customer', transforms: [{ op: 'stripLeadingZeros' }] },
+        name: { from: 'OrganizationBPName1' },
+        channel: { from: '/to_Customer/CustomerAccountGroup', transforms: [{ op: 'lookup', table: { Z001: 'supermarket' }, otherwise: 'reject' }] },
+        city: { from: '/to_BusinessPartnerAddress/results/0/CityName' },
+        country: { from: '/to_BusinessPartnerAddress/results/0/Country', transforms: [{ op: 'upper' }] },
+      },
+      normalize: {},
+    };
+    expect((await request('PUT', '/v1/ingest/specs/erp-partners', { body: nested })).statusCode).toBe(201);
+    const partner = (customer: string, group: string) => ({ OrganizationBPName1: `Partner ${customer}`, to_BusinessPartnerAddress: { results: [{ CityName: 'Köln', Country: 'de' }] }, to_Customer: { Customer: customer, CustomerAccountGroup: group } });
+    const response = await push([partner('0000600001', 'Z001'), partner('0000600002', 'Z999')], {}, 'spec=erp-partners&wait=true');
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().counts).toMatchObject({ read: 2, created: 1, rejected: 1 });
+    expect(await outlet('600001')).toMatchObject({ name: 'Partner 0000600001', channel: 'supermarket', city: 'Köln', country: 'DE' });
+    expect(await rejectsOf(response.json().id)).toEqual([
+      expect.objectContaining({ rowNumber: 2, code: 'ingest.unknown_code', field: 'channel', value: 'Z999', sourceRow: partner('0000600002', 'Z999') }),
+    ]);
+  });
+
   it('answers bad input with problem+json, never 500', async () => {
     expectProblem(await request('POST', '/v1/ingest/batches?spec=erp-outlets', { raw: '{"records": [', headers: { 'content-type': 'application/json' } }), 400, 'http.malformed_json');
     expectProblem(await request('POST', '/v1/ingest/batches?spec=erp-outlets', { body: { records: { KUNNR: '1' } } }), 400, 'ingest.invalid_batch');

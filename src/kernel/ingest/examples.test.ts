@@ -54,7 +54,7 @@ describe('shipped examples', () => {
     ]);
   });
 
-  it('loads the SAP OData v2 customer sample (records at /d/results) into outlets', async () => {
+  it('loads the SAP OData v2 business partner sample (records at /d/results, expanded navigations read by JSON Pointer) into outlets', async () => {
     const fresh: TenantContext = { tenantId: (await t.createTenant()).id };
     const { run, rejects } = await load('sap-odata-customers-outlets.json', 'odata-customers-sample.json', fresh);
     expect(rejects).toEqual([]);

@@ -8,6 +8,8 @@ import { coerceKey } from './coerce-key.ts';
 import { compileCoercion, type Coercion } from './coerce-value.ts';
 import { compileCondition, conditionColumns } from './conditions.ts';
 import { extPrefix, resolveTargetField, type MappingTarget } from './mapping-target.ts';
+import { compilePointerReader } from './source-pointers.ts';
+import { pointerOf } from './spec-problems.ts';
 import { compileTransforms, transformColumns } from './transforms.ts';
 import { deepFreeze, isEmptyValue, TransformFailure, type SourceValues } from './transform-op.ts';
 
@@ -21,6 +23,18 @@ export function mappingColumns(mapping: FieldMapping): string[] {
   const own = mapping.from === undefined ? [] : typeof mapping.from === 'string' ? [mapping.from] : [...mapping.from];
   return [...new Set([...own, ...transformColumns(mapping.transforms), ...(mapping.when ? conditionColumns(mapping.when) : [])])];
 }
+
+/** Where a spec reads source columns (the key, each field, the deletion condition), each with its place in the spec. */
+export function columnReads(spec: MappingSpec): { pointer: string; columns: string[] }[] {
+  return [
+    { pointer: '/key', columns: mappingColumns(spec.key) },
+    ...Object.entries(spec.fields).map(([name, mapping]) => ({ pointer: pointerOf('fields', name), columns: mappingColumns(mapping) })),
+    ...(spec.deletion ? [{ pointer: '/deletion', columns: conditionColumns(spec.deletion) }] : []),
+  ];
+}
+
+/** Every source column the spec reads, once. */
+export const specColumns = (spec: MappingSpec): string[] => [...new Set(columnReads(spec).flatMap((read) => read.columns))];
 
 function missingColumns(name: string, columns: readonly string[], values: SourceValues, problems: FieldProblem[]): boolean {
   let missing = false;
@@ -125,11 +139,13 @@ export function buildMapping(spec: MappingSpec, target: MappingTarget): (row: So
   const deletionColumns = spec.deletion && csv ? [...new Set(conditionColumns(spec.deletion))] : [];
   const keyField = keySource(spec);
   const fieldCount = fields.length;
+  // JSON Pointers among the columns (nested JSON records): resolved once a row, then read as columns.
+  const pointers = compilePointerReader(spec.source.format, specColumns(spec));
   // Problems go to one reused sink, copied out only for a row that has some: most rows have none.
   const sink: FieldProblem[] = [];
   const noProblems: readonly FieldProblem[] = Object.freeze([]);
   return (row) => {
-    const values = row.values;
+    const values = pointers ? pointers(row.values) : row.values;
     const keyValue = key(values, sink);
     if (keyValue === null) sink.push({ field: '$key', ...keyField, code: 'ingest.missing_key', reason: 'the row has no source key' });
     const record: Record<string, unknown> = {};

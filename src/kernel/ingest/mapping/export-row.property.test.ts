@@ -4,7 +4,7 @@ import { compileMapping } from './compile-mapping.ts';
 import { countryCodesAlpha3, countryByAlpha3 } from './countries.ts';
 import { fromMinorUnits } from './decimal-text.ts';
 import { exportRow } from './export-row.ts';
-import { invertibleOutletSpec, invertibleProductSpec } from './invertible-specs.fixture.ts';
+import { invertibleOutletSpec, invertibleProductSpec, nestedOutletSpec } from './invertible-specs.fixture.ts';
 import { outletTarget, productTarget } from './retail-targets.fixture.ts';
 
 const word = fc.stringMatching(/^[A-Za-z0-9ÄÖÜäöüßéè&.'-]{1,12}$/);
@@ -55,6 +55,21 @@ describe('export then map round-trips', () => {
         const row = exportRow(invertibleOutletSpec, record, { sourceKey: record.code });
         expect(row).not.toBeNull();
         expect(map({ rowNumber: 1, line: 2, values: row! })).toEqual({ rowNumber: 1, sourceKey: record.code, record, deleted: false, problems: [] });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives an outlet back from its nested JSON record (JSON Pointer columns, an op\'s and a condition\'s among them)', () => {
+    const map = compileMapping(nestedOutletSpec, outletTarget);
+    fc.assert(
+      fc.property(outletRecord, fc.boolean(), (record, deleted) => {
+        const row = exportRow(nestedOutletSpec, record, { sourceKey: record.code });
+        expect(row).not.toBeNull();
+        expect(row).toMatchObject({ Customer: { KUNNR: expect.any(String) }, to_Address: { results: [{ ORT01: expect.any(String) }] }, geo: { 'LAT/LON': expect.any(String) } });
+        const values = structuredClone(row!) as { Customer: { flags: { LOEVM: string } } };
+        if (deleted) values.Customer.flags.LOEVM = 'X';
+        expect(map({ rowNumber: 1, line: 2, values })).toEqual({ rowNumber: 1, sourceKey: record.code, record, deleted, problems: [] });
       }),
       { numRuns: 300 },
     );

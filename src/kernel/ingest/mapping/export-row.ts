@@ -5,11 +5,11 @@
  * ops that drop information (substring, replace, regexReplace, split, join, coalesce, constant).
  */
 import type { FieldMapping, MappingSpec, SpecProblem } from '../ingest.contract.ts';
-import { mappingColumns } from './build-mapping.ts';
-import { conditionColumns } from './conditions.ts';
+import { specColumns } from './build-mapping.ts';
 import { extPrefix } from './mapping-target.ts';
 import { mappingErrors } from './mapping.errors.ts';
 import { pointerOf } from './spec-problems.ts';
+import { isPointerColumn, writeAtPointer } from './source-pointers.ts';
 import { optionsOf, transformOps } from './transforms.ts';
 import { notRepresentable, numberText, type InverseStep } from './transform-op.ts';
 
@@ -18,8 +18,11 @@ export interface ExportOptions {
   readonly sourceKey?: string;
 }
 
-/** A compiled export: the source row, or null when the record has no source form this spec maps back to it. */
-export type RowExporter = (record: Readonly<Record<string, unknown>>, options?: ExportOptions) => Record<string, string> | null;
+/**
+ * A compiled export: the source row, or null when the record has no source form this spec maps back
+ * to it. Values are text; a JSON spec's pointer columns (source-pointers.ts) are written nested.
+ */
+export type RowExporter = (record: Readonly<Record<string, unknown>>, options?: ExportOptions) => Record<string, unknown> | null;
 
 interface FieldInverse {
   readonly name: string;
@@ -75,13 +78,18 @@ export function compileExport(spec: MappingSpec): RowExporter {
     fields.push({ name, extKey: name.startsWith(extPrefix) ? name.slice(extPrefix.length) : undefined, column: inversion.column, steps: inversion.steps, hasDefault: mapping.default !== undefined });
   }
   const key = invertMapping(spec.key, '/key');
-  const columns = [...new Set([...mappingColumns(spec.key), ...Object.values(spec.fields).flatMap(mappingColumns), ...(spec.deletion ? conditionColumns(spec.deletion) : [])])];
+  const columns = specColumns(spec);
+  const format = spec.source.format;
+  const flat = columns.filter((column) => !isPointerColumn(format, column));
+  const nested = columns.filter((column) => isPointerColumn(format, column));
   return (record, options = {}) => {
-    const row: Record<string, string> = Object.fromEntries(columns.map((column) => [column, '']));
+    const row: Record<string, unknown> = Object.fromEntries(flat.map((column) => [column, '']));
+    for (const column of nested) writeAtPointer(row, column, '');
     const written = new Map<string, string>();
     const write = (column: string, text: string) => {
       if ((written.get(column) ?? text) !== text) return false;
       written.set(column, text);
+      if (isPointerColumn(format, column)) return writeAtPointer(row, column, text);
       row[column] = text;
       return true;
     };
@@ -112,7 +120,7 @@ export function compileExport(spec: MappingSpec): RowExporter {
 const compiled = new WeakMap<MappingSpec, RowExporter>();
 
 /** The source row of a record (see compileExport); the compiled export is kept per spec object. */
-export function exportRow(spec: MappingSpec, record: Readonly<Record<string, unknown>>, options?: ExportOptions): Record<string, string> | null {
+export function exportRow(spec: MappingSpec, record: Readonly<Record<string, unknown>>, options?: ExportOptions): Record<string, unknown> | null {
   let exporter = compiled.get(spec);
   if (!exporter) {
     exporter = compileExport(spec);

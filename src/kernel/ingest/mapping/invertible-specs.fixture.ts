@@ -51,3 +51,26 @@ export const invertibleProductSpec: MappingSpec = {
   },
   deletion: { field: 'LVORM', equals: 'X' },
 };
+
+/**
+ * The outlet spec over nested JSON records (JSON Pointer columns): an OData-style customer with its
+ * address as an expanded 1:n navigation (`results`), credit data in an object of its own (the money
+ * op's `currencyFrom` a pointer too), a member whose name holds a "/" (`~1`) and the deletion flag
+ * nested.
+ */
+export const nestedOutletSpec: MappingSpec = {
+  ...invertibleOutletSpec,
+  name: 'odata-customers-export',
+  source: { format: 'json' },
+  key: { ...customerKey, from: '/Customer/KUNNR' },
+  fields: {
+    ...invertibleOutletSpec.fields,
+    code: { ...customerKey, from: '/Customer/KUNNR' },
+    name: { from: 'NAME1', transforms: [{ op: 'collapseWhitespace' }] },
+    city: { from: '/to_Address/results/0/ORT01', transforms: [{ op: 'collapseWhitespace' }, { op: 'upper' }] },
+    country: { from: '/to_Address/results/0/LAND1', transforms: [{ op: 'codeList', list: 'iso3166Alpha3' }] },
+    creditLimit: { from: '/to_Credit/KLIMK', transforms: [{ op: 'money', decimalSeparator: ',', currencyFrom: '/to_Credit/WAERS', currency: 'EUR' }] },
+    latitude: { from: '/geo/LAT~1LON', transforms: [{ op: 'number', decimalSeparator: ',' }] },
+  },
+  deletion: { field: '/Customer/flags/LOEVM', equals: 'X' },
+};

@@ -159,6 +159,17 @@ describe('validating mapping specs', () => {
     expect(problemsOf('spec')).toEqual([{ pointer: '', detail: 'a mapping spec is a JSON object' }]);
   });
 
+  it('refuses a JSON spec column that begins with "/" but is no JSON Pointer; in CSV it is a column name', () => {
+    const json = { ...kna1OutletSpec, source: { format: 'ndjson' } };
+    expect(problemsOf({ ...json, fields: { ...json.fields, city: { from: '/to_Address/results/0/City~2Name' } }, deletion: { field: '/flags/LOEVM~', equals: 'X' } })).toEqual([
+      { pointer: '/fields/city', detail: '"/to_Address/results/0/City~2Name" begins with "/" but is no JSON Pointer: in a member name write "~" as "~0" and "/" as "~1"' },
+      { pointer: '/deletion', detail: expect.stringContaining('"/flags/LOEVM~" begins with "/"') },
+    ]);
+    expect(problemsOf({ ...json, fields: { ...json.fields, city: { from: '/to_Address/results/0/City~0Name~1' } } })).toEqual([]);
+    // SAP BW's InfoObject names begin with "/": a CSV column, read as named.
+    expect(problemsOf(withFields({ city: { from: '/BIC/ZCITY~2' } }))).toEqual([]);
+  });
+
   it('escapes field names in pointers (RFC 6901)', () => {
     expect(pointers(withFields({ 'a/b~c': { from: 'X' } }))).toEqual(['/fields/a~1b~0c']);
   });

@@ -6,20 +6,21 @@
  */
 import Type from 'typebox';
 import type { MappingSpec, SpecProblem } from '../ingest.contract.ts';
-import { buildMapping, mappingColumns } from './build-mapping.ts';
+import { buildMapping, columnReads } from './build-mapping.ts';
 import { checkFieldMapping } from './check-field-mapping.ts';
 import { checkMatching, checkMissing, checkNormalize, checkSource, checkSourceOwned } from './check-spec-sections.ts';
-import { checkCondition, conditionColumns } from './conditions.ts';
+import { checkCondition } from './conditions.ts';
 import { requiredFieldNames, resolveTargetField, type MappingTarget } from './mapping-target.ts';
+import { isPointerColumn, pointerColumnProblem } from './source-pointers.ts';
 import { pointerOf, schemaProblems } from './spec-problems.ts';
-import { isRecord } from '../../shared/index.ts';
+import { isRecord, jsonPointerPattern } from '../../shared/index.ts';
 
 const columnName = Type.String({ minLength: 1, maxLength: 200 });
 const canonicalName = Type.String({ minLength: 1, maxLength: 100 });
 
 const fieldMappingSchema = Type.Object(
   {
-    from: Type.Optional(Type.Union([columnName, Type.Array(columnName, { minItems: 1, maxItems: 20 })], { description: 'Source field(s); several start the chain as a list.' })),
+    from: Type.Optional(Type.Union([columnName, Type.Array(columnName, { minItems: 1, maxItems: 20 })], { description: 'Source field(s); several start the chain as a list. In json and ndjson sources a field that begins with "/" is a JSON Pointer into the record (nested members, such as /to_BusinessPartnerAddress/results/0/CityName).' })),
     constant: Type.Optional(Type.Unknown({ description: 'A fixed value instead of a source field.' })),
     transforms: Type.Optional(Type.Array(Type.Object({ op: Type.String({ minLength: 1 }) }, { additionalProperties: true }), { maxItems: 32, description: 'Steps in order; options depend on `op`.' })),
     default: Type.Optional(Type.Unknown({ description: 'The value when the result is empty.' })),
@@ -41,7 +42,7 @@ export const mappingSpecSchema = Type.Object(
         encoding: Type.Optional(Type.Enum(['auto', 'utf-8', 'windows-1252', 'iso-8859-1'])),
         delimiter: Type.Optional(Type.Enum(['auto', ',', ';', '\t', '|'])),
         header: Type.Optional(Type.Union([Type.Boolean(), Type.Array(columnName, { minItems: 1 })])),
-        records: Type.Optional(Type.String({ maxLength: 500, pattern: '^(/([^~/]|~[01])*)*$', description: 'json only: JSON Pointer to the array of records, such as /d/results (SAP OData v2) or /value (OData v4)' })),
+        records: Type.Optional(Type.String({ maxLength: 500, pattern: jsonPointerPattern, description: 'json only: JSON Pointer to the array of records, such as /d/results (SAP OData v2) or /value (OData v4)' })),
         maxFieldLength: Type.Optional(Type.Integer({ minimum: 1 })),
         maxRecordLength: Type.Optional(Type.Integer({ minimum: 1 })),
       },
@@ -75,7 +76,7 @@ export function validateMappingSpec(input: unknown, target: MappingTarget): Spec
   const problems = unique([...schemaProblems(mappingSpecSchema, input), ...checkSemantics(input, target)]);
   if (problems.length === 0) {
     const spec = input as unknown as MappingSpec;
-    problems.push(...checkHeader(spec));
+    problems.push(...checkHeader(spec), ...checkPointerColumns(spec));
     try {
       buildMapping(spec, target);
     } catch (error) {
@@ -114,12 +115,17 @@ function checkHeader(spec: MappingSpec): SpecProblem[] {
   const header = spec.source.header;
   if (!Array.isArray(header)) return [];
   const known = new Set(header);
-  const reads: [string, string[]][] = [
-    ['/key', mappingColumns(spec.key)],
-    ...Object.entries(spec.fields).map(([name, mapping]) => [pointerOf('fields', name), mappingColumns(mapping)] as [string, string[]]),
-    ...(spec.deletion ? [['/deletion', conditionColumns(spec.deletion)] as [string, string[]]] : []),
-  ];
-  return reads.flatMap(([pointer, columns]) => columns.filter((column) => !known.has(column)).map((column) => ({ pointer, detail: `reads "${column}", which is not in source.header` })));
+  return columnReads(spec).flatMap(({ pointer, columns }) => columns.filter((column) => !known.has(column)).map((column) => ({ pointer, detail: `reads "${column}", which is not in source.header` })));
+}
+
+/** In JSON and NDJSON, a column that begins with "/" must be a JSON Pointer into the record. */
+function checkPointerColumns(spec: MappingSpec): SpecProblem[] {
+  return columnReads(spec).flatMap(({ pointer, columns }) =>
+    columns.flatMap((column) => {
+      const detail = isPointerColumn(spec.source.format, column) ? pointerColumnProblem(column) : undefined;
+      return detail === undefined ? [] : [{ pointer, detail }];
+    }),
+  );
 }
 
 function unique(problems: SpecProblem[]): SpecProblem[] {

@@ -5,7 +5,7 @@
  * members such as `__count` or `@odata.context`, before or after them.
  */
 import type { JsonToken } from './json-token.ts';
-import { unescapePointer } from '../../shared/index.ts';
+import { pointerTokens } from '../../shared/index.ts';
 import { sourceErrors } from './source.errors.ts';
 
 /** Nesting deeper than this is refused: the tokenizer keeps one entry per open level. */
@@ -42,7 +42,7 @@ export class JsonRecordsSeeker {
   /** `pointer`: a JSON Pointer (RFC 6901); the empty pointer is the whole document. */
   constructor(private readonly pointer: string) {
     this.encoded = pointer === '' ? [] : pointer.slice(1).split('/');
-    this.path = this.encoded.map(unescapePointer);
+    this.path = pointerTokens(pointer);
   }
 
   /** Reads a token before the records; true when it opened their array. */
