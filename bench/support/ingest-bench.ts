@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { cliNodeFlags } from '../../src/cli/node-flags.ts';
+import { nodeFlags } from '../../src/cli/node-flags.ts';
 import { writeSapCustomerFile } from '../../src/kernel/ingest/sap-customers.fixture.ts';
 import type { IngestRunnerDone, IngestRunnerProgress } from '../servers/ingest-runner.ts';
 import { mainThreadProfile, summarizeProfile } from './cpu-profile.ts';
@@ -144,7 +144,7 @@ async function measureRun(owner: pg.Client, options: IngestBenchOptions, step: {
   const settleMs = await settle(owner);
   const profileDir = options.profileDir ? join(options.profileDir, `ingest-${step.round}-${step.target.replace(' ', '-')}`) : undefined;
   const child = track(
-    spawn(process.execPath, [...cliNodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'bench/servers/ingest-runner.ts'], {
+    spawn(process.execPath, [...nodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'bench/servers/ingest-runner.ts'], {
       cwd: repoRoot,
       env: { ...process.env, BENCH_OWNER_URL: options.ownerUrl, BENCH_APP_URL: options.appUrl, BENCH_INGEST_TENANT: step.tenantId, BENCH_INGEST_FILE: step.file, BENCH_INGEST_SPEC: step.specFile, BENCH_INGEST_MODE: 'full' },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

@@ -4,7 +4,7 @@
  * pipeline's peak RSS; the ratios (pipeline rows/s over the COPY floor's, first load over re-run)
  * and the issue's aims as PASS/FAIL: >= 0.3x the floor, peak RSS < 400 MB, re-run >= 3x faster.
  */
-import { cliNodeFlags } from '../../src/cli/node-flags.ts';
+import { nodeFlags } from '../../src/cli/node-flags.ts';
 import type { IngestCounts } from '../../src/kernel/ingest/index.ts';
 import type { TargetCheck } from './bench-report.ts';
 import type { IngestBench } from './ingest-bench.ts';
@@ -129,7 +129,7 @@ export function formatIngest(summary: IngestSummary, chunkRows: number): string 
   const { file, vsFloor, reRun } = summary;
   const heading = [
     `Ingest: ${thousands(file.rows)}-row SAP KNA1 file (${fixed(file.bytes / 1024 / 1024)} MB, Windows-1252) through ${file.spec}, mode full, into a fresh tenant per round; ${summary.targets[0]!.rounds} round(s); chunks of ${chunkRows} rows (INGEST_CHUNK_ROWS)`,
-    `  first load / re-run: one \`tenantry ingest\`-like process per run (the command's Node.js flags ${cliNodeFlags.join(' ')}; composeDataServices, pool of 4, runtime role tenantry_app, RLS on): createRun (hashes the file) + executeRun; rows/s = file rows / s`,
+    `  first load / re-run: one \`tenantry ingest\`-like process per run (the command's Node.js flags ${nodeFlags.join(' ')}; composeDataServices, pool of 4, runtime role tenantry_app, RLS on): createRun (hashes the file) + executeRun; rows/s = file rows / s`,
     '  floor: the first load\'s outlets (exported untimed, tenant id replaced by another fresh tenant\'s) as one COPY outlets FROM STDIN as the owner, in one transaction; rows/s = rows copied / s',
     '  the floor writes only the outlets (and their sync changes: the capture trigger fires on COPY too); the pipeline also writes audit events (with lineage), cross-reference and rejects (run keys for unchanged rows, match keys with fuzzy matching): that is what the ratio prices',
   ];

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeFlags } from '../../src/cli/node-flags.ts';
 import { freePort, repoRoot, stopChild, stopPostmaster, track } from './processes.ts';
 
 export interface StartupRun {
@@ -108,7 +109,8 @@ export async function measureStartup(runs: number, npmRuns: number, onDataDir: (
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantry-bench-start-'));
   onDataDir(dataDir);
   const base = { dataDir, pgPort: await freePort() };
-  const direct = [process.execPath, '--import', 'tsx', 'src/main.ts'];
+  // What `npm start` runs, without npm.
+  const direct = [process.execPath, ...nodeFlags, '--import', 'tsx', 'src/main.ts'];
   const first = await startOnce({ ...base, command: direct });
   const timed: StartupRun[] = [];
   for (let run = 0; run < runs; run += 1) {

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cliNodeFlags } from '../../src/cli/node-flags.ts';
+import { nodeFlags } from '../../src/cli/node-flags.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -33,7 +33,7 @@ export function spawnCli(target: CliTarget, args: readonly string[]): CliProcess
     LOG_LEVEL: 'warn',
     ...(target.chunkRows ? { INGEST_CHUNK_ROWS: String(target.chunkRows) } : {}),
   };
-  const child = spawn(process.execPath, [...cliNodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repositoryRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repositoryRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
