@@ -29,6 +29,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { nodeFlags } from '../src/cli/node-flags.ts';
 import { loadConfig } from '../src/kernel/config/index.ts';
 import { createAccounts, logIn, loginBody, verifyBearer, type BearerSession, type RoundTripProbe } from './support/auth-accounts.ts';
 import { startBenchDatabase, type BenchDatabase } from './support/bench-database.ts';
@@ -142,7 +143,8 @@ async function startServers(database: BenchDatabase, profileDir?: string): Promi
     BENCH_ACCESS_TOKEN_TTL_SECONDS: String(settings.accessTokenTtlSeconds),
     BENCH_SESSION_CACHE_MS: String(settings.sessionCacheMs),
   };
-  const nodeArgs = (name: string) => (profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : []);
+  // Both with the server's Node.js flags (npm start's), so the ratio prices the platform's code, not V8's heap sizing.
+  const nodeArgs = (name: string) => [...nodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : [])];
   // One after the other, so neither start competes with the other for the two CPUs.
   const platform = await startBenchServer({ name: 'platform', script: 'bench/servers/platform-server.ts', env, nodeArgs: nodeArgs('platform') });
   const platformIdle = mb(readMemoryBytes(platform.pid));
