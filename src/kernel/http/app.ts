@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { compiledOnFirstUse, serializersOnFirstUse, trackPendingCompilations, type PendingCompilations } from './compiled-on-first-use.ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../shared/index.ts';
 import { registerEntityRoutes } from './entity.routes.ts';
@@ -61,6 +62,7 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
     deps.metrics.countProblem(problem.code);
     return reply.code(problem.status).header('x-request-id', request.id).type(problemContentType).send(problem);
   };
+  const pendingCompilations: PendingCompilations = new Set();
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.HTTP_BODY_LIMIT,
@@ -76,11 +78,14 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
     // Errors before routing (undecodable URL, over-long parameter) skip the error handler.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error),
+    // Route serializers and validators (below) compile on a route's first use (compiled-on-first-use.ts).
+    schemaController: { compilersFactory: { buildSerializer: serializersOnFirstUse(pendingCompilations) } },
   });
+  trackPendingCompilations(app, pendingCompilations);
 
   const bodyAjv = createAjv(false);
   const paramAjv = createAjv(true);
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => compiledOnFirstUse(() => (httpPart === 'body' ? bodyAjv : paramAjv).compile(schema), pendingCompilations));
   // JSON bodies only: text/plain (which Fastify parses by default) is a 415 like any other type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (_request, body, done) => {

@@ -1,4 +1,6 @@
 export { buildHttpApp } from './app.ts';
+export { compiledOnFirstUse, compileRouteSchemas } from './compiled-on-first-use.ts';
+export type { Validator } from './compiled-on-first-use.ts';
 export type { BearerAuthenticator, HealthProbe, HttpDependencies, Principal, RouteRegistrar } from './http.contract.ts';
 export { createIdempotencyStore, fingerprintRequest } from './idempotency.ts';
 export type { IdempotencyStore } from './idempotency.ts';

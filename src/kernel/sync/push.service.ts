@@ -8,9 +8,8 @@
  * A transient failure (a serialization conflict, an unknown error) fails the batch; retrying it is safe.
  */
 import { sql, type Kysely } from 'kysely';
-import type { ValidateFunction } from 'ajv';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
-import { createAjv, fieldErrorsOf, type ValidationIssue } from '../http/index.ts';
+import { compiledOnFirstUse, createAjv, fieldErrorsOf, type ValidationIssue, type Validator } from '../http/index.ts';
 import { deriveSchemas, type EntityDef, type ModelRegistry } from '../model/index.ts';
 import type { ApiRecord, RecordService } from '../records/index.ts';
 import { isAppError, type AppError } from '../shared/index.ts';
@@ -23,22 +22,22 @@ const transientCodes = new Set(['records.concurrent_update']);
 
 interface EntityValidators {
   entity: EntityDef;
-  create: ValidateFunction;
-  update: ValidateFunction;
-  actions: Map<string, ValidateFunction>;
+  create: Validator;
+  update: Validator;
+  actions: Map<string, Validator>;
 }
 
 export function createPush(db: Kysely<any>, registry: ModelRegistry, records: RecordService) {
   const ajv = createAjv(false);
-  const emptyInput = ajv.compile({ type: 'object', additionalProperties: false });
+  const emptyInput = compiledOnFirstUse(() => ajv.compile({ type: 'object', additionalProperties: false }));
   const validators = new Map<string, EntityValidators>();
   for (const entity of registry.entities.filter((candidate) => candidate.sync)) {
     const schemas = deriveSchemas(entity);
-    const actions = new Map(records.actionsOf(entity).map((runnable) => [runnable.action, runnable.input ? ajv.compile(runnable.input) : emptyInput]));
-    validators.set(entity.name, { entity, create: ajv.compile(schemas.create), update: ajv.compile(schemas.update), actions });
+    const actions = new Map(records.actionsOf(entity).map((runnable) => [runnable.action, runnable.input ? compiledOnFirstUse(() => ajv.compile(runnable.input!)) : emptyInput]));
+    validators.set(entity.name, { entity, create: compiledOnFirstUse(() => ajv.compile(schemas.create)), update: compiledOnFirstUse(() => ajv.compile(schemas.update)), actions });
   }
 
-  const check = (validate: ValidateFunction, value: unknown, pointer: string) => {
+  const check = (validate: Validator, value: unknown, pointer: string) => {
     if (validate(value)) return;
     const errors = fieldErrorsOf((validate.errors ?? []) as ValidationIssue[], 'body', pointer);
     throw syncErrors.invalidMutation(errors);
