@@ -25,21 +25,28 @@ export interface Validator {
 /** The compilations an app has not done yet, each removed once done. */
 export type PendingCompilations = Set<() => void>;
 
+/** What `make` makes, made on the first call (or when `pending` is compiled) and kept. */
+function onFirstUse<T>(make: () => T, pending: PendingCompilations | undefined): () => T {
+  let made: T | undefined;
+  const get = (): T => {
+    if (made === undefined) {
+      made = make();
+      pending?.delete(ensure);
+    }
+    return made;
+  };
+  const ensure = () => void get();
+  pending?.add(ensure);
+  return get;
+}
+
 /** A validator that compiles its schema on its first call (or when `pending` is compiled). */
 export function compiledOnFirstUse(compile: () => ValidateFunction, pending?: PendingCompilations): Validator {
-  let validate: ValidateFunction | undefined;
-  const compiled = () => {
-    if (validate) return validate;
-    validate = compile();
-    pending?.delete(ensure);
-    return validate;
-  };
-  const ensure = () => void compiled();
-  pending?.add(ensure);
+  const validator = onFirstUse(compile, pending);
   const check: Validator = (data) => {
-    const current = compiled();
-    const valid = current(data) as boolean;
-    check.errors = current.errors;
+    const validate = validator();
+    const valid = validate(data) as boolean;
+    check.errors = validate.errors;
     return valid;
   };
   check.errors = null;
@@ -56,16 +63,8 @@ export function serializersOnFirstUse(pending: PendingCompilations): serializerS
   return (externalSchemas, options) => {
     const compile = defaultSerializers(externalSchemas, options);
     return (route) => {
-      let serialize: serializerSelector.Serializer | undefined;
-      const compiled = () => {
-        if (serialize) return serialize;
-        serialize = compile(route);
-        pending.delete(ensure);
-        return serialize;
-      };
-      const ensure = () => void compiled();
-      pending.add(ensure);
-      return (document) => compiled()(document);
+      const serializer = onFirstUse(() => compile(route), pending);
+      return (document) => serializer()(document);
     };
   };
 }
