@@ -20,7 +20,7 @@ import { writeSapCustomerFile } from '../../src/kernel/ingest/sap-customers.fixt
 import type { IngestRunnerDone, IngestRunnerProgress } from '../servers/ingest-runner.ts';
 import { mainThreadProfile, summarizeProfile } from './cpu-profile.ts';
 import type { IngestStep } from './ingest-report.ts';
-import { readClusterCpuMs, readMachineCpu, repoRoot, stopChild, track } from './processes.ts';
+import { readClusterCpuMs, readMachineCpu, repoRoot, scriptArgs, stopChild, track } from './processes.ts';
 
 export interface IngestBenchOptions {
   ownerUrl: string;
@@ -143,8 +143,9 @@ function cpuSince(before: Sample, postmaster: number, ownCpuMs: number) {
 async function measureRun(owner: pg.Client, options: IngestBenchOptions, step: { round: number; target: 'first load' | 're-run'; tenantId: string; file: string; bytes: number; specFile: string }): Promise<IngestStep> {
   const settleMs = await settle(owner);
   const profileDir = options.profileDir ? join(options.profileDir, `ingest-${step.round}-${step.target.replace(' ', '-')}`) : undefined;
+  const runner = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(await scriptArgs('bench/servers/ingest-runner.ts', profileDir !== undefined))];
   const child = track(
-    spawn(process.execPath, [...nodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'bench/servers/ingest-runner.ts'], {
+    spawn(process.execPath, [...nodeFlags, ...runner], {
       cwd: repoRoot,
       env: { ...process.env, BENCH_OWNER_URL: options.ownerUrl, BENCH_APP_URL: options.appUrl, BENCH_INGEST_TENANT: step.tenantId, BENCH_INGEST_FILE: step.file, BENCH_INGEST_SPEC: step.specFile, BENCH_INGEST_MODE: 'full' },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

@@ -5,10 +5,31 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { bundle } from '../../bin/build.mjs';
 import type { ServerStats } from '../servers/bench-protocol.ts';
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
+
+let bundled: Promise<unknown> | undefined;
+/**
+ * A bench server script (bench/servers/*.ts) as a bundle in dist/bench/, built once a bench run the
+ * way bin/build.mjs builds the server, so the bench measures the platform as `npm start` runs it:
+ * plain Node.js, no loader (its memory and start-up included).
+ */
+async function bundledScript(script: string): Promise<string> {
+  const names = ['platform-server', 'floor-server', 'ingest-runner'];
+  bundled ??= bundle(Object.fromEntries(names.map((name) => [name, join(repoRoot, 'bench', 'servers', `${name}.ts`)])), join(repoRoot, 'dist', 'bench'));
+  await bundled;
+  const name = basename(script, '.ts');
+  if (!names.includes(name)) throw new Error(`${script} is not a bench server`);
+  return join(repoRoot, 'dist', 'bench', `${name}.js`);
+}
+
+/** Node.js arguments that run a bench server script: its bundle, or when profiled its sources through tsx (the profile then names our files). */
+export async function scriptArgs(script: string, profiled: boolean): Promise<string[]> {
+  return profiled ? ['--import', 'tsx', script] : [await bundledScript(script)];
+}
 const clockTicks = 100; // USER_HZ on Linux (getconf CLK_TCK)
 
 /** Every child the bench started and has not seen exit yet. */
@@ -49,11 +70,13 @@ export interface ServerSpawnOptions {
   nodeArgs?: string[];
 }
 
-/** Starts a bench server (node --import tsx) and waits for its `ready` message. */
+/** Starts a bench server (its bundle, bundledScript) and waits for its `ready` message. */
 export async function startBenchServer(options: ServerSpawnOptions): Promise<BenchServer> {
+  const nodeArgs = options.nodeArgs ?? [];
+  const script = await scriptArgs(options.script, nodeArgs.includes('--cpu-prof'));
   const started = performance.now();
   const child = track(
-    spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], {
+    spawn(process.execPath, [...nodeArgs, ...script], {
       cwd: repoRoot,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

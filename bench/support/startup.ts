@@ -1,6 +1,6 @@
 /**
- * Start-to-ready of the real entry point: `node --import tsx src/main.ts` (what `npm start` runs,
- * without npm's and tsx's launcher processes) on an embedded data directory of its own. The first
+ * Start-to-ready of the real entry point: `node <src/cli/node-flags.ts> bin/server.mjs` (what
+ * `npm start` runs, without npm; the built server, built before the first start) on an embedded data directory of its own. The first
  * start initialises the cluster, migrates and seeds the demo tenant; the timed starts that follow
  * find everything in place, as a developer's second `npm start` does. Ready = first 200 from
  * /readyz; the 'tenantry ready' log line is recorded too.
@@ -110,7 +110,7 @@ export async function measureStartup(runs: number, npmRuns: number, onDataDir: (
   onDataDir(dataDir);
   const base = { dataDir, pgPort: await freePort() };
   // What `npm start` runs, without npm.
-  const direct = [process.execPath, ...nodeFlags, '--import', 'tsx', 'src/main.ts'];
+  const direct = [process.execPath, ...nodeFlags, 'bin/server.mjs'];
   const first = await startOnce({ ...base, command: direct });
   const timed: StartupRun[] = [];
   for (let run = 0; run < runs; run += 1) {

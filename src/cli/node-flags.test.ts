@@ -9,7 +9,7 @@ describe('the tenantry command and the server run with the same Node.js flags ho
     const shebang = readFileSync(new URL('bin/tenantry.mjs', root), 'utf8').split('\n')[0]!;
     expect(shebang).toBe(`#!/usr/bin/env -S node ${nodeFlags.join(' ')}`);
     const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.tenantry).toBe(`node ${nodeFlags.join(' ')} --import tsx src/cli/main.ts`);
-    expect(scripts.start).toBe(`node ${nodeFlags.join(' ')} --import tsx src/main.ts`);
+    expect(scripts.tenantry).toBe(`node ${nodeFlags.join(' ')} bin/tenantry.mjs`);
+    expect(scripts.start).toBe(`node ${nodeFlags.join(' ')} bin/server.mjs`);
   });
 });

@@ -29,7 +29,7 @@ interface Running {
 }
 
 async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeFlags, 'bin/server.mjs'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -97,7 +97,7 @@ describe('npm start', () => {
   }, 120_000);
 
   it('refuses to start with an invalid configuration and says what is wrong', async () => {
-    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, [...nodeFlags, 'bin/server.mjs'], {
       env: { PATH: process.env.PATH, PORT: 'not-a-port', NODE_ENV: 'production', TENANT_DEV_HEADER: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -113,7 +113,7 @@ describe('npm start', () => {
   it('makes the CLI exit 0 on success and non-zero when a command fails (the exit code survives the embedded server)', async () => {
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) };
     const cli = async (...args: string[]) => {
-      const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...nodeFlags, 'bin/tenantry.mjs', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout!.on('data', (chunk) => (output += chunk));
       child.stderr!.on('data', (chunk) => (output += chunk));

@@ -1,6 +1,6 @@
 /**
- * The real `tenantry` command in a child process (`node --max-old-space-size=512 --heap-growing-percent=100 --import tsx
- * src/cli/main.ts`, as `npm run tenantry` runs it, flags from src/cli/node-flags.ts) against a test database: configured by the environment only, as an
+ * The real `tenantry` command in a child process (`node <src/cli/node-flags.ts> bin/tenantry.mjs`, as
+ * `npm run tenantry` runs it: the built command, rebuilt first if a source changed) against a test database: configured by the environment only, as an
  * operator would (DATABASE_URL of the owner; the runtime role, RLS on, for everything it loads).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,7 +33,7 @@ export function spawnCli(target: CliTarget, args: readonly string[]): CliProcess
     LOG_LEVEL: 'warn',
     ...(target.chunkRows ? { INGEST_CHUNK_ROWS: String(target.chunkRows) } : {}),
   };
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repositoryRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, 'bin/tenantry.mjs', ...args], { cwd: repositoryRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

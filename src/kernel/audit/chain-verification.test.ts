@@ -190,7 +190,7 @@ describe('the audit chain check', () => {
 
 describe('tenantry audit verify', () => {
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', ...args], {
+    spawnSync(process.execPath, ['bin/tenantry.mjs', 'audit', 'verify', ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', DATABASE_URL: database.ownerUrl, DATABASE_APP_URL: database.appUrl },
       encoding: 'utf8',
       timeout: 30_000,
