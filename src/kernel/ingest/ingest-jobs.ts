@@ -1,7 +1,9 @@
 /**
  * Runs as jobs: an uploaded file's run is queued and a worker (in process or `tenantry worker`)
  * executes it. A worker that dies mid-run leaves the run at its checkpoint; pg-boss retries the job
- * and the run resumes there. A run that failed on its input stays failed (no retry).
+ * and the run resumes there. A run that failed on its input stays failed (no retry). A retry that
+ * starts while an attempt still runs (pg-boss fails an attempt active longer than the expiry) takes
+ * the run over; the earlier attempt stops at its next commit (executeRun's claim).
  */
 import type { JobQueue } from '../jobs/index.ts';
 import type { IngestService } from './ingest.service.ts';

@@ -90,8 +90,19 @@ export async function listRuns(tx: TenantTx, tenantId: string, limit: number): P
   return result.rows.map(toRun);
 }
 
-export async function updateRun(tx: TenantTx, tenantId: string, id: string, change: { status?: RunStatus; checkpointRow?: number; counts?: IngestCounts; encoding?: string; error?: { code: string; detail: string } | null; started?: boolean; finished?: boolean }): Promise<void> {
+/**
+ * Writes the run's state; with `heldBy`, only while that execution's claim (`attempt`) is still the
+ * run's (ingest_run_attempts migration). False when it no longer is: another execution took over.
+ */
+export async function updateRun(
+  tx: TenantTx,
+  tenantId: string,
+  id: string,
+  change: { status?: RunStatus; checkpointRow?: number; counts?: IngestCounts; encoding?: string; error?: { code: string; detail: string } | null; started?: boolean; finished?: boolean; attempt?: string },
+  heldBy?: string,
+): Promise<boolean> {
   const sets = [
+    change.attempt === undefined ? null : sql`attempt_id = ${change.attempt}`,
     change.status === undefined ? null : sql`status = ${change.status}`,
     change.checkpointRow === undefined ? null : sql`checkpoint_row = ${change.checkpointRow}`,
     change.counts === undefined ? null : sql`counts = ${json(change.counts)}::jsonb`,
@@ -100,7 +111,10 @@ export async function updateRun(tx: TenantTx, tenantId: string, id: string, chan
     change.started ? sql`started_at = coalesce(started_at, now())` : null,
     change.finished ? sql`finished_at = now()` : null,
   ].filter((part) => part !== null);
-  if (sets.length > 0) await sql`update ingest_runs set ${sql.join(sets)} where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+  if (sets.length === 0) return true;
+  const held = heldBy === undefined ? sql`` : sql` and attempt_id = ${heldBy}`;
+  const result = await sql`update ingest_runs set ${sql.join(sets)} where tenant_id = ${tenantId} and id = ${id}${held}`.execute(tx);
+  return Number(result.numAffectedRows ?? 0) > 0;
 }
 
 /**

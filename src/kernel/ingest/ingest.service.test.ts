@@ -207,6 +207,22 @@ describe('ingestion runs', () => {
     expect(new Set(stored.map((outlet) => outlet.code)).size).toBe(25);
   });
 
+  it('writes each row once when one run is executed twice at once (a job retried while its first attempt still runs)', async () => {
+    const own = { tenantId: (await t.createTenant()).id };
+    await t.platform.ingest.saveSpec(own, 'sap-kna1', spec);
+    const lines = Array.from({ length: 60 }, (_, index) => `00004${String(index).padStart(5, '0')};Store ${index};;Z003;Weg ${index};10115;Berlin;DE;;;;;`);
+    const path = file(...lines);
+    const inChunks = (await import('./ingest.service.ts')).createIngestService({ db: t.platform.database.db, registry: t.platform.registry, records: t.platform.records, customFields: { allFieldsOf: async () => [] }, chunkSize: 10 });
+    const run = await inChunks.createRun(own, { spec: 'sap-kna1', mode: 'full', file: { path, name: 'twice.csv' } });
+    const attempts = await Promise.allSettled([inChunks.executeRun(own, run.id), inChunks.executeRun(own, run.id)]);
+    // One attempt carries the run to its end; the other steps aside without failing it.
+    expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(2);
+    expect(await inChunks.getRun(own, run.id)).toMatchObject({ status: 'succeeded', checkpointRow: 60, counts: { read: 60, created: 60, duplicates: 0, deactivated: 0 } });
+    const stored = await outlets(own);
+    expect(stored).toHaveLength(60);
+    expect(new Set(stored.map((outlet) => outlet.code)).size).toBe(60);
+  });
+
   it('takes a key an earlier chunk had as a duplicate whatever that row became, and a full load deactivates only what the file left out', async () => {
     const own = { tenantId: (await t.createTenant()).id };
     await t.platform.ingest.saveSpec(own, 'sap-kna1', spec);

@@ -23,7 +23,7 @@ import { hashFile } from './batch-files.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
 import { createIngestSettings, type IngestAuditRecorder, type IngestSettingsService, type IngestTenantSettings } from './ingest-settings.ts';
 import { runChangeOf, type LineageOperation, type RunChange } from './lineage.ts';
-import { runPipeline } from './run-pipeline.ts';
+import { runPipeline, RunSuperseded } from './run-pipeline.ts';
 
 /** What ingestion needs of kernel/tenancy's custom fields. */
 export interface IngestCustomFields {
@@ -133,10 +133,13 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     },
     async executeRun(context, runId, hooks = {}) {
       const id = requireRunId(runId);
+      // This execution claims the run, with the checkpoint it starts from, under the run row's lock: an
+      // earlier execution still running (a job started again, a resume) steps aside at its next commit.
+      const attempt = newId();
       const run = await withTenant(db, context, async (tx) => {
         const found = await findRun(tx, context.tenantId, id, true);
         if (!found) throw ingestErrors.runNotFound();
-        if (found.status !== 'succeeded') await updateRun(tx, context.tenantId, id, { status: 'running', error: null, started: true });
+        if (found.status !== 'succeeded') await updateRun(tx, context.tenantId, id, { status: 'running', error: null, started: true, attempt });
         return found;
       });
       if (run.status === 'succeeded') return run;
@@ -148,15 +151,16 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       let counts: IngestCounts;
       const before: IngestCounts = { ...emptyCounts(), ...run.counts };
       try {
-        counts = await runPipeline({ db, records, chunkSize, chunkBytes, chunksInFlight }, { context: loadContext, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.read(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
+        counts = await runPipeline({ db, records, chunkSize, chunkBytes, chunksInFlight }, { context: loadContext, attempt, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.read(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
       } catch (error) {
+        // Taken over: the run is the other execution's to finish or fail.
+        if (error instanceof RunSuperseded) return service.getRun(context, id);
         const failure = error instanceof AppError ? { code: error.code, detail: error.message } : { code: 'ingest.run_failed', detail: 'The run stopped on an internal error; it can be resumed.' };
-        await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'failed', error: failure }));
+        if (!(await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'failed', error: failure }, attempt)))) return service.getRun(context, id);
         if (metrics) metrics.runEnded(entity.name, 'failed', before, (await service.getRun(context, id)).counts);
         throw error;
       }
-      await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'succeeded', counts, finished: true }));
-      metrics?.runEnded(entity.name, 'succeeded', before, counts);
+      if (await withTenant(db, context, (tx) => updateRun(tx, context.tenantId, id, { status: 'succeeded', counts, finished: true }, attempt))) metrics?.runEnded(entity.name, 'succeeded', before, counts);
       return service.getRun(context, id);
     },
     async getRun(context, runId) {

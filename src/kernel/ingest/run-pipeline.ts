@@ -45,6 +45,8 @@ export interface PipelineInput {
   readonly entity: EntityDef;
   readonly customFields: readonly CustomField[];
   readonly onProgress?: (progress: RunProgress) => void;
+  /** This execution's claim on the run (updateRun's `heldBy`): its writes commit only while it holds. */
+  readonly attempt: string;
   /** The model's entities by name, for references to other entities (`reference` op). */
   readonly entityOf?: (name: string) => EntityDef | undefined;
 }
@@ -92,6 +94,13 @@ interface InFlight {
 
 /** The next chunk decided by a record the previous one writes: it starts again after the previous commit. */
 class StaleRead extends Error {}
+
+/** Another execution of the run claimed it (a retried job, a resume): this one's writes rolled back, and it stops. */
+export class RunSuperseded extends Error {
+  constructor() {
+    super('Another execution of the run took it over.');
+  }
+}
 
 interface Deferred<T> {
   readonly promise: Promise<T>;
@@ -240,7 +249,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       // A rejected row counts once, whatever stage refused it and however many problems it has.
       next.rejected += allRejects.filter((reject) => reject.seq === 0).length;
       next.durationMs = run.counts.durationMs + (Date.now() - started);
-      await updateRun(tx, tenantId, run.id, { checkpointRow: upTo, counts: next, ...(encoding ? { encoding } : {}) });
+      if (!(await updateRun(tx, tenantId, run.id, { checkpointRow: upTo, counts: next, ...(encoding ? { encoding } : {}) }, input.attempt))) throw new RunSuperseded();
       return next;
     });
     Object.assign(counts, next);
@@ -338,7 +347,7 @@ async function deactivateMissing(deps: PipelineDeps, input: PipelineInput, count
       }
       if (set || spec.missing?.action === 'softDelete') counts.deactivated += missing.filter((entry) => !gone.has(entry.recordId)).length;
       await upsertXref(tx, context.tenantId, spec.system, entity.name, run.id, missing.map((entry) => ({ ...entry, deletedInSource: true })));
-      await updateRun(tx, context.tenantId, run.id, { counts });
+      if (!(await updateRun(tx, context.tenantId, run.id, { counts }, input.attempt))) throw new RunSuperseded();
       return missing.length < 1000;
     });
     if (done) return;
