@@ -317,7 +317,7 @@ export function composeBackgroundWork(
   secretPurge.register(jobs);
   const syncRetention = createSyncRetention({ db: deps.apiDb, tenants: deps.tenants, retentionDays: config.SYNC_RETENTION_DAYS, logger: deps.logger });
   syncRetention.register(jobs);
-  const ingestJobs = createIngestJobs(deps.ingest);
+  const ingestJobs = createIngestJobs(deps.ingest, { concurrency: config.INGEST_CONCURRENCY });
   ingestJobs.register(jobs);
   const ingestFileRetention = createIngestFileRetention({ db: deps.apiDb, tenants: deps.tenants, filesDir: ingestFilesDir(config), retentionDays: config.INGEST_FILE_RETENTION_DAYS, logger: deps.logger });
   ingestFileRetention.register(jobs);

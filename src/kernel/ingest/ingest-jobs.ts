@@ -10,11 +10,13 @@ import type { IngestService } from './ingest.service.ts';
 
 export const ingestQueues = { run: 'ingest.run' } as const;
 
-export function createIngestJobs(service: IngestService) {
+export function createIngestJobs(service: IngestService, options: { concurrency: number }) {
   return {
     register(jobs: JobQueue): void {
       jobs.register<{ runId: string; userId: string | null }>(ingestQueues.run, {
         retryLimit: 3,
+        // A run holds up to about 300 MB at its peak (docs/ingestion.md): runs at once per process stay few (INGEST_CONCURRENCY).
+        concurrency: options.concurrency,
         async handler(job) {
           await service.executeRun({ tenantId: job.tenantId, userId: job.payload.userId }, job.payload.runId).catch((error: unknown) => {
             // A bad file fails the run with its reason; retrying would fail the same way.

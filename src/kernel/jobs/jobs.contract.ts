@@ -39,6 +39,8 @@ export type JobHandler<P> = (job: JobRun<P>) => Promise<void>;
 export interface QueueDefinition<P> extends QueuePolicy {
   /** Runs in workers only (the in-process worker or `tenantry worker`). */
   handler: JobHandler<P>;
+  /** At most this many of the queue's jobs at once per process (never more than JOBS_CONCURRENCY): for jobs that each hold much memory. */
+  concurrency?: number;
 }
 
 /** Where a job is written: inside the caller's tenant transaction (commits or rolls back with it), or on its own. */

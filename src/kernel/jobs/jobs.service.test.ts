@@ -17,6 +17,17 @@ let tenantA: string;
 let tenantB: string;
 const seen: { tenantId: string; visibleTenants: string[]; marker: string }[] = [];
 const failures: { marker: string; attempt: number; at: number }[] = [];
+/** Per queue: how many of its jobs were running, the most at once, and how many finished. */
+const overlap = new Map<string, { running: number; most: number; done: number }>();
+const overlapping = (queue: string) => async () => {
+  const state = overlap.get(queue) ?? { running: 0, most: 0, done: 0 };
+  overlap.set(queue, state);
+  state.running += 1;
+  state.most = Math.max(state.most, state.running);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  state.running -= 1;
+  state.done += 1;
+};
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
   const started = Date.now();
@@ -54,6 +65,8 @@ beforeAll(async () => {
       throw new Error(`boom ${job.attempt}/${job.maxAttempts}`);
     },
   });
+  jobs.register('test.serial', { concurrency: 1, handler: overlapping('test.serial') });
+  jobs.register('test.parallel', { handler: overlapping('test.parallel') });
   await jobs.start();
 });
 
@@ -107,6 +120,13 @@ describe('job queue', () => {
     const dead = await sql<{ tenant: string; marker: string }>`
       select data->>'tenantId' as tenant, data->'payload'->>'marker' as marker from pgboss.job where name = ${deadLetterQueueOf('test.fail')}`.execute(database.owner.db);
     expect(dead.rows).toContainEqual({ tenant: tenantB, marker: 'doomed' });
+  });
+
+  it('runs a queue that caps its concurrency one job at a time, where the others take JOBS_CONCURRENCY at once', async () => {
+    for (const queue of ['test.serial', 'test.parallel']) for (let index = 0; index < 3; index++) await jobs.enqueue({ tenantId: tenantA }, queue, {});
+    await until(() => overlap.get('test.serial')?.done === 3 && overlap.get('test.parallel')?.done === 3, 30_000);
+    expect(overlap.get('test.serial')!.most).toBe(1);
+    expect(overlap.get('test.parallel')!.most).toBe(2);
   });
 
   it('keeps a cron schedule with the tenant it runs for', async () => {

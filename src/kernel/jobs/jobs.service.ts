@@ -63,7 +63,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
   const startWorkers = async (queue: string, definition: QueueDefinition<any>) => {
     const workOptions = { batchSize: 1, includeMetadata: true as const, pollingIntervalSeconds: (options.pollIntervalMs ?? 2000) / 1000 };
-    for (let slot = 0; slot < (options.concurrency ?? 1); slot++) {
+    const slots = Math.min(options.concurrency ?? 1, definition.concurrency ?? Number.POSITIVE_INFINITY);
+    for (let slot = 0; slot < slots; slot++) {
       await boss.work<JobData>(queue, workOptions, async (jobs) => {
         for (const job of jobs) {
           const run = runOf(queue, job);
