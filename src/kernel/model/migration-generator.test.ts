@@ -42,6 +42,15 @@ describe('migration generator', () => {
     expect(diff.statements).toContain('CREATE INDEX gadgets_note_sort_idx ON gadgets (tenant_id, note, id) WHERE deleted_at IS NULL');
   });
 
+  it('gives a synced table its two statement triggers and drops both when it stops syncing', () => {
+    const synced = defineEntity({ ...base, sync: { conflict: 'version' } });
+    const created = diffSnapshots({ tables: {} }, snapshotOf([synced], registryOf(synced))).statements;
+    expect(created).toContain('CREATE OR REPLACE TRIGGER gadgets_sync_inserts AFTER INSERT ON gadgets REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tenantry_sync_capture_inserts()');
+    expect(created).toContain('CREATE OR REPLACE TRIGGER gadgets_sync_updates AFTER UPDATE ON gadgets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tenantry_sync_capture_updates()');
+    const stopped = diffSnapshots(snapshotOf([synced], registryOf(synced)), snapshotOf([base], registryOf(base))).statements;
+    expect(stopped).toEqual(['DROP TRIGGER gadgets_sync_inserts ON gadgets', 'DROP TRIGGER gadgets_sync_updates ON gadgets']);
+  });
+
   it('refuses destructive changes: dropped column, type change, new required column without default, dropped table', () => {
     const before = snapshotOf([base], registryOf(base));
     const next = defineEntity({ ...base, fields: { code: field.integer({ required: true }), size: field.integer({ required: true }) } });

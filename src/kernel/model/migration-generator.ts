@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityDef } from './entity.ts';
 import type { ModelRegistry } from './registry.ts';
-import { constraintName, planTable, renderColumn, renderCreateTable, renderForeignKey, renderIndex, renderSyncTrigger, type TablePlan } from './table-plan.ts';
+import { planTable, renderColumn, renderCreateTable, renderForeignKey, renderIndex, renderSyncTriggers, syncTriggerNames, type TablePlan } from './table-plan.ts';
 
 export interface ModelSnapshot {
   tables: Record<string, TablePlan>;
@@ -74,7 +74,7 @@ export function diffSnapshots(previous: ModelSnapshot, next: ModelSnapshot): Mig
     }
     for (const name of Object.keys(before.indexes)) if (!plan.indexes[name]) statements.push(`DROP INDEX ${name}`);
     if (JSON.stringify(before.sync) !== JSON.stringify(plan.sync)) {
-      statements.push(plan.sync ? renderSyncTrigger(plan) : `DROP TRIGGER ${constraintName(table, 'sync_capture')} ON ${table}`);
+      statements.push(...(plan.sync ? renderSyncTriggers(plan) : syncTriggerNames(table).map((name) => `DROP TRIGGER ${name} ON ${table}`)));
     }
   }
   return { statements, refused, snapshot: next };

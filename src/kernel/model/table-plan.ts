@@ -111,10 +111,23 @@ export function syncCaptureColumns(entity: EntityDef): string[] {
   return [...columns].sort();
 }
 
-/** The change-capture trigger of a synced table (the function is kernel/sync's). */
-export function renderSyncTrigger(plan: TablePlan): string {
+/** The names of a synced table's two change-capture triggers (inserts, updates). */
+export function syncTriggerNames(table: string): [inserts: string, updates: string] {
+  return [constraintName(table, 'sync_inserts'), constraintName(table, 'sync_updates')];
+}
+
+/**
+ * The change-capture triggers of a synced table: once a statement, over its transition tables (the
+ * functions are kernel/sync's; its migration 20261127T090000 says why not once a row). The update
+ * trigger's arguments name the columns whose old values the log keeps.
+ */
+export function renderSyncTriggers(plan: TablePlan): string[] {
   const args = (plan.sync?.capture ?? []).map((column) => `'${column}'`).join(', ');
-  return `CREATE OR REPLACE TRIGGER ${constraintName(plan.table, 'sync_capture')} AFTER INSERT OR UPDATE ON ${plan.table} FOR EACH ROW EXECUTE FUNCTION tenantry_sync_capture(${args})`;
+  const [inserts, updates] = syncTriggerNames(plan.table);
+  return [
+    `CREATE OR REPLACE TRIGGER ${inserts} AFTER INSERT ON ${plan.table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tenantry_sync_capture_inserts()`,
+    `CREATE OR REPLACE TRIGGER ${updates} AFTER UPDATE ON ${plan.table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tenantry_sync_capture_updates(${args})`,
+  ];
 }
 
 /** Statements that create the table with its keys, indexes, RLS policies and grants. */
@@ -126,7 +139,7 @@ export function renderCreateTable(plan: TablePlan): string[] {
   for (const name of Object.keys(plan.foreignKeys)) statements.push(renderForeignKey(plan, name));
   for (const name of Object.keys(plan.indexes)) statements.push(renderIndex(plan, name));
   statements.push(...renderSecurity(plan));
-  if (plan.sync) statements.push(renderSyncTrigger(plan));
+  if (plan.sync) statements.push(...renderSyncTriggers(plan));
   return statements;
 }
 
