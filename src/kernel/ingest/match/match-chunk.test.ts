@@ -1,7 +1,11 @@
 /** Fuzzy matching and its decisions through the whole pipeline on the real database. */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../../../test/support/platform.ts';
-import { fuzzyLoads } from './fuzzy-loads.fixture.ts';
+import { withTenant } from '../../db/index.ts';
+import { fuzzyLoads, fuzzySpec } from './fuzzy-loads.fixture.ts';
+import { matchProfileOf } from './match-profile.ts';
+import { refreshMatchKeys } from './refresh-match-keys.ts';
 
 let t: TestPlatform;
 let loads: ReturnType<typeof fuzzyLoads>;
@@ -112,5 +116,25 @@ describe('fuzzy matching in a load', () => {
     expect(run.counts).toMatchObject({ merged: 1 });
     const [merged] = await loads.outlets(context);
     expect(merged).toMatchObject({ id: existing.id, code: '700001', name: 'Café Zentral', phone: '+492511234567', email: 'info@zentral.example', city: 'Münster' });
+  });
+});
+
+describe('the refresh of match keys before a run’s first fuzzy search', () => {
+  it('reads again only records changed since they were keyed: not what the previous load wrote, but what an app changed', async () => {
+    const context = await loads.tenant();
+    const local = await loads.local(context, { code: 'L-9', name: 'Backhaus Wagner', street: 'Ringstraße 9', postalCode: '50667', city: 'Köln' });
+    await loads.load(context, '900001;Kiosk Nord;Nordweg 1;50667;Köln;;;', '900002;Kiosk Süd;Südweg 2;50667;Köln;;;', '900003;Kiosk Ost;Ostweg 3;50667;Köln;;;');
+    const profile = matchProfileOf(fuzzySpec())!;
+    const refresh = () => withTenant(t.platform.database.db, context, (tx) => refreshMatchKeys(tx, { context, entity: loads.outlet, records: t.platform.records }, profile));
+    // The load keyed what it created and the record entered before it (its refresh): nothing to read.
+    expect(await refresh()).toBe(0);
+    const [created] = await loads.outlets(context);
+    await t.platform.records.update(context, loads.outlet, created!.id, undefined, { name: 'Kiosk Nord am Park' });
+    await t.platform.records.update(context, loads.outlet, local.id, undefined, { phone: '+49221123456' });
+    // Both changed since they were keyed (a key field or not): read, and keyed again.
+    expect(await refresh()).toBe(2);
+    expect(await refresh()).toBe(0);
+    const keys = await withTenant(t.platform.database.db, context, (tx) => sql<{ name_key: string }>`select name_key from ingest_match_keys where record_id = ${created!.id}`.execute(tx));
+    expect(keys.rows[0]!.name_key).toContain('park');
   });
 });

@@ -101,7 +101,7 @@ export async function matchChunk(tx: TenantTx, target: MatchTarget, writes: Matc
       await deleteKeys(tx, ref, provisional.filter((id) => !created.has(id)));
       const keyFields = new Set([...profile.fields, ...profile.blockBy].map((field) => (field.startsWith('ext.') ? 'ext' : field)));
       const touched = [...new Set(kept.filter((write) => write.kind === 'update' && Object.keys(write.input).some((field) => keyFields.has(field))).map((write) => write.id))];
-      if (touched.length > 0) await upsertKeys(tx, ref, (await target.records.findBy(target.context, target.entity, 'id', touched, tx)).map((record) => ({ recordId: record.id, keys: keysOf(profile, record) })));
+      if (touched.length > 0) await upsertKeys(tx, ref, (await target.records.findBy(target.context, target.entity, 'id', touched, tx)).map((record) => ({ recordId: record.id, keys: keysOf(profile, record), version: Number(record.version) })));
       const scope = { tenantId: target.tenantId, entity: target.entity.name, system: target.spec.system };
       await upsertReviews(tx, { ...scope, runId: target.runId }, reviews);
       await closeSupersededReviews(tx, scope, kept.filter((write) => write.operation === 'create' || write.operation === 'link').map((write) => write.row.sourceKey));
@@ -122,7 +122,8 @@ async function decideCreates(tx: TenantTx, target: MatchTarget, input: { profile
     return keys ? [{ index, id: write.id, keys }] : [];
   });
   // The chunk's own rows are candidates too (an earlier row of the file): their keys go in first.
-  await upsertKeys(tx, ref, keyed.map((entry) => ({ recordId: entry.id, keys: entry.keys })));
+  // Keyed as they will be created: version 1.
+  await upsertKeys(tx, ref, keyed.map((entry) => ({ recordId: entry.id, keys: entry.keys, version: 1 })));
   const keysOfRow = new Map(keyed.map((entry) => [entry.index, entry.keys]));
   // Only candidates that can reach `low` matter: the others are never read.
   const found = (await findCandidates(tx, ref, keyed, { floor: nameFloor(profile, fuzzy.low), limit: candidatesPerRow, searchUnblocked: await hasUnblockedKeys(tx, ref) })).filter(

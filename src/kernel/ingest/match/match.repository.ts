@@ -31,15 +31,37 @@ export async function databaseNow(tx: TenantTx): Promise<Date> {
 }
 
 /** Writes the keys of records (one statement); a record without keys has its row removed. */
-export async function upsertKeys(tx: TenantTx, ref: ProfileRef, entries: readonly { recordId: string; keys: RecordKeys | null }[]): Promise<void> {
-  const keyed = entries.filter((entry) => entry.keys !== null).map((entry) => ({ id: entry.recordId, block: entry.keys!.block, name: entry.keys!.name, others: entry.keys!.others }));
+/** A record's match keys (null: it has none, its row goes) and the record version they were computed from. */
+export interface KeyedRecord {
+  readonly recordId: string;
+  readonly keys: RecordKeys | null;
+  readonly version: number;
+}
+
+export async function upsertKeys(tx: TenantTx, ref: ProfileRef, entries: readonly KeyedRecord[]): Promise<void> {
+  const keyed = entries.filter((entry) => entry.keys !== null).map((entry) => ({ id: entry.recordId, block: entry.keys!.block, name: entry.keys!.name, others: entry.keys!.others, version: entry.version }));
   if (keyed.length > 0) {
-    await sql`insert into ingest_match_keys (tenant_id, entity, profile, record_id, block_key, name_key, other_keys)
-      select ${ref.tenantId}, ${ref.entity}, ${ref.profile}, k.id, k.block, k.name, k.others from jsonb_to_recordset(${json(keyed)}::jsonb) as k(id uuid, block text, name text, others text[])
-      on conflict (tenant_id, entity, profile, record_id) do update set block_key = excluded.block_key, name_key = excluded.name_key, other_keys = excluded.other_keys
-      where (ingest_match_keys.block_key, ingest_match_keys.name_key, ingest_match_keys.other_keys) is distinct from (excluded.block_key, excluded.name_key, excluded.other_keys)`.execute(tx);
+    await sql`insert into ingest_match_keys (tenant_id, entity, profile, record_id, block_key, name_key, other_keys, record_version)
+      select ${ref.tenantId}, ${ref.entity}, ${ref.profile}, k.id, k.block, k.name, k.others, k.version from jsonb_to_recordset(${json(keyed)}::jsonb) as k(id uuid, block text, name text, others text[], version bigint)
+      on conflict (tenant_id, entity, profile, record_id) do update set block_key = excluded.block_key, name_key = excluded.name_key, other_keys = excluded.other_keys, record_version = excluded.record_version
+      where (ingest_match_keys.block_key, ingest_match_keys.name_key, ingest_match_keys.other_keys, ingest_match_keys.record_version)
+        is distinct from (excluded.block_key, excluded.name_key, excluded.other_keys, excluded.record_version)`.execute(tx);
   }
   await deleteKeys(tx, ref, entries.filter((entry) => entry.keys === null).map((entry) => entry.recordId));
+}
+
+/**
+ * Live records of the entity changed since `since` (all when null) whose keys were not computed from
+ * their current version (or that have none), by id after `afterId`: what a refresh must key again.
+ * A record a load wrote and keyed itself is not among them.
+ */
+export async function recordsToKey(tx: TenantTx, ref: ProfileRef, table: string, page: { since: Date | null; afterId: string | null; limit: number }): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    select o.id from ${sql.table(table)} o
+    where o.tenant_id = ${ref.tenantId} and o.deleted_at is null${page.since ? sql` and o.updated_at >= ${page.since}` : sql``}${page.afterId ? sql` and o.id > ${page.afterId}` : sql``}
+      and not exists (select 1 from ingest_match_keys k where k.record_id = o.id and k.tenant_id = ${ref.tenantId} and k.entity = ${ref.entity} and k.profile = ${ref.profile} and k.record_version = o.version)
+    order by o.id limit ${page.limit}`.execute(tx);
+  return result.rows.map((row) => row.id);
 }
 
 export async function deleteKeys(tx: TenantTx, ref: ProfileRef, recordIds: readonly string[]): Promise<void> {

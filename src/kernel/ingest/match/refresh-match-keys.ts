@@ -1,7 +1,8 @@
 /**
  * Keeps a profile's keys current with records written outside ingestion (the app, the API, a seed):
- * the records changed since the profile's last refresh are read through the record service in pages
- * (sparse fields, by id) and their keys written one statement per page. The first refresh of a profile
+ * the records changed since the profile's last refresh whose keys were computed from another version
+ * (or never) are read through the record service in pages (by id) and their keys written one
+ * statement per page; a record a load wrote, and keyed as it wrote it, is not read again. The first refresh of a profile
  * is the backfill of every record. Runs once per run, before its first fuzzy search; loads keep the
  * keys of what they write themselves.
  */
@@ -9,7 +10,7 @@ import type { TenantContext, TenantTx } from '../../db/index.ts';
 import type { EntityDef } from '../../model/index.ts';
 import type { RecordService } from '../../records/index.ts';
 import { keysOf, type MatchProfile } from './match-profile.ts';
-import { databaseNow, ensureProfile, setRefreshedTo, upsertKeys, type ProfileRef } from './match.repository.ts';
+import { databaseNow, ensureProfile, recordsToKey, setRefreshedTo, upsertKeys, type ProfileRef } from './match.repository.ts';
 
 const pageSize = 5000;
 // A write whose transaction began before a refresh and committed after it carries an older updated_at:
@@ -27,16 +28,18 @@ export async function refreshMatchKeys(tx: TenantTx, target: RefreshTarget, prof
   const ref: ProfileRef = { tenantId: target.context.tenantId, entity: target.entity.name, profile: profile.id };
   const since = await ensureProfile(tx, ref, { fields: profile.fields, blockBy: profile.blockBy });
   const startedAt = await databaseNow(tx);
-  const properties = new Set(['id', ...[...profile.fields, ...profile.blockBy].map((field) => (field.startsWith('ext.') ? 'ext' : field))]);
-  const query: Record<string, unknown> = { sort: 'id', limit: String(pageSize), fields: [...properties].join(',') };
-  if (since) query['updatedAt[gte]'] = new Date(since.getTime() - overlapMs).toISOString();
+  // Only records whose keys were not computed from their current version: what a load wrote it keyed
+  // itself, and is not read again (ingest_match_keys_record_version migration).
+  const window = since ? new Date(since.getTime() - overlapMs) : null;
   let read = 0;
-  for (let cursor: string | null = null; ; ) {
-    const page = await target.records.list(target.context, target.entity, cursor ? { ...query, cursor } : query, { defaultLimit: pageSize, maxLimit: pageSize });
-    read += page.data.length;
-    await upsertKeys(tx, ref, page.data.map((record) => ({ recordId: record.id, keys: keysOf(profile, record) })));
-    cursor = page.nextCursor;
-    if (!cursor) break;
+  for (let afterId: string | null = null; ; ) {
+    const ids = await recordsToKey(tx, ref, target.entity.table, { since: window, afterId, limit: pageSize });
+    if (ids.length === 0) break;
+    const records = await target.records.findBy(target.context, target.entity, 'id', ids, tx);
+    read += records.length;
+    await upsertKeys(tx, ref, records.map((record) => ({ recordId: record.id, keys: keysOf(profile, record), version: Number(record.version) })));
+    afterId = ids[ids.length - 1]!;
+    if (ids.length < pageSize) break;
   }
   await setRefreshedTo(tx, ref, startedAt);
   return read;
