@@ -51,17 +51,26 @@ export async function upsertKeys(tx: TenantTx, ref: ProfileRef, entries: readonl
 }
 
 /**
- * Live records of the entity changed since `since` (all when null) whose keys were not computed from
- * their current version (or that have none), by id after `afterId`: what a refresh must key again.
- * A record a load wrote and keyed itself is not among them.
+ * A page of the entity's live records changed since `since` (all when null), by id after `afterId`:
+ * their ids and versions. Two plain index reads a page (this, then keyedVersions by primary key)
+ * rather than one anti-join of the two tables, whose plan hung on statistics of a table a load had
+ * just filled (30 s statement timeouts in the crash test, on a re-run of 100,000 rows).
  */
-export async function recordsToKey(tx: TenantTx, ref: ProfileRef, table: string, page: { since: Date | null; afterId: string | null; limit: number }): Promise<string[]> {
-  const result = await sql<{ id: string }>`
-    select o.id from ${sql.table(table)} o
-    where o.tenant_id = ${ref.tenantId} and o.deleted_at is null${page.since ? sql` and o.updated_at >= ${page.since}` : sql``}${page.afterId ? sql` and o.id > ${page.afterId}` : sql``}
-      and not exists (select 1 from ingest_match_keys k where k.record_id = o.id and k.tenant_id = ${ref.tenantId} and k.entity = ${ref.entity} and k.profile = ${ref.profile} and k.record_version = o.version)
-    order by o.id limit ${page.limit}`.execute(tx);
-  return result.rows.map((row) => row.id);
+export async function recordVersions(tx: TenantTx, ref: ProfileRef, table: string, page: { since: Date | null; afterId: string | null; limit: number }): Promise<{ id: string; version: string }[]> {
+  const result = await sql<{ id: string; version: string }>`
+    select id, version::text as version from ${sql.table(table)}
+    where tenant_id = ${ref.tenantId} and deleted_at is null${page.since ? sql` and updated_at >= ${page.since}` : sql``}${page.afterId ? sql` and id > ${page.afterId}` : sql``}
+    order by id limit ${page.limit}`.execute(tx);
+  return result.rows;
+}
+
+/** The record versions the profile's keys of these records were computed from (absent: no keys, or a version not known). */
+export async function keyedVersions(tx: TenantTx, ref: ProfileRef, recordIds: readonly string[]): Promise<Map<string, string>> {
+  if (recordIds.length === 0) return new Map();
+  const result = await sql<{ record_id: string; version: string }>`
+    select record_id, record_version::text as version from ingest_match_keys
+    where tenant_id = ${ref.tenantId} and entity = ${ref.entity} and profile = ${ref.profile} and record_id = any(${recordIds}::uuid[]) and record_version is not null`.execute(tx);
+  return new Map(result.rows.map((row) => [row.record_id, row.version]));
 }
 
 export async function deleteKeys(tx: TenantTx, ref: ProfileRef, recordIds: readonly string[]): Promise<void> {

@@ -1,8 +1,9 @@
 /**
  * Keeps a profile's keys current with records written outside ingestion (the app, the API, a seed):
- * the records changed since the profile's last refresh whose keys were computed from another version
- * (or never) are read through the record service in pages (by id) and their keys written one
- * statement per page; a record a load wrote, and keyed as it wrote it, is not read again. The first refresh of a profile
+ * of the records changed since the profile's last refresh (ids and versions, a page at a time), those
+ * whose keys were computed from another version (or never) are read through the record service and
+ * their keys written one statement per page; a record a load wrote, and keyed as it wrote it, is not
+ * read again. The first refresh of a profile
  * is the backfill of every record. Runs once per run, before its first fuzzy search; loads keep the
  * keys of what they write themselves.
  */
@@ -10,7 +11,7 @@ import type { TenantContext, TenantTx } from '../../db/index.ts';
 import type { EntityDef } from '../../model/index.ts';
 import type { RecordService } from '../../records/index.ts';
 import { keysOf, type MatchProfile } from './match-profile.ts';
-import { databaseNow, ensureProfile, recordsToKey, setRefreshedTo, upsertKeys, type ProfileRef } from './match.repository.ts';
+import { databaseNow, ensureProfile, keyedVersions, recordVersions, setRefreshedTo, upsertKeys, type ProfileRef } from './match.repository.ts';
 
 const pageSize = 5000;
 // A write whose transaction began before a refresh and committed after it carries an older updated_at:
@@ -33,13 +34,17 @@ export async function refreshMatchKeys(tx: TenantTx, target: RefreshTarget, prof
   const window = since ? new Date(since.getTime() - overlapMs) : null;
   let read = 0;
   for (let afterId: string | null = null; ; ) {
-    const ids = await recordsToKey(tx, ref, target.entity.table, { since: window, afterId, limit: pageSize });
-    if (ids.length === 0) break;
-    const records = await target.records.findBy(target.context, target.entity, 'id', ids, tx);
-    read += records.length;
-    await upsertKeys(tx, ref, records.map((record) => ({ recordId: record.id, keys: keysOf(profile, record), version: Number(record.version) })));
-    afterId = ids[ids.length - 1]!;
-    if (ids.length < pageSize) break;
+    const page = await recordVersions(tx, ref, target.entity.table, { since: window, afterId, limit: pageSize });
+    if (page.length === 0) break;
+    const keyed = await keyedVersions(tx, ref, page.map((record) => record.id));
+    const stale = page.filter((record) => keyed.get(record.id) !== record.version).map((record) => record.id);
+    if (stale.length > 0) {
+      const records = await target.records.findBy(target.context, target.entity, 'id', stale, tx);
+      read += records.length;
+      await upsertKeys(tx, ref, records.map((record) => ({ recordId: record.id, keys: keysOf(profile, record), version: Number(record.version) })));
+    }
+    afterId = page[page.length - 1]!.id;
+    if (page.length < pageSize) break;
   }
   await setRefreshedTo(tx, ref, startedAt);
   return read;
