@@ -138,6 +138,17 @@ describe('POST /v1/ingest/batches', () => {
     ]);
   });
 
+  it("pushes flat records for a CSV spec whose columns begin with \"/\" (SAP BW's /BIC/...), whatever characters they hold", async () => {
+    // In a JSON spec "/BIC/ZCITY~X" would be a JSON Pointer, and no valid one ("~" not followed by 0 or 1).
+    const bw: MappingSpec = { ...spec, name: 'erp-bw', system: 'ERP-BW', fields: { ...spec.fields, city: { from: '/BIC/ZCITY~X' }, name: { from: '/BIC/ZNAME' } } };
+    expect((await request('PUT', '/v1/ingest/specs/erp-bw', { body: bw })).statusCode).toBe(201);
+    const { NAME1: _name, ORT01: _city, ...rest } = good('0000610001', '');
+    const response = await push([{ ...rest, '/BIC/ZNAME': 'BW Markt', '/BIC/ZCITY~X': 'Ulm' }], {}, 'spec=erp-bw&wait=true');
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'succeeded', counts: { read: 1, created: 1, rejected: 0 } });
+    expect(await outlet('610001')).toMatchObject({ name: 'BW Markt', city: 'Ulm' });
+  });
+
   it('answers bad input with problem+json, never 500', async () => {
     expectProblem(await request('POST', '/v1/ingest/batches?spec=erp-outlets', { raw: '{"records": [', headers: { 'content-type': 'application/json' } }), 400, 'http.malformed_json');
     expectProblem(await request('POST', '/v1/ingest/batches?spec=erp-outlets', { body: { records: { KUNNR: '1' } } }), 400, 'ingest.invalid_batch');

@@ -29,6 +29,12 @@ export interface SourceFormatOptions {
    * wrap it: `/d/results` (SAP OData v2), `/value` (OData v4). Default: the document is the array.
    */
   readonly records?: string;
+  /**
+   * JSON and NDJSON: `pointers` (default) reads a column that begins with `/` as a JSON Pointer into
+   * the record; `names` reads every column as a member name of a flat record (member names that begin
+   * with `/`, such as SAP BW's `/BIC/...`; a pushed batch of a CSV spec runs this way).
+   */
+  readonly columns?: 'pointers' | 'names';
   /** A field longer than this (in characters) rejects its row; default 65,536. */
   readonly maxFieldLength?: number;
   /** A record longer than this (in characters) rejects its row; default 1,048,576. */

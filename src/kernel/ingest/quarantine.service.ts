@@ -59,11 +59,16 @@ const sourceCodes: ReadonlySet<string> = new Set(Object.values(sourceProblemCode
 /** A value the quarantine cut to 1,000 characters (run-pipeline.ts): re-submitting it would store the cut text. */
 const isCut = (value: unknown) => typeof value === 'string' && value.length === 1001 && value.endsWith('…');
 
-/** The spec a run reads its file with: a platform-written NDJSON file whatever the spec's source says. */
+/**
+ * The spec a run reads its file with: a platform-written NDJSON file whatever the spec's source says.
+ * Its records are flat for a CSV spec (member names are the CSV's column names, which may begin with
+ * `/` and hold any character): columns read as names.
+ */
 export function specForRun(spec: MappingSpec, run: Pick<IngestRun, 'sourceFormat'>): MappingSpec {
   if (run.sourceFormat === null) return spec;
-  const { maxFieldLength, maxRecordLength } = spec.source;
-  return { ...spec, source: { format: run.sourceFormat, encoding: 'utf-8', ...(maxFieldLength ? { maxFieldLength } : {}), ...(maxRecordLength ? { maxRecordLength } : {}) } };
+  const { maxFieldLength, maxRecordLength, columns } = spec.source;
+  const names = spec.source.format === 'csv' ? 'names' : columns;
+  return { ...spec, source: { format: run.sourceFormat, encoding: 'utf-8', ...(names ? { columns: names } : {}), ...(maxFieldLength ? { maxFieldLength } : {}), ...(maxRecordLength ? { maxRecordLength } : {}) } };
 }
 
 export function createQuarantine(deps: { db: Kysely<any>; runs: () => QuarantineRuns }): QuarantineService {

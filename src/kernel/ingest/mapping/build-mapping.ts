@@ -140,7 +140,7 @@ export function buildMapping(spec: MappingSpec, target: MappingTarget): (row: So
   const keyField = keySource(spec);
   const fieldCount = fields.length;
   // JSON Pointers among the columns (nested JSON records): resolved once a row, then read as columns.
-  const pointers = compilePointerReader(spec.source.format, specColumns(spec));
+  const pointers = compilePointerReader(spec.source, specColumns(spec));
   // Problems go to one reused sink, copied out only for a row that has some: most rows have none.
   const sink: FieldProblem[] = [];
   const noProblems: readonly FieldProblem[] = Object.freeze([]);

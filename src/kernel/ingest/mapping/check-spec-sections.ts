@@ -100,5 +100,8 @@ export function checkMissing(missing: unknown, context: SectionContext): SpecPro
 export function checkSource(source: unknown): SpecProblem[] {
   if (!isRecord(source)) return [];
   const only = (keys: readonly string[], format: string) => keys.filter((key) => key in source).map((key) => ({ pointer: `/source/${key}`, detail: `only for ${format}` }));
-  return [...(source.format === 'csv' ? [] : only(['delimiter', 'header'], 'csv')), ...(source.format === 'json' ? [] : only(['records'], 'json'))];
+  return [
+    ...(source.format === 'csv' ? only(['columns'], 'json and ndjson') : only(['delimiter', 'header'], 'csv')),
+    ...(source.format === 'json' ? [] : only(['records'], 'json')),
+  ];
 }

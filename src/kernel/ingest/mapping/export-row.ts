@@ -79,9 +79,8 @@ export function compileExport(spec: MappingSpec): RowExporter {
   }
   const key = invertMapping(spec.key, '/key');
   const columns = specColumns(spec);
-  const format = spec.source.format;
-  const flat = columns.filter((column) => !isPointerColumn(format, column));
-  const nested = columns.filter((column) => isPointerColumn(format, column));
+  const flat = columns.filter((column) => !isPointerColumn(spec.source, column));
+  const nested = columns.filter((column) => isPointerColumn(spec.source, column));
   return (record, options = {}) => {
     const row: Record<string, unknown> = Object.fromEntries(flat.map((column) => [column, '']));
     for (const column of nested) writeAtPointer(row, column, '');
@@ -89,7 +88,7 @@ export function compileExport(spec: MappingSpec): RowExporter {
     const write = (column: string, text: string) => {
       if ((written.get(column) ?? text) !== text) return false;
       written.set(column, text);
-      if (isPointerColumn(format, column)) return writeAtPointer(row, column, text);
+      if (isPointerColumn(spec.source, column)) return writeAtPointer(row, column, text);
       row[column] = text;
       return true;
     };

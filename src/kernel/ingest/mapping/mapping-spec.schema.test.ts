@@ -156,6 +156,9 @@ describe('validating mapping specs', () => {
     expect(problemsOf({ ...kna1OutletSpec, source: { format: 'csv', delimiter: ';', records: '/d/results' } })).toEqual([{ pointer: '/source/records', detail: 'only for json' }]);
     expect(problemsOf({ ...kna1OutletSpec, source: { format: 'json', records: 'd/results' } })).toEqual([{ pointer: '/source/records', detail: expect.stringContaining('must match pattern') }]);
     expect(problemsOf({ ...kna1OutletSpec, source: { format: 'json', records: '/d/results' } })).toEqual([]);
+    // How JSON columns read is a JSON option: CSV columns are always names.
+    expect(problemsOf({ ...kna1OutletSpec, source: { format: 'csv', delimiter: ';', columns: 'names' } })).toEqual([{ pointer: '/source/columns', detail: 'only for json and ndjson' }]);
+    expect(problemsOf({ ...kna1OutletSpec, source: { format: 'ndjson', columns: 'paths' } })).toEqual([{ pointer: '/source/columns', detail: expect.stringContaining('must be') }]);
     expect(problemsOf('spec')).toEqual([{ pointer: '', detail: 'a mapping spec is a JSON object' }]);
   });
 
@@ -166,8 +169,9 @@ describe('validating mapping specs', () => {
       { pointer: '/deletion', detail: expect.stringContaining('"/flags/LOEVM~" begins with "/"') },
     ]);
     expect(problemsOf({ ...json, fields: { ...json.fields, city: { from: '/to_Address/results/0/City~0Name~1' } } })).toEqual([]);
-    // SAP BW's InfoObject names begin with "/": a CSV column, read as named.
+    // SAP BW's InfoObject names begin with "/": a CSV column, read as named; so in JSON with columns: names.
     expect(problemsOf(withFields({ city: { from: '/BIC/ZCITY~2' } }))).toEqual([]);
+    expect(problemsOf({ ...json, source: { format: 'ndjson', columns: 'names' }, fields: { ...json.fields, city: { from: '/BIC/ZCITY~2' } } })).toEqual([]);
   });
 
   it('escapes field names in pointers (RFC 6901)', () => {

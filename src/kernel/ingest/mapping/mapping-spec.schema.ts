@@ -43,6 +43,7 @@ export const mappingSpecSchema = Type.Object(
         delimiter: Type.Optional(Type.Enum(['auto', ',', ';', '\t', '|'])),
         header: Type.Optional(Type.Union([Type.Boolean(), Type.Array(columnName, { minItems: 1 })])),
         records: Type.Optional(Type.String({ maxLength: 500, pattern: jsonPointerPattern, description: 'json only: JSON Pointer to the array of records, such as /d/results (SAP OData v2) or /value (OData v4)' })),
+        columns: Type.Optional(Type.Enum(['pointers', 'names'], { description: 'json and ndjson: a column that begins with "/" is a JSON Pointer into the record (pointers, the default) or a member name of a flat record (names)' })),
         maxFieldLength: Type.Optional(Type.Integer({ minimum: 1 })),
         maxRecordLength: Type.Optional(Type.Integer({ minimum: 1 })),
       },
@@ -118,11 +119,11 @@ function checkHeader(spec: MappingSpec): SpecProblem[] {
   return columnReads(spec).flatMap(({ pointer, columns }) => columns.filter((column) => !known.has(column)).map((column) => ({ pointer, detail: `reads "${column}", which is not in source.header` })));
 }
 
-/** In JSON and NDJSON, a column that begins with "/" must be a JSON Pointer into the record. */
+/** In JSON and NDJSON, a column that begins with "/" must be a JSON Pointer into the record (unless the source reads columns as names). */
 function checkPointerColumns(spec: MappingSpec): SpecProblem[] {
   return columnReads(spec).flatMap(({ pointer, columns }) =>
     columns.flatMap((column) => {
-      const detail = isPointerColumn(spec.source.format, column) ? pointerColumnProblem(column) : undefined;
+      const detail = isPointerColumn(spec.source, column) ? pointerColumnProblem(column) : undefined;
       return detail === undefined ? [] : [{ pointer, detail }];
     }),
   );

@@ -4,7 +4,8 @@
  * object itself), an API's `address` object. In those formats a column a spec reads (`from`, a
  * condition's `field`, an op's `currencyFrom`) that begins with `/` is a JSON Pointer (RFC 6901)
  * into the record: `/to_BusinessPartnerAddress/results/0/CityName`. A CSV row is flat, and a CSV
- * column may well begin with `/` (SAP BW's `/BIC/...` names): there it stays a column name.
+ * column may well begin with `/` (SAP BW's `/BIC/...` names): there it stays a column name, and so
+ * it does in a JSON source with `columns: "names"` (flat records; a pushed batch of a CSV spec).
  *
  * The mapper resolves a spec's pointers once per row into a copy of the row's values, each under its
  * pointer text, so every reader (fields, conditions, ops) looks a pointer up as it looks a column up.
@@ -12,13 +13,15 @@
  * named as the pointer is written.
  */
 import { isRecord, jsonPointerPattern, pointerTokens } from '../../shared/index.ts';
+import type { SourceFormatOptions } from '../ingest.contract.ts';
 import type { SourceValues } from './transform-op.ts';
 
 const pointerSyntax = new RegExp(jsonPointerPattern);
 const arrayIndex = /^(0|[1-9][0-9]{0,8})$/;
 
-/** True when the format reads `column` as a JSON Pointer into the record. */
-export const isPointerColumn = (format: string, column: string): boolean => format !== 'csv' && column.startsWith('/');
+/** True when the source reads `column` as a JSON Pointer into the record. */
+export const isPointerColumn = (source: Pick<SourceFormatOptions, 'format' | 'columns'>, column: string): boolean =>
+  source.format !== 'csv' && source.columns !== 'names' && column.startsWith('/');
 
 /** Why a pointer column is no JSON Pointer; undefined when it is one. */
 export function pointerColumnProblem(column: string): string | undefined {
@@ -42,8 +45,8 @@ function valueAt(values: unknown, tokens: readonly string[]): unknown {
  * The function that adds the pointers' values to a row's values (a copy: the row's own values stay
  * as read, for rejects and re-submission); undefined when no column is a pointer.
  */
-export function compilePointerReader(format: string, columns: Iterable<string>): ((values: SourceValues) => SourceValues) | undefined {
-  const pointers = [...new Set(columns)].filter((column) => isPointerColumn(format, column)).map((column) => ({ column, tokens: pointerTokens(column) }));
+export function compilePointerReader(source: Pick<SourceFormatOptions, 'format' | 'columns'>, columns: Iterable<string>): ((values: SourceValues) => SourceValues) | undefined {
+  const pointers = [...new Set(columns)].filter((column) => isPointerColumn(source, column)).map((column) => ({ column, tokens: pointerTokens(column) }));
   if (pointers.length === 0) return undefined;
   return (values) => {
     const resolved: Record<string, unknown> = { ...values };
