@@ -30,7 +30,6 @@ export async function databaseNow(tx: TenantTx): Promise<Date> {
   return (await sql<{ now: Date }>`select clock_timestamp() as now`.execute(tx)).rows[0]!.now;
 }
 
-/** Writes the keys of records (one statement); a record without keys has its row removed. */
 /** A record's match keys (null: it has none, its row goes) and the record version they were computed from. */
 export interface KeyedRecord {
   readonly recordId: string;
@@ -38,6 +37,7 @@ export interface KeyedRecord {
   readonly version: number;
 }
 
+/** Writes the keys of records (one statement); a record without keys has its row removed. */
 export async function upsertKeys(tx: TenantTx, ref: ProfileRef, entries: readonly KeyedRecord[]): Promise<void> {
   const keyed = entries.filter((entry) => entry.keys !== null).map((entry) => ({ id: entry.recordId, block: entry.keys!.block, name: entry.keys!.name, others: entry.keys!.others, version: entry.version }));
   if (keyed.length > 0) {
@@ -53,8 +53,8 @@ export async function upsertKeys(tx: TenantTx, ref: ProfileRef, entries: readonl
 /**
  * A page of the entity's live records changed since `since` (all when null), by id after `afterId`:
  * their ids and versions. Two plain index reads a page (this, then keyedVersions by primary key)
- * rather than one anti-join of the two tables, whose plan hung on statistics of a table a load had
- * just filled (30 s statement timeouts in the crash test, on a re-run of 100,000 rows).
+ * rather than one anti-join of the two tables, which ran into the 30 s statement timeout in the
+ * crash test (on a resume and on a re-run of 100,000 rows; the plan's cause not looked into).
  */
 export async function recordVersions(tx: TenantTx, ref: ProfileRef, table: string, page: { since: Date | null; afterId: string | null; limit: number }): Promise<{ id: string; version: string }[]> {
   const result = await sql<{ id: string; version: string }>`
