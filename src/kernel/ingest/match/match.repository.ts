@@ -30,16 +30,18 @@ export async function databaseNow(tx: TenantTx): Promise<Date> {
   return (await sql<{ now: Date }>`select clock_timestamp() as now`.execute(tx)).rows[0]!.now;
 }
 
-/** A record's match keys (null: it has none, its row goes) and the record version they were computed from. */
-export interface KeyedRecord {
-  readonly recordId: string;
-  readonly keys: RecordKeys | null;
-  readonly version: number;
-}
+/**
+ * A record's match keys and the record version they were computed from; or no keys (the record has
+ * none, or is gone): its row goes, and a version, if given, is not kept.
+ */
+export type KeyedRecord =
+  | { readonly recordId: string; readonly keys: RecordKeys; readonly version: number }
+  | { readonly recordId: string; readonly keys: null; readonly version?: number };
+type WithKeys = Extract<KeyedRecord, { keys: RecordKeys }>;
 
 /** Writes the keys of records (one statement); a record without keys has its row removed. */
 export async function upsertKeys(tx: TenantTx, ref: ProfileRef, entries: readonly KeyedRecord[]): Promise<void> {
-  const keyed = entries.filter((entry) => entry.keys !== null).map((entry) => ({ id: entry.recordId, block: entry.keys!.block, name: entry.keys!.name, others: entry.keys!.others, version: entry.version }));
+  const keyed = entries.filter((entry): entry is WithKeys => entry.keys !== null).map((entry) => ({ id: entry.recordId, block: entry.keys.block, name: entry.keys.name, others: entry.keys.others, version: entry.version }));
   if (keyed.length > 0) {
     await sql`insert into ingest_match_keys (tenant_id, entity, profile, record_id, block_key, name_key, other_keys, record_version)
       select ${ref.tenantId}, ${ref.entity}, ${ref.profile}, k.id, k.block, k.name, k.others, k.version from jsonb_to_recordset(${json(keyed)}::jsonb) as k(id uuid, block text, name text, others text[], version bigint)

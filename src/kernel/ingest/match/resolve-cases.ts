@@ -76,7 +76,7 @@ async function rekey(tx: TenantTx, deps: ResolutionDeps, context: TenantContext,
   if (!profile) return;
   const found = await deps.records.findBy(context, entity, 'id', ids, tx);
   const live = new Set(found.map((record) => record.id));
-  await upsertKeys(tx, { tenantId: context.tenantId, entity: entity.name, profile: profile.id }, [...found.map((record) => ({ recordId: record.id, keys: keysOf(profile, record), version: Number(record.version) })), ...ids.filter((id) => !live.has(id)).map((id) => ({ recordId: id, keys: null, version: 0 }))]);
+  await upsertKeys(tx, { tenantId: context.tenantId, entity: entity.name, profile: profile.id }, [...found.map((record) => ({ recordId: record.id, keys: keysOf(profile, record), version: Number(record.version) })), ...ids.filter((id) => !live.has(id)).map((id) => ({ recordId: id, keys: null }))]);
 }
 
 /** Resolves an open case: a review by merge or distinct, a conflict by keepLocal or takeSource. */
