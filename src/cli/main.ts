@@ -11,6 +11,7 @@ import { assertRuntimeRoleIsSafe, openDatabase, type Database } from '../kernel/
 import { createRegistry, generateMigration } from '../kernel/model/index.ts';
 import { removeTenantFiles } from '../kernel/ingest/index.ts';
 import { createLogger } from '../kernel/observability/index.ts';
+import { AppError } from '../kernel/shared/index.ts';
 import { createTenantDirectory, type TenantDirectory } from '../kernel/tenancy/index.ts';
 import { registerIngestCommands } from './ingest.command.ts';
 
@@ -138,7 +139,15 @@ program.command('worker')
     });
   });
 
+/** What a failed command prints: the error's message; for a tenant it cannot find, where to look. */
+function failureMessage(error: unknown): string {
+  if (error instanceof AppError && error.code === 'tenancy.tenant_not_found') {
+    return 'Tenant not found: no tenant of this database has that slug or id. `tenantry tenant list` lists them, `tenantry tenant create --slug <slug> --name <name>` makes one; `npm start` seeds the demo tenant on its first start.';
+  }
+  return (error as Error).message;
+}
+
 program.parseAsync().catch((error: unknown) => {
-  console.error((error as Error).message);
+  console.error(failureMessage(error));
   process.exitCode = 1;
 });

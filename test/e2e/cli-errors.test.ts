@@ -1,0 +1,58 @@
+/**
+ * The real `tenantry` command's answers to a wrong argument: a message that says what is wrong and
+ * what to do, exit code 1, no stack trace.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, withUrlParts } from '../../src/kernel/db/index.ts';
+import { testAppPassword } from '../support/test-env.ts';
+import { runCli, spawnCli, type CliTarget } from '../ingest/tenantry-cli.ts';
+
+let cli: CliTarget;
+let databaseName: string;
+const admin = () => openDatabase(inject('adminUrl'), { max: 1 });
+
+// A database of the platform's own migrations (the test template has a test model the command does
+// not know), named like the suite's per-file databases so the global teardown drops it if this cannot.
+beforeAll(async () => {
+  databaseName = `t_${inject('templateDatabase').split('_').pop()}_cli${randomBytes(4).toString('hex')}`;
+  const database = admin();
+  try {
+    await sql.raw(`CREATE DATABASE ${databaseName}`).execute(database.db);
+  } finally {
+    await database.close();
+  }
+  cli = { ownerUrl: withUrlParts(inject('adminUrl'), { database: databaseName }), appPassword: testAppPassword };
+  await runCli(cli, ['db', 'migrate']);
+}, 120_000);
+
+afterAll(async () => {
+  const database = admin();
+  try {
+    await sql.raw(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`).execute(database.db);
+  } finally {
+    await database.close();
+  }
+});
+
+const failing = async (args: readonly string[]) => {
+  const running = spawnCli(cli, args);
+  const { code } = await running.exited;
+  return { code, output: running.output() };
+};
+
+describe('tenantry, given a tenant the database does not have', () => {
+  it.each([
+    ['ingest runs', ['ingest', 'runs', '--tenant', 'no-such-tenant']],
+    ['tenant suspend', ['tenant', 'suspend', 'no-such-tenant']],
+    ['audit verify', ['audit', 'verify', '--tenant', 'no-such-tenant']],
+  ])('%s says how to find or make one', async (_name, args) => {
+    const { code, output } = await failing(args);
+    expect(code).toBe(1);
+    expect(output).toContain('Tenant not found');
+    expect(output).toContain('tenantry tenant list');
+    expect(output).toContain('npm start` seeds the demo tenant');
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+});
