@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { TenantContext } from '../kernel/db/index.ts';
 import type { IngestService } from '../kernel/ingest/index.ts';
+import { printRows } from './print-rows.ts';
 
 type WithIngest = (tenantSlug: string, work: (ingest: IngestService, context: TenantContext) => Promise<void>) => Promise<void>;
 
@@ -24,7 +25,7 @@ export function registerReviewCommands(ingest: Command, withIngest: WithIngest):
     .action((options: { tenant?: string }) => {
       if (!options.tenant) throw new Error('Usage: tenantry ingest review --tenant <slug>');
       return withIngest(options.tenant, async (service, context) => {
-        console.table(
+        printRows(
           (await service.listCases(context)).map(({ id, kind, entity, recordId, sourceKey, field, score, sourceValue, localValue }) => ({
             id,
             kind,
@@ -36,6 +37,7 @@ export function registerReviewCommands(ingest: Command, withIngest: WithIngest):
             source: cut(kind === 'review' ? (sourceValue as { record?: unknown } | null)?.record : sourceValue),
             local: cut(localValue),
           })),
+          { empty: 'No open cases.', limit: 200, more: 'The 200 oldest open cases; more show as these are resolved or dismissed.' },
         );
       });
     });
@@ -70,7 +72,8 @@ export function registerReviewCommands(ingest: Command, withIngest: WithIngest):
     .action((options: { tenant: string; record?: string; sourceKey?: string }) =>
       withIngest(options.tenant, async (service, context) => {
         const merges = await service.listMerges(context, { ...(options.record ? { recordId: options.record } : {}), ...(options.sourceKey ? { sourceKey: options.sourceKey } : {}), limit: 200 });
-        console.table(merges.map(({ id, entity, system, sourceKey, recordId, match, score, status, written, createdAt }) => ({ id, entity, system, sourceKey, recordId, match, score: score === null ? '' : score.toFixed(3), status, written: Object.keys(written).join(', '), createdAt })));
+        const rows = merges.map(({ id, entity, system, sourceKey, recordId, match, score, status, written, createdAt }) => ({ id, entity, system, sourceKey, recordId, match, score: score === null ? '' : score.toFixed(3), status, written: Object.keys(written).join(', '), createdAt }));
+        printRows(rows, { empty: 'No merges.', limit: 200, more: 'The 200 most recent merges; --record or --source-key narrows them.' });
       }),
     );
   review

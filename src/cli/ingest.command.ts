@@ -14,6 +14,7 @@ import { rejectedRowsFile, rejectsCsv, tenantFilesDir, type Corrections, type In
 import { AppError } from '../kernel/shared/index.ts';
 import { createTenantDirectory } from '../kernel/tenancy/index.ts';
 import { registerReviewCommands } from './ingest-review.command.ts';
+import { printRows } from './print-rows.ts';
 
 async function withIngest(tenantSlug: string, work: (ingest: IngestService, context: TenantContext) => Promise<void>): Promise<void> {
   const config = loadConfig();
@@ -103,7 +104,8 @@ export function registerIngestCommands(program: Command): void {
   );
   ingest.command('runs').description('Recent runs').requiredOption('--tenant <slug>').action((options: { tenant: string }) =>
     withIngest(options.tenant, async (service, context) => {
-      console.table((await service.listRuns(context, 50)).map((run) => ({ id: run.id, spec: `${run.spec.name}@${run.spec.version}`, mode: run.mode, status: run.status, read: run.counts.read, created: run.counts.created, updated: run.counts.updated, rejected: run.counts.rejected, file: run.file.name })));
+      const runs = (await service.listRuns(context, 50)).map((run) => ({ id: run.id, spec: `${run.spec.name}@${run.spec.version}`, mode: run.mode, status: run.status, read: run.counts.read, created: run.counts.created, updated: run.counts.updated, rejected: run.counts.rejected, file: run.file.name }));
+      printRows(runs, { empty: 'No runs yet.', limit: 50, more: 'The 50 most recent runs.' });
     }),
   );
   ingest.command('rejects <run>').description('Rejected rows of a run (--csv: as CSV on stdout; --source-shape: the rejected rows as the source had them, to fix and re-submit)').requiredOption('--tenant <slug>').option('--csv').option('--source-shape').action((runId: string, options: { tenant: string; csv?: boolean; sourceShape?: boolean }) =>
@@ -117,7 +119,8 @@ export function registerIngestCommands(program: Command): void {
         for await (const chunk of rejectsCsv(service, context, runId)) process.stdout.write(chunk as Buffer);
         return;
       }
-      console.table((await service.listRejects(context, runId, { limit: 200 })).map(({ rowNumber, sourceKey, field, value, code, reason }) => ({ row: rowNumber, sourceKey, field, value, code, reason })));
+      const rejects = (await service.listRejects(context, runId, { limit: 200 })).map(({ rowNumber, sourceKey, field, value, code, reason }) => ({ row: rowNumber, sourceKey, field, value, code, reason }));
+      printRows(rejects, { empty: 'The run rejected no rows.', limit: 200, more: 'The first 200 problems; --csv writes them all.' });
     }),
   );
   ingest

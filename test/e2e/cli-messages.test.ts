@@ -1,6 +1,6 @@
 /**
- * The real `tenantry` command's answers to a wrong argument: a message that says what is wrong and
- * what to do, exit code 1, no stack trace.
+ * What the real `tenantry` command says: to a wrong argument, what is wrong and what to do (exit code
+ * 1, no stack trace); of an empty list, a sentence rather than an empty table.
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
@@ -54,5 +54,14 @@ describe('tenantry, given a tenant the database does not have', () => {
     expect(output).toContain('tenantry tenant list');
     expect(output).toContain('npm start` seeds the demo tenant');
     expect(output).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('tenantry, listing what a tenant does not have yet', () => {
+  it('says so in a sentence', async () => {
+    await runCli(cli, ['tenant', 'create', '--slug', 'empty-lists', '--name', 'Empty lists']);
+    expect(await runCli(cli, ['ingest', 'runs', '--tenant', 'empty-lists'])).toContain('No runs yet.');
+    expect(await runCli(cli, ['ingest', 'review', '--tenant', 'empty-lists'])).toContain('No open cases.');
+    expect(await runCli(cli, ['ingest', 'review', 'merges', '--tenant', 'empty-lists'])).toContain('No merges.');
   });
 });
