@@ -14,6 +14,7 @@ import { createLogger } from '../kernel/observability/index.ts';
 import { AppError } from '../kernel/shared/index.ts';
 import { createTenantDirectory, type TenantDirectory } from '../kernel/tenancy/index.ts';
 import { registerIngestCommands } from './ingest.command.ts';
+import { printRows } from './print-rows.ts';
 
 const program = new Command('tenantry').description('Tenantry platform command line').showHelpAfterError()
   // Each command parses its own options after its name (`ingest rejects <run> --tenant x` goes to `rejects`).
@@ -67,7 +68,8 @@ async function withTenants(work: (tenants: TenantDirectory, database: Database) 
 }
 tenant.command('list').action(() =>
   withTenants(async (tenants) => {
-    console.table((await tenants.listTenants({ limit: 1000 })).map(({ id, slug, name, status, plan }) => ({ id, slug, name, status, plan })));
+    const rows = (await tenants.listTenants({ limit: 1000 })).map(({ id, slug, name, status, plan }) => ({ id, slug, name, status, plan }));
+    printRows(rows, { empty: 'No tenants yet: `tenantry tenant create --slug <slug> --name <name>` makes one; `npm start` seeds the demo tenant on its first start.', limit: 1000, more: 'The first 1,000 tenants.' });
   }),
 );
 tenant.command('create')

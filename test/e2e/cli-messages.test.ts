@@ -59,6 +59,7 @@ describe('tenantry, given a tenant the database does not have', () => {
 
 describe('tenantry, listing what a tenant does not have yet', () => {
   it('says so in a sentence', async () => {
+    expect(await runCli(cli, ['tenant', 'list'])).toContain('No tenants yet');
     await runCli(cli, ['tenant', 'create', '--slug', 'empty-lists', '--name', 'Empty lists']);
     expect(await runCli(cli, ['ingest', 'runs', '--tenant', 'empty-lists'])).toContain('No runs yet.');
     expect(await runCli(cli, ['ingest', 'review', '--tenant', 'empty-lists'])).toContain('No open cases.');
