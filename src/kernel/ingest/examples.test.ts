@@ -1,9 +1,11 @@
 /** The shipped examples (examples/ingest) load as docs/ingestion.md says: specs save, sample files run. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import type { TenantContext } from '../db/index.ts';
+import { fieldColumns } from '../model/index.ts';
 
 const example = (name: string) => fileURLToPath(new URL(`../../../examples/ingest/${name}`, import.meta.url));
 let t: TestPlatform;
@@ -65,5 +67,24 @@ describe('shipped examples', () => {
       ['200002', 'Kiosk 1/2" Eck', 'kiosk', 'active', 'Berlin', 'DE', null, true],
       ['200003', 'Pharmacie du Centre', 'pharmacy', 'blocked', 'Lyon', 'FR', 'FR40303265045', true],
     ]);
+  });
+
+  it('has an index for each exact-match field of a shipped spec: a load looks each chunk of rows up by them', async () => {
+    const specs = readdirSync(example('.')).filter((name) => name.startsWith('sap-') && name.endsWith('.json'));
+    expect(specs.length).toBeGreaterThan(0);
+    for (const name of specs) {
+      const spec = JSON.parse(readFileSync(example(name), 'utf8')) as { entity: string; matching?: { exact?: string[] } };
+      const entity = t.platform.registry.find(spec.entity)!;
+      for (const field of spec.matching?.exact ?? []) {
+        const column = fieldColumns(field, entity.fields[field]!)[0]!.name;
+        // Indexes of the table whose first two columns are the tenant and the field's column.
+        const found = await sql<{ name: string }>`
+          select i.relname as name from pg_index x join pg_class i on i.oid = x.indexrelid
+          where x.indrelid = ${entity.table}::regclass
+            and (select attname from pg_attribute where attrelid = x.indrelid and attnum = x.indkey[0]) = 'tenant_id'
+            and (select attname from pg_attribute where attrelid = x.indrelid and attnum = x.indkey[1]) = ${column}`.execute(t.database.owner.db);
+        expect(found.rows, `${name}: matching.exact ${field} (${entity.table}.${column})`).not.toEqual([]);
+      }
+    }
   });
 });
