@@ -199,11 +199,11 @@ describe(`ingestion killed at random points (${rows} rows)`, () => {
     const random = seededRandom(seed ^ 0x5eed);
     const picks = Array.from({ length: 8 }, () => Number(candidates[Math.floor(random() * candidates.length)]) - 100_000);
     const found = await sql<Record<string, unknown>>`
-      select code, name, channel, status, postal_code, city, country, email, credit_limit_amount, credit_limit_currency, balance_amount, balance_currency, payment_terms_days, active
+      select code, name, channel, status, postal_code, city, country, email, tax_id, credit_limit_amount, credit_limit_currency, balance_amount, balance_currency, payment_terms_days, active
       from outlets where tenant_id = ${crashTenant.id} and code = any(${picks.map((row) => String(100_000 + row))})`.execute(owner.db);
     for (const row of picks) {
       const outlet = found.rows.find((candidate) => candidate.code === String(100_000 + row))!;
-      const values = { code: outlet.code, channel: outlet.channel, status: outlet.status, postalCode: outlet.postal_code, city: outlet.city, country: outlet.country, email: outlet.email, creditLimit: { amount: Number(outlet.credit_limit_amount), currency: outlet.credit_limit_currency }, balance: { amount: Number(outlet.balance_amount), currency: outlet.balance_currency }, paymentTermsDays: outlet.payment_terms_days, active: outlet.active };
+      const values = { code: outlet.code, channel: outlet.channel, status: outlet.status, postalCode: outlet.postal_code, city: outlet.city, country: outlet.country, email: outlet.email, taxId: outlet.tax_id, creditLimit: { amount: Number(outlet.credit_limit_amount), currency: outlet.credit_limit_currency }, balance: { amount: Number(outlet.balance_amount), currency: outlet.balance_currency }, paymentTermsDays: outlet.payment_terms_days, active: outlet.active };
       expect(values, `row ${row}`).toEqual(expectedOutletValues(row));
       for (const part of expectedNameParts(row)) expect((outlet.name as string).toLowerCase(), `row ${row}`).toContain(part.toLowerCase());
     }

@@ -83,6 +83,8 @@ export function expectedOutletValues(row: number): Record<string, unknown> {
     city: values.ORT01!.split(' ').map(titleWord).join(' '),
     country: values.LAND1,
     email: values.SMTP_ADDR === '' ? null : values.SMTP_ADDR!.toLowerCase(),
+    // A German VAT id as exported: already compact and upper case, with its prefix.
+    taxId: values.STCEG === '' ? null : values.STCEG,
     creditLimit: { amount: sapCents(values.KLIMK!), currency: values.WAERS },
     balance: { amount: sapCents(values.SALDO!), currency: 'EUR' },
     paymentTermsDays: values.ZTERM === '' ? null : paymentTerms[values.ZTERM!],

@@ -3,7 +3,8 @@
  * crash test and the ingestion benchmark: any number of rows, streamed, every row a pure function of its
  * number and the seed, so a test can recompute what the file holds without keeping it. The quirks are
  * those of real exports: zero-padded keys, decimal commas with thousands dots, trailing minus signs,
- * free-text national phones, upper-case cities, blanks for empty, `X` flags, Windows-1252 text.
+ * free-text national phones, upper-case cities, blanks for empty, `X` flags, Windows-1252 text; and
+ * VAT ids, which the spec matches records by (`matching.exact`: an index lookup per chunk).
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -47,6 +48,18 @@ function sapAmount(cents: number): string {
   return `${whole},${String(Math.abs(cents) % 100).padStart(2, '0')}${negative ? '-' : ''}`;
 }
 
+/**
+ * The VAT id (STCEG) of row `row`'s customer: `DE` and nine digits, the last the ISO 7064 MOD 11,10
+ * check digit German VAT ids carry; one per row (rows below 90,000,000), so the exact-key match by tax
+ * id looks every row up and links none.
+ */
+function germanVatId(row: number): string {
+  const body = String(10_000_000 + row);
+  let product = 10;
+  for (const digit of body) product = (((Number(digit) + product) % 10 || 10) * 2) % 11;
+  return `DE${body}${(11 - product) % 10}`;
+}
+
 /** The customer key of row `row` (1-based) as SAP writes it: ten digits, zero-padded. */
 export function sapCustomerKey(row: number): string {
   return String(100_000 + row).padStart(10, '0');
@@ -79,7 +92,8 @@ export function sapCustomerLine(row: number, seed = 1): string {
     country.land,
     r(15) % 7 === 0 ? '' : country.phone(r(16)),
     email,
-    '',
+    // Four German customers in five have a VAT id (small shops often none); the others' countries none.
+    country.land === 'DE' && r(19) % 5 !== 0 ? germanVatId(row) : '',
     '',
     sapAmount((r(17) % 100) * 50_000),
     'EUR',
