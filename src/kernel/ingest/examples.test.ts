@@ -70,10 +70,13 @@ describe('shipped examples', () => {
   });
 
   it('has an index for each exact-match field of a shipped spec: a load looks each chunk of rows up by them', async () => {
-    const specs = readdirSync(example('.')).filter((name) => name.startsWith('sap-') && name.endsWith('.json'));
+    // Every JSON file of the folder that is a spec (the others are sample data).
+    const specs = readdirSync(example('.'))
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => ({ name, spec: JSON.parse(readFileSync(example(name), 'utf8')) as { entity?: string; fields?: object; matching?: { exact?: string[] } } }))
+      .filter(({ spec }) => typeof spec.entity === 'string' && spec.fields !== undefined);
     expect(specs.length).toBeGreaterThan(0);
-    for (const name of specs) {
-      const spec = JSON.parse(readFileSync(example(name), 'utf8')) as { entity: string; matching?: { exact?: string[] } };
+    for (const { name, spec } of specs as { name: string; spec: { entity: string; matching?: { exact?: string[] } } }[]) {
       const entity = t.platform.registry.find(spec.entity)!;
       for (const field of spec.matching?.exact ?? []) {
         const column = fieldColumns(field, entity.fields[field]!)[0]!.name;
