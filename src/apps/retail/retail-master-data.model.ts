@@ -162,9 +162,10 @@ export const outlet = defineEntity({
     territory: field.reference('territory', { filterable: true, label: 'Territory' }),
     active: field.boolean({ required: true, default: true, filterable: true, label: 'Active' }),
   },
-  // An ingestion's exact-key match looks outlets up by tax id a chunk at a time (the SAP spec's
-  // `matching.exact`): without an index each chunk read the whole table.
-  indexes: [{ fields: ['taxId'] }],
+  // Ingestion's exact keys (a spec's `matching.exact`: tax id, e-mail, phone) look outlets up a chunk
+  // at a time; a spec may name only fields an index leads with (without one, each chunk read the
+  // whole table).
+  indexes: [{ fields: ['taxId'] }, { fields: ['email'] }, { fields: ['phone'] }],
   sync: { conflict: 'version' },
   // Reps see and update the outlets of their territories but set neither credit nor territory;
   // managers work in their team's territories; viewers see no personal data nor money.

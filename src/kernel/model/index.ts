@@ -11,7 +11,7 @@ export { customFieldMetadata, deriveMetadata, labelIn } from './metadata.ts';
 export type { EntityMetadata, FieldMetadata, LocalePreference } from './metadata.ts';
 export { customDecimalPrecision, customFieldDef, customFieldLimits, customFieldTypes } from './custom-field.ts';
 export type { CustomField, CustomFieldConstraints, CustomFieldType } from './custom-field.ts';
-export { planTable, renderCreateTable, renderSyncTriggers, runtimeRole, syncCaptureColumns, syncTriggerNames } from './table-plan.ts';
+export { lookupFields, planTable, renderCreateTable, renderSyncTriggers, runtimeRole, syncCaptureColumns, syncTriggerNames } from './table-plan.ts';
 export type { TablePlan } from './table-plan.ts';
 export { diffSnapshots, generateMigration, pendingModelChanges, snapshotOf } from './migration-generator.ts';
 export type { GenerateResult, MigrationDiff, ModelSnapshot } from './migration-generator.ts';

@@ -52,9 +52,6 @@ export function planTable(entity: EntityDef, registry: ModelRegistry): TablePlan
   ];
   const checks: TablePlan['checks'] = {};
   const foreignKeys: TablePlan['foreignKeys'] = {};
-  const indexes: TablePlan['indexes'] = {};
-  const live = 'deleted_at IS NULL';
-
   if (tenant) {
     foreignKeys[constraintName(entity.table, 'tenant_fk')] = { columns: ['tenant_id'], refTable: 'tenants', refColumns: ['id'] };
   }
@@ -80,8 +77,22 @@ export function planTable(entity: EntityDef, registry: ModelRegistry): TablePlan
         refTable: target.table,
         refColumns: targetTenant ? ['tenant_id', 'id'] : ['id'],
       };
-      indexes[constraintName(entity.table, `${column}_idx`)] = { columns: [...lead, column], unique: false };
     }
+  }
+  const plan: TablePlan = { table: entity.table, scope: entity.scope, columns, primaryKey: [...lead, 'id'], checks, foreignKeys, indexes: planIndexes(entity) };
+  if (entity.sync && tenant) plan.sync = { capture: syncCaptureColumns(entity) };
+  return plan;
+}
+
+/** The indexes of an entity's table: one per reference, unique and sortable field, and those the entity declares. */
+function planIndexes(entity: EntityDef): TablePlan['indexes'] {
+  const lead = entity.scope === 'tenant' ? ['tenant_id'] : [];
+  const live = 'deleted_at IS NULL';
+  const indexes: TablePlan['indexes'] = {};
+  for (const [property, def] of Object.entries(entity.fields)) {
+    const cols = fieldColumns(property, def);
+    const column = cols[0]!.name;
+    if (def.kind === 'reference') indexes[constraintName(entity.table, `${column}_idx`)] = { columns: [...lead, column], unique: false };
     if (def.unique) indexes[constraintName(entity.table, `${column}_key`)] = { columns: [...lead, ...cols.map((c) => c.name)], unique: true, where: live };
     if (def.sortable && !def.unique) indexes[constraintName(entity.table, `${column}_sort_idx`)] = { columns: [...lead, column, 'id'], unique: false, where: live };
   }
@@ -93,9 +104,21 @@ export function planTable(entity: EntityDef, registry: ModelRegistry): TablePlan
       ...(index.unique ? { where: live } : {}),
     };
   }
-  const plan: TablePlan = { table: entity.table, scope: entity.scope, columns, primaryKey: [...lead, 'id'], checks, foreignKeys, indexes };
-  if (entity.sync && tenant) plan.sync = { capture: syncCaptureColumns(entity) };
-  return plan;
+  return indexes;
+}
+
+/**
+ * The fields of an entity that a lookup by value (`column = any($values)` within the tenant, as
+ * ingestion's exact-key matching runs a chunk at a time) finds through an index: single-column fields
+ * that lead an index after the tenant. A lookup by any other field scans the tenant's rows.
+ */
+export function lookupFields(entity: EntityDef): string[] {
+  const lead = entity.scope === 'tenant' ? 1 : 0;
+  const leading = new Set(Object.values(planIndexes(entity)).map((index) => index.columns[lead]));
+  return Object.entries(entity.fields).flatMap(([property, def]) => {
+    const cols = fieldColumns(property, def);
+    return cols.length === 1 && leading.has(cols[0]!.name) ? [property] : [];
+  });
 }
 
 /** The columns any declared row condition of the entity compares (sorted, deduplicated). */

@@ -5,6 +5,7 @@ import { isCountryAlpha2 } from './countries.ts';
 import { resolveTargetField, type MappingTarget } from './mapping-target.ts';
 import { pointerOf } from './spec-problems.ts';
 import { TransformFailure } from './transform-op.ts';
+import { lookupFields } from '../../model/index.ts';
 import { isRecord } from '../../shared/index.ts';
 
 export interface SectionContext {
@@ -55,9 +56,29 @@ export function checkNormalize(normalize: unknown, context: SectionContext): Spe
 
 const survivorshipRules = ['source', 'local', 'nonEmpty', 'fillEmpty'];
 
+/**
+ * Why a mapped field cannot be an exact key, or undefined. A run looks a chunk's keys up at once
+ * (`field = any($values)`), so a key needs an index leading with it (model `lookupFields`): without
+ * one, every chunk reads all of the tenant's records and a load slows with the square of its size.
+ */
+function exactKeyReason(name: string, context: SectionContext): string | undefined {
+  const resolved = resolveTargetField(context.target, name);
+  if (!resolved.ok) return undefined;
+  const { entity } = context.target;
+  const lookups = lookupFields(entity);
+  if (lookups.includes(name)) return undefined;
+  const usable = `Exact keys of ${entity.name}: ${lookups.length > 0 ? lookups.join(', ') : 'none'}`;
+  if (resolved.custom) return `a custom field cannot be an exact key (no index looks records up by it). ${usable}`;
+  if (resolved.def.kind === 'money') return `${name} is money (amount and currency), not a key. ${usable}`;
+  return `no index looks ${entity.plural} up by ${name}: a run would read them all for every chunk. ${usable}`;
+}
+
 export function checkMatching(matching: unknown, context: SectionContext): SpecProblem[] {
   if (!isRecord(matching)) return [];
-  const problems = fieldList(matching.exact, context, '/matching/exact');
+  const problems = (Array.isArray(matching.exact) ? matching.exact : []).flatMap((name: unknown, index) => {
+    const reason = unmappedReason(name, context) ?? exactKeyReason(name as string, context);
+    return reason ? [{ pointer: `/matching/exact/${index}`, detail: reason }] : [];
+  });
   if (isRecord(matching.survivorship)) {
     for (const [name, rule] of Object.entries(matching.survivorship)) {
       const pointer = pointerOf('matching', 'survivorship', name);

@@ -90,6 +90,16 @@ describe('validating mapping specs', () => {
     expect(problemsOf({ ...kna1OutletSpec, matching: { fuzzy: { fields: ['name'], high: 1, low: 0 } } })).toEqual([{ pointer: '/matching/fuzzy', detail: expect.stringContaining('0 < low <= high <= 1') }]);
   });
 
+  it('refuses exact keys that no index looks up (a run would read the whole table every chunk), naming those that can be', () => {
+    const problems = problemsOf({ ...kna1OutletSpec, matching: { exact: ['taxId', 'code', 'email', 'phone', 'postalCode', 'creditLimit', 'ext.accountGroup'] } });
+    expect(problems).toEqual([
+      { pointer: '/matching/exact/4', detail: 'no index looks outlets up by postalCode: a run would read them all for every chunk. Exact keys of outlet: code, name, city, phone, email, taxId, priceList, territory' },
+      { pointer: '/matching/exact/5', detail: expect.stringContaining('creditLimit') },
+      { pointer: '/matching/exact/6', detail: expect.stringContaining('custom field') },
+    ]);
+    expect(problemsOf({ ...maraProductSpec, matching: { exact: ['gtin', 'sku'] } }, productTarget)).toEqual([]);
+  });
+
   it('refuses survivorship rules of unmapped fields or unknown sides, and fuzzy fields that are not text', () => {
     const problems = problemsOf({
       ...kna1OutletSpec,

@@ -14,15 +14,15 @@ export const outletEntity = defineEntity({
   plural: 'outlets',
   module: 'retail',
   fields: {
-    code: field.text({ required: true, unique: true, maxLength: 40 }),
-    name: field.text({ required: true, minLength: 1, maxLength: 200 }),
+    code: field.text({ required: true, unique: true, maxLength: 40, sortable: true }),
+    name: field.text({ required: true, minLength: 1, maxLength: 200, sortable: true }),
     legalName: field.text({ maxLength: 200 }),
     channel: field.enum(channels, { required: true }),
     segment: field.enum(['A', 'B', 'C'] as const),
     status: field.enum(['active', 'blocked', 'closed'] as const, { required: true, default: 'active' }),
     street: field.text({ maxLength: 200 }),
     postalCode: field.text({ maxLength: 20 }),
-    city: field.text({ maxLength: 100 }),
+    city: field.text({ maxLength: 100, sortable: true }),
     region: field.text({ maxLength: 100 }),
     country: field.text({ maxLength: 2, pattern: '^[A-Z]{2}$' }),
     latitude: field.decimal({ precision: 9, scale: 6, min: -90, max: 90 }),
@@ -39,6 +39,7 @@ export const outletEntity = defineEntity({
     active: field.boolean({ required: true, default: true }),
     syncedAt: field.timestamp({ readOnly: true }),
   },
+  indexes: [{ fields: ['taxId'] }, { fields: ['email'] }, { fields: ['phone'] }],
 });
 
 export const productEntity = defineEntity({
@@ -46,11 +47,11 @@ export const productEntity = defineEntity({
   plural: 'products',
   module: 'retail',
   fields: {
-    sku: field.text({ required: true, unique: true, maxLength: 40, pattern: '^[A-Za-z0-9._-]+$' }),
-    gtin: field.text({ maxLength: 14, pattern: '^[0-9]{8,14}$' }),
-    name: field.text({ required: true, minLength: 1, maxLength: 200 }),
+    sku: field.text({ required: true, unique: true, maxLength: 40, pattern: '^[A-Za-z0-9._-]+$', sortable: true }),
+    gtin: field.text({ maxLength: 14, pattern: '^[0-9]{8,14}$', unique: true }),
+    name: field.text({ required: true, minLength: 1, maxLength: 200, sortable: true }),
     localizedName: field.localizedText({ maxLength: 200 }),
-    brand: field.text({ maxLength: 80 }),
+    brand: field.text({ maxLength: 80, sortable: true }),
     category: field.text({ maxLength: 80 }),
     baseUnit: field.enum(units, { required: true, default: 'EA' }),
     taxClass: field.enum(['standard', 'reduced', 'zero'] as const, { required: true, default: 'standard' }),
