@@ -1,10 +1,14 @@
 /** Pushed batches and the quarantine over HTTP on the real database: idempotent pushes, corrections, the source-shape round trip, bad input. */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.ts';
 import { makeTempDir } from '../../../test/support/temp-dir.ts';
+import { withTenant } from '../db/index.ts';
 import type { ApiRecord } from '../records/index.ts';
 import type { Tenant } from '../tenancy/index.ts';
+import { insertSpec } from './ingest.repository.ts';
 import type { IngestRun, MappingSpec } from './index.ts';
 
 const spec: MappingSpec = {
@@ -28,6 +32,7 @@ const spec: MappingSpec = {
 const maxBatchBytes = 4096;
 let t: TestPlatform;
 let tenant: Tenant;
+let dataDir: string;
 
 type Headers = Record<string, string>;
 const request = (method: 'GET' | 'POST' | 'PUT', url: string, options: { body?: unknown; raw?: string; headers?: Headers } = {}) =>
@@ -50,7 +55,8 @@ const expectProblem = (response: Awaited<ReturnType<typeof request>>, status: nu
 const good = (kunnr: string, name: string) => ({ KUNNR: kunnr, NAME1: name, KTOKD: 'Z001', ORT01: 'Berlin', LAND1: 'de', TELF1: '030 1234567' });
 
 beforeAll(async () => {
-  t = await startTestPlatform({ DATA_DIR: makeTempDir('ingest-batches-'), INGEST_MAX_BATCH_BYTES: maxBatchBytes });
+  dataDir = makeTempDir('ingest-batches-');
+  t = await startTestPlatform({ DATA_DIR: dataDir, INGEST_MAX_BATCH_BYTES: maxBatchBytes });
   tenant = await t.createTenant();
   expect((await request('PUT', '/v1/ingest/specs/erp-outlets', { body: spec })).statusCode).toBe(201);
 });
@@ -274,5 +280,22 @@ describe('the rejected rows in the source shape', () => {
     const response = await request('POST', `/v1/ingest/runs/${pushed.id}/resubmit?wait=true`, { raw: fixed, headers: { 'content-type': 'application/x-ndjson' } });
     expect(response.json()).toMatchObject({ rows: 1, run: { resubmitsRunId: pushed.id, counts: { created: 1, rejected: 0 } } });
     expect(await outlet('800001')).toMatchObject({ channel: 'kiosk' });
+  });
+});
+
+describe('a spec version that no longer passes its checks', () => {
+  it('refuses its runs (upload, push) with what to fix, and keeps none of their files', async () => {
+    // Saved before a rule it breaks (an exact key no index serves), as an upgraded database holds it.
+    const stale = { ...spec, name: 'stale-outlets', matching: { exact: ['country'] } };
+    await withTenant(t.platform.database.db, { tenantId: tenant.id }, (tx) => insertSpec(tx, tenant.id, 'stale-outlets', 1, stale));
+    const files = () => readdirSync(join(dataDir, 'ingest', tenant.id)).sort();
+    const before = files();
+    const upload = await request('POST', '/v1/ingest/runs?spec=stale-outlets', { raw: 'KUNNR;NAME1;KTOKD\n1;One;Z001\n', headers: { 'content-type': 'text/csv' } });
+    expectProblem(upload, 422, 'ingest.spec_no_longer_valid');
+    expect(upload.json().detail).toContain('"stale-outlets" version 1');
+    expect(upload.json().errors).toEqual([{ pointer: '/matching/exact/0', detail: expect.stringContaining('no index looks outlets up by country') }]);
+    expectProblem(await push([good('0000900001', 'Stale')], {}, 'spec=stale-outlets&wait=true'), 422, 'ingest.spec_no_longer_valid');
+    expect(files()).toEqual(before);
+    expect(await outlet('900001')).toBeUndefined();
   });
 });

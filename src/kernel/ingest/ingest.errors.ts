@@ -4,6 +4,11 @@ import { AppError, type FieldError } from '../shared/index.ts';
 export const ingestErrors = {
   invalidSpec: (errors: FieldError[]) =>
     new AppError('invalid', 'ingest.invalid_spec', 'Invalid mapping spec', { detail: `The mapping spec has ${errors.length} problem(s): ${errors.slice(0, 5).map((error) => `${error.pointer} ${error.detail}`).join('; ')}`, errors }),
+  specNoLongerValid: (name: string, version: number, errors: FieldError[]) =>
+    new AppError('unprocessable', 'ingest.spec_no_longer_valid', 'Mapping spec no longer valid', {
+      detail: `Mapping spec "${name}" version ${version} no longer passes its checks (${errors.length} problem(s): ${errors.slice(0, 5).map((error) => `${error.pointer} ${error.detail}`).join('; ')}); save a corrected version.`,
+      errors,
+    }),
   invalidSpecName: (name: string) =>
     new AppError('invalid', 'ingest.invalid_spec_name', 'Invalid spec name', { detail: `"${name.slice(0, 80)}" is not a spec name: lower-case letters, digits, dot, dash and underscore, up to 63.`, errors: [{ parameter: 'name', detail: 'not a spec name' }] }),
   specNotFound: (name: string, version?: number) => new AppError('not_found', 'ingest.spec_not_found', 'Mapping spec not found', { detail: `No mapping spec "${name}"${version === undefined ? '' : ` version ${version}`}.` }),

@@ -100,7 +100,11 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
           await rm(path, { force: true });
           throw error;
         }
-        const run = await service.createRun(context, { spec: query.spec, ...(query.version ? { specVersion: query.version } : {}), mode: query.mode ?? 'delta', file: { path, name: query.fileName ?? 'upload' } });
+        // A run that cannot be made (no such spec, one that no longer passes) keeps no file.
+        const run = await service.createRun(context, { spec: query.spec, ...(query.version ? { specVersion: query.version } : {}), mode: query.mode ?? 'delta', file: { path, name: query.fileName ?? 'upload' } }).catch(async (error: unknown) => {
+          await rm(path, { force: true });
+          throw error;
+        });
         await options.startRun(context, run.id);
         return reply.code(202).header('location', `/v1/ingest/runs/${run.id}`).send(run);
       },

@@ -88,6 +88,11 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     if (!entity || entity.scope !== 'tenant') throw ingestErrors.unknownEntity(name);
     return entity;
   };
+  /** A spec checked against its entity and the tenant's custom fields as they are now. */
+  const checkSpec = async (tx: TenantTx, tenantId: string, entity: EntityDef, input: unknown) => {
+    const fields = await customFields.allFieldsOf(tx, tenantId);
+    return validateMappingSpec(input, { entity, customFields: fields.filter((field) => field.entity === entity.name) });
+  };
   const requireRunId = (runId: string) => {
     if (!isUuid(runId)) throw ingestErrors.runNotFound();
     return runId.toLowerCase();
@@ -104,9 +109,8 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
         const entityName = (input as { entity?: unknown } | null)?.entity;
         const entity = typeof entityName === 'string' ? registry.find(entityName) : undefined;
         if (!entity || entity.scope !== 'tenant') throw ingestErrors.invalidSpec([{ pointer: '/entity', detail: 'is not a tenant entity of the model' }]);
-        const fields = await customFields.allFieldsOf(tx, context.tenantId);
-        const checked = validateMappingSpec(input, { entity, customFields: fields.filter((field) => field.entity === entity.name) });
-        if (!checked.ok) throw ingestErrors.invalidSpec(checked.problems.map((problem) => ({ pointer: problem.pointer, detail: problem.detail })));
+        const checked = await checkSpec(tx, context.tenantId, entity, input);
+        if (!checked.ok) throw ingestErrors.invalidSpec(checked.problems);
         const latest = await latestSpec(tx, context.tenantId, name);
         const changes = latest ? diffMappingSpecs(latest.spec, checked.spec) : [];
         if (latest && changes.length === 0) return { spec: latest, created: false, changes };
@@ -123,7 +127,10 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     listSpecs: (context) => withTenant(db, context, (tx) => listSpecs(tx, context.tenantId)),
     async createRun(context, request) {
       const spec = await service.getSpec(context, request.spec, request.specVersion);
-      entityOf(spec.spec.entity);
+      // A version saved under other custom fields or rules (a field it maps deleted since, an exact
+      // key without an index) is refused now, with what to fix, rather than queued to fail.
+      const checked = await withTenant(db, context, (tx) => checkSpec(tx, context.tenantId, entityOf(spec.spec.entity), spec.spec));
+      if (!checked.ok) throw ingestErrors.specNoLongerValid(spec.name, spec.version, checked.problems);
       const info = await stat(request.file.path).catch(() => undefined);
       if (!info?.isFile()) throw ingestErrors.fileNotFound(request.file.name);
       const sha256 = await hashFile(request.file.path);
