@@ -12,23 +12,51 @@ import { loadConfig } from '../kernel/config/index.ts';
 import { assertRuntimeRoleIsSafe, openDatabase, type TenantContext } from '../kernel/db/index.ts';
 import { rejectedRowsFile, rejectsCsv, tenantFilesDir, type Corrections, type IngestCounts, type IngestRun, type IngestService, type RunProgress } from '../kernel/ingest/index.ts';
 import { AppError } from '../kernel/shared/index.ts';
-import { createTenantDirectory } from '../kernel/tenancy/index.ts';
+import { forEachTenant } from '../kernel/jobs/index.ts';
+import { createTenantDirectory, type TenantDirectory } from '../kernel/tenancy/index.ts';
 import { registerReviewCommands } from './ingest-review.command.ts';
 import { printRows } from './print-rows.ts';
 
-async function withIngest(tenantSlug: string, work: (ingest: IngestService, context: TenantContext) => Promise<void>): Promise<void> {
+async function withIngestServices(work: (ingest: IngestService, tenants: TenantDirectory) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const urls = await resolveDatabase(config);
   const database = openDatabase(urls.appUrl, { max: 4, applicationName: 'tenantry-ingest' });
   try {
     await migrateDatabase(urls, config, appModules);
     await assertRuntimeRoleIsSafe(database.db);
-    const tenant = await createTenantDirectory(database.db).getTenant(tenantSlug);
-    await work(composeDataServices(config, database.db, appModules).ingest, { tenantId: tenant.id });
+    await work(composeDataServices(config, database.db, appModules).ingest, createTenantDirectory(database.db));
   } finally {
     await database.close();
     await urls.embedded?.stop();
   }
+}
+
+const withIngest = (tenantSlug: string, work: (ingest: IngestService, context: TenantContext) => Promise<void>): Promise<void> =>
+  withIngestServices(async (ingest, tenants) => work(ingest, { tenantId: (await tenants.getTenant(tenantSlug)).id }));
+
+/**
+ * `ingest specs`: each spec's latest version and whether it still passes its checks (after an
+ * upgrade that added a rule, or a custom field it maps was deleted, runs of it are refused until a
+ * corrected version is saved). Exit code 1 when one does not, so a deployment script can stop on it.
+ */
+async function listSpecs(service: IngestService, tenants: TenantDirectory, tenantSlug: string | undefined): Promise<void> {
+  const rows: { tenant: string; spec: string; entity: string; saved: string; checks: string }[] = [];
+  const visit = async (tenantId: string, tenant: { slug: string }) => {
+    for (const spec of await service.listSpecs({ tenantId })) {
+      const [first] = spec.problems;
+      const checks = first ? `${spec.problems.length} problem(s): ${first.pointer} ${first.detail}` : 'passes';
+      rows.push({ tenant: tenant.slug, spec: `${spec.name}@${spec.version}`, entity: spec.spec.entity, saved: spec.createdAt, checks });
+    }
+  };
+  if (tenantSlug) {
+    const tenant = await tenants.getTenant(tenantSlug);
+    await visit(tenant.id, tenant);
+  } else await forEachTenant(tenants, visit);
+  printRows(rows, { empty: tenantSlug ? 'The tenant has no mapping specs.' : 'No tenant has a mapping spec.' });
+  const failing = rows.filter((row) => row.checks !== 'passes').length;
+  if (failing === 0) return;
+  console.error(`${failing} spec(s) no longer pass their checks; their runs are refused until a corrected version is saved (PUT /v1/ingest/specs/{name}, or tenantry ingest --spec <file>).`);
+  process.exitCode = 1;
 }
 
 /** A corrections file: `{ "<row>": { "<source field>": string | number | boolean | null } }`. */
@@ -102,6 +130,11 @@ export function registerIngestCommands(program: Command): void {
   ingest.command('resume <run>').description('Resume an interrupted or failed run from its checkpoint').requiredOption('--tenant <slug>').action((runId: string, options: { tenant: string }) =>
     withIngest(options.tenant, async (service, context) => execute(service, context, await service.getRun(context, runId))),
   );
+  ingest
+    .command('specs')
+    .description('Mapping specs (latest versions) and whether each still passes its checks; of every tenant unless --tenant')
+    .option('--tenant <slug>')
+    .action((options: { tenant?: string }) => withIngestServices((service, tenants) => listSpecs(service, tenants, options.tenant)));
   ingest.command('runs').description('Recent runs').requiredOption('--tenant <slug>').action((options: { tenant: string }) =>
     withIngest(options.tenant, async (service, context) => {
       const runs = (await service.listRuns(context, 50)).map((run) => ({ id: run.id, spec: `${run.spec.name}@${run.spec.version}`, mode: run.mode, status: run.status, read: run.counts.read, created: run.counts.created, updated: run.counts.updated, rejected: run.counts.rejected, file: run.file.name }));

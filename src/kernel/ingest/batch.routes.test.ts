@@ -297,5 +297,9 @@ describe('a spec version that no longer passes its checks', () => {
     expectProblem(await push([good('0000900001', 'Stale')], {}, 'spec=stale-outlets&wait=true'), 422, 'ingest.spec_no_longer_valid');
     expect(files()).toEqual(before);
     expect(await outlet('900001')).toBeUndefined();
+    // The list says which specs need a corrected version, and why.
+    const listed = (await request('GET', '/v1/ingest/specs')).json().data as { name: string; version: number; problems: { pointer: string; detail: string }[] }[];
+    expect(listed.find((entry) => entry.name === 'stale-outlets')).toMatchObject({ version: 1, problems: [{ pointer: '/matching/exact/0', detail: expect.stringContaining('country') }] });
+    expect(listed.find((entry) => entry.name === 'erp-outlets')).toMatchObject({ problems: [] });
   });
 });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
-export type { IngestCounts, IngestRun, MappingSpec, RunMode, RunProgress, StoredSpec } from './ingest.contract.ts';
+export type { IngestCounts, IngestRun, ListedSpec, MappingSpec, RunMode, RunProgress, StoredSpec } from './ingest.contract.ts';
 export { createIngestService } from './ingest.service.ts';
 export type { IngestCustomFields, IngestService, IngestServiceOptions } from './ingest.service.ts';
 export { ingestRoutes } from './ingest.routes.ts';

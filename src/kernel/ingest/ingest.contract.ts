@@ -189,6 +189,12 @@ export interface StoredSpec {
   readonly createdAt: string;
 }
 
+/** A spec's latest version in a list, with what its checks find in it now (none: runs of it are made). */
+export interface ListedSpec extends StoredSpec {
+  /** Problems the version has against the entity and the tenant's custom fields as they are now (a field deleted since, a rule added since). */
+  readonly problems: readonly SpecProblem[];
+}
+
 /** What a run did, row by row outcome; live while it runs. */
 export interface IngestCounts {
   read: number;

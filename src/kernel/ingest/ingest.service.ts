@@ -13,7 +13,7 @@ import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
 import type { CustomField, EntityDef, ModelRegistry } from '../model/index.ts';
 import type { RecordService } from '../records/index.ts';
 import { AppError, isUuid, newId } from '../shared/index.ts';
-import type { IngestCounts, IngestRun, RunMode, RunOrigin, RunProgress, StoredSpec } from './ingest.contract.ts';
+import type { IngestCounts, IngestRun, ListedSpec, RunMode, RunOrigin, RunProgress, StoredSpec } from './ingest.contract.ts';
 import { ingestErrors } from './ingest.errors.ts';
 import { emptyCounts, findRun, insertRun, insertSpec, latestSpec, listOpenCases, listRejects, listRuns, listSpecs, updateRun, type OpenCase, type RejectRow } from './ingest.repository.ts';
 import { diffMappingSpecs, validateMappingSpec } from './mapping/index.ts';
@@ -58,7 +58,8 @@ export interface IngestService extends QuarantineService, ReviewService, IngestS
   /** Validates and stores a spec; a new version only when it differs from the latest. */
   saveSpec(context: TenantContext, name: string, input: unknown): Promise<{ spec: StoredSpec; created: boolean; changes: { pointer: string; before: unknown; after: unknown }[] }>;
   getSpec(context: TenantContext, name: string, version?: number): Promise<StoredSpec>;
-  listSpecs(context: TenantContext): Promise<StoredSpec[]>;
+  /** Latest versions, each with the problems its checks find now (runs of a spec with any are refused). */
+  listSpecs(context: TenantContext): Promise<ListedSpec[]>;
   /** A queued run of the spec's latest (or given) version over a file on this machine. */
   createRun(context: TenantContext, request: { spec: string; specVersion?: number; mode: RunMode; file: { path: string; name: string }; origin?: RunOrigin }): Promise<IngestRun>;
   /** Executes a queued run or resumes a failed or interrupted one; a finished run is returned as is. */
@@ -89,9 +90,9 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     return entity;
   };
   /** A spec checked against its entity and the tenant's custom fields as they are now. */
-  const checkSpec = async (tx: TenantTx, tenantId: string, entity: EntityDef, input: unknown) => {
-    const fields = await customFields.allFieldsOf(tx, tenantId);
-    return validateMappingSpec(input, { entity, customFields: fields.filter((field) => field.entity === entity.name) });
+  const checkSpec = async (tx: TenantTx, tenantId: string, entity: EntityDef, input: unknown, fields?: readonly CustomField[]) => {
+    const all = fields ?? (await customFields.allFieldsOf(tx, tenantId));
+    return validateMappingSpec(input, { entity, customFields: all.filter((field) => field.entity === entity.name) });
   };
   const requireRunId = (runId: string) => {
     if (!isUuid(runId)) throw ingestErrors.runNotFound();
@@ -124,7 +125,17 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       if (!spec) throw ingestErrors.specNotFound(name, version);
       return spec;
     },
-    listSpecs: (context) => withTenant(db, context, (tx) => listSpecs(tx, context.tenantId)),
+    listSpecs: (context) =>
+      withTenant(db, context, async (tx) => {
+        const listed: ListedSpec[] = [];
+        const fields = await customFields.allFieldsOf(tx, context.tenantId);
+        for (const stored of await listSpecs(tx, context.tenantId)) {
+          const entity = registry.find(stored.spec.entity);
+          const checked = entity?.scope === 'tenant' ? await checkSpec(tx, context.tenantId, entity, stored.spec, fields) : { ok: false as const, problems: [{ pointer: '/entity', detail: 'is not a tenant entity of the model' }] };
+          listed.push({ ...stored, problems: checked.ok ? [] : checked.problems });
+        }
+        return listed;
+      }),
     async createRun(context, request) {
       const spec = await service.getSpec(context, request.spec, request.specVersion);
       // A version saved under other custom fields or rules (a field it maps deleted since, an exact

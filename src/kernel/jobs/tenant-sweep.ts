@@ -10,8 +10,8 @@ import type { JobQueue, JobRun } from './jobs.contract.ts';
 export const noTenantId = '00000000-0000-0000-0000-000000000000';
 const tenantPage = 500;
 
-export interface TenantLister {
-  listTenants(options?: { limit?: number; afterSlug?: string }): Promise<readonly { id: string; slug: string }[]>;
+export interface TenantLister<T extends { id: string; slug: string } = { id: string; slug: string }> {
+  listTenants(options?: { limit?: number; afterSlug?: string }): Promise<readonly T[]>;
 }
 
 export interface TenantSweep {
@@ -25,10 +25,10 @@ export interface TenantSweep {
 }
 
 /** Every tenant, page by page. */
-export async function forEachTenant(tenants: TenantLister, visit: (tenantId: string) => Promise<void>): Promise<void> {
+export async function forEachTenant<T extends { id: string; slug: string }>(tenants: TenantLister<T>, visit: (tenantId: string, tenant: T) => Promise<void>): Promise<void> {
   for (let afterSlug = ''; ;) {
     const page = await tenants.listTenants({ limit: tenantPage, afterSlug });
-    for (const tenant of page) await visit(tenant.id);
+    for (const tenant of page) await visit(tenant.id, tenant);
     if (page.length < tenantPage) return;
     afterSlug = page.at(-1)!.slug;
   }
