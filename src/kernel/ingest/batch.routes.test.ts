@@ -301,5 +301,7 @@ describe('a spec version that no longer passes its checks', () => {
     const listed = (await request('GET', '/v1/ingest/specs')).json().data as { name: string; version: number; problems: { pointer: string; detail: string }[] }[];
     expect(listed.find((entry) => entry.name === 'stale-outlets')).toMatchObject({ version: 1, problems: [{ pointer: '/matching/exact/0', detail: expect.stringContaining('country') }] });
     expect(listed.find((entry) => entry.name === 'erp-outlets')).toMatchObject({ problems: [] });
+    expect((await request('GET', '/v1/ingest/specs/stale-outlets')).json()).toMatchObject({ name: 'stale-outlets', version: 1, problems: [{ pointer: '/matching/exact/0' }] });
+    expect((await request('GET', '/v1/ingest/specs/erp-outlets')).json()).toMatchObject({ name: 'erp-outlets', problems: [] });
   });
 });

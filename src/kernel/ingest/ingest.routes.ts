@@ -66,7 +66,7 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
     app.get('/v1/ingest/specs/:name', {
       ...admin,
       schema: { tags, summary: 'A mapping spec', params: Type.Object({ name: Type.String({ maxLength: 63 }) }), querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }), response: { 200: open, ...problemResponses } },
-      handler: async (request) => service.getSpec(contextOf(request), (request.params as { name: string }).name, (request.query as { version?: number }).version),
+      handler: async (request) => service.describeSpec(contextOf(request), (request.params as { name: string }).name, (request.query as { version?: number }).version),
     });
     app.post('/v1/ingest/runs', {
       ...admin,
@@ -81,7 +81,8 @@ export function ingestRoutes(service: IngestService, options: IngestRoutesOption
       handler: async (request, reply) => {
         const context = contextOf(request);
         const query = request.query as { spec: string; version?: number; mode?: 'full' | 'delta'; fileName?: string };
-        await service.getSpec(context, query.spec, query.version);
+        // Refused before the body is read: no such spec (404), or one that no longer passes (422).
+        await service.runnableSpec(context, query.spec, query.version);
         const body = request.body as NodeJS.ReadableStream | undefined;
         if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') throw new AppError('unsupported_media_type', 'ingest.unsupported_upload', 'Unsupported upload', { detail: `Send the file as the body with Content-Type ${uploadTypes.join(', ')}.` });
         const path = join(await ensureTenantFilesDir(options.filesDir, context.tenantId), `${newId()}.upload`);

@@ -58,6 +58,10 @@ export interface IngestService extends QuarantineService, ReviewService, IngestS
   /** Validates and stores a spec; a new version only when it differs from the latest. */
   saveSpec(context: TenantContext, name: string, input: unknown): Promise<{ spec: StoredSpec; created: boolean; changes: { pointer: string; before: unknown; after: unknown }[] }>;
   getSpec(context: TenantContext, name: string, version?: number): Promise<StoredSpec>;
+  /** A version with the problems its checks find now (none: runs of it are made). */
+  describeSpec(context: TenantContext, name: string, version?: number): Promise<ListedSpec>;
+  /** A version runs can be made of: 404 when there is none, 422 `ingest.spec_no_longer_valid` with its problems when it no longer passes. */
+  runnableSpec(context: TenantContext, name: string, version?: number): Promise<StoredSpec>;
   /** Latest versions, each with the problems its checks find now (runs of a spec with any are refused). */
   listSpecs(context: TenantContext): Promise<ListedSpec[]>;
   /** A queued run of the spec's latest (or given) version over a file on this machine. */
@@ -94,6 +98,13 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     const all = fields ?? (await customFields.allFieldsOf(tx, tenantId));
     return validateMappingSpec(input, { entity, customFields: all.filter((field) => field.entity === entity.name) });
   };
+  /** What a stored version's checks find now, against its entity and the tenant's custom fields. */
+  const problemsOf = async (tx: TenantTx, tenantId: string, stored: StoredSpec, fields?: readonly CustomField[]): Promise<ListedSpec['problems']> => {
+    const entity = registry.find(stored.spec.entity);
+    if (entity?.scope !== 'tenant') return [{ pointer: '/entity', detail: 'is not a tenant entity of the model' }];
+    const checked = await checkSpec(tx, tenantId, entity, stored.spec, fields);
+    return checked.ok ? [] : checked.problems;
+  };
   const requireRunId = (runId: string) => {
     if (!isUuid(runId)) throw ingestErrors.runNotFound();
     return runId.toLowerCase();
@@ -129,19 +140,24 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       withTenant(db, context, async (tx) => {
         const listed: ListedSpec[] = [];
         const fields = await customFields.allFieldsOf(tx, context.tenantId);
-        for (const stored of await listSpecs(tx, context.tenantId)) {
-          const entity = registry.find(stored.spec.entity);
-          const checked = entity?.scope === 'tenant' ? await checkSpec(tx, context.tenantId, entity, stored.spec, fields) : { ok: false as const, problems: [{ pointer: '/entity', detail: 'is not a tenant entity of the model' }] };
-          listed.push({ ...stored, problems: checked.ok ? [] : checked.problems });
-        }
+        for (const stored of await listSpecs(tx, context.tenantId)) listed.push({ ...stored, problems: await problemsOf(tx, context.tenantId, stored, fields) });
         return listed;
       }),
-    async createRun(context, request) {
-      const spec = await service.getSpec(context, request.spec, request.specVersion);
+    describeSpec: (context, name, version) =>
+      withTenant(db, context, async (tx) => {
+        const stored = await latestSpec(tx, context.tenantId, name, version);
+        if (!stored) throw ingestErrors.specNotFound(name, version);
+        return { ...stored, problems: await problemsOf(tx, context.tenantId, stored) };
+      }),
+    async runnableSpec(context, name, version) {
       // A version saved under other custom fields or rules (a field it maps deleted since, an exact
-      // key without an index) is refused now, with what to fix, rather than queued to fail.
-      const checked = await withTenant(db, context, (tx) => checkSpec(tx, context.tenantId, entityOf(spec.spec.entity), spec.spec));
-      if (!checked.ok) throw ingestErrors.specNoLongerValid(spec.name, spec.version, checked.problems);
+      // key without an index) is refused, with what to fix, rather than run to fail.
+      const { problems, ...spec } = await service.describeSpec(context, name, version);
+      if (problems.length > 0) throw ingestErrors.specNoLongerValid(spec.name, spec.version, [...problems]);
+      return spec;
+    },
+    async createRun(context, request) {
+      const spec = await service.runnableSpec(context, request.spec, request.specVersion);
       const info = await stat(request.file.path).catch(() => undefined);
       if (!info?.isFile()) throw ingestErrors.fileNotFound(request.file.name);
       const sha256 = await hashFile(request.file.path);
