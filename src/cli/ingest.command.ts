@@ -39,7 +39,7 @@ const withIngest = (tenantSlug: string, work: (ingest: IngestService, context: T
  * upgrade that added a rule, or a custom field it maps was deleted, runs of it are refused until a
  * corrected version is saved). Exit code 1 when one does not, so a deployment script can stop on it.
  */
-async function listSpecs(service: IngestService, tenants: TenantDirectory, tenantSlug: string | undefined): Promise<void> {
+async function printSpecChecks(service: IngestService, tenants: TenantDirectory, tenantSlug: string | undefined): Promise<void> {
   const rows: { tenant: string; spec: string; entity: string; saved: string; checks: string }[] = [];
   const visit = async (tenantId: string, tenant: { slug: string }) => {
     for (const spec of await service.listSpecs({ tenantId })) {
@@ -134,7 +134,7 @@ export function registerIngestCommands(program: Command): void {
     .command('specs')
     .description('Mapping specs (latest versions) and whether each still passes its checks; of every tenant unless --tenant')
     .option('--tenant <slug>')
-    .action((options: { tenant?: string }) => withIngestServices((service, tenants) => listSpecs(service, tenants, options.tenant)));
+    .action((options: { tenant?: string }) => withIngestServices((service, tenants) => printSpecChecks(service, tenants, options.tenant)));
   ingest.command('runs').description('Recent runs').requiredOption('--tenant <slug>').action((options: { tenant: string }) =>
     withIngest(options.tenant, async (service, context) => {
       const runs = (await service.listRuns(context, 50)).map((run) => ({ id: run.id, spec: `${run.spec.name}@${run.spec.version}`, mode: run.mode, status: run.status, read: run.counts.read, created: run.counts.created, updated: run.counts.updated, rejected: run.counts.rejected, file: run.file.name }));

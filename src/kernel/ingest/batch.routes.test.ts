@@ -171,6 +171,9 @@ describe('POST /v1/ingest/batches', () => {
     expectProblem(await push([good('1', 'x')], {}, 'spec=no-such-spec'), 404, 'ingest.spec_not_found');
     expectProblem(await push([good('1', 'x')], { 'idempotency-key': 'schlüssel' }), 400, 'ingest.invalid_batch_key');
     expectProblem(await push([good('1', 'x')], {}, 'spec=erp-outlets&mode=sometimes'), 400, 'http.validation_failed');
+    const noEntity = await request('PUT', '/v1/ingest/specs/no-entity', { body: { ...spec, entity: 'unicorn' } });
+    expectProblem(noEntity, 400, 'ingest.invalid_spec');
+    expect(noEntity.json().errors).toEqual([{ pointer: '/entity', detail: 'is not a tenant entity of the model' }]);
   });
 });
 

@@ -93,16 +93,16 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     if (!entity || entity.scope !== 'tenant') throw ingestErrors.unknownEntity(name);
     return entity;
   };
-  /** A spec checked against its entity and the tenant's custom fields as they are now. */
-  const checkSpec = async (tx: TenantTx, tenantId: string, entity: EntityDef, input: unknown, fields?: readonly CustomField[]) => {
+  /** A spec (one being saved, or a stored version) checked against its entity and the tenant's custom fields as they are now. */
+  const checkSpec = async (tx: TenantTx, tenantId: string, input: unknown, fields?: readonly CustomField[]) => {
+    const entityName = (input as { entity?: unknown } | null)?.entity;
+    const entity = typeof entityName === 'string' ? registry.find(entityName) : undefined;
+    if (!entity || entity.scope !== 'tenant') return { ok: false as const, problems: [{ pointer: '/entity', detail: 'is not a tenant entity of the model' }] };
     const all = fields ?? (await customFields.allFieldsOf(tx, tenantId));
     return validateMappingSpec(input, { entity, customFields: all.filter((field) => field.entity === entity.name) });
   };
-  /** What a stored version's checks find now, against its entity and the tenant's custom fields. */
   const problemsOf = async (tx: TenantTx, tenantId: string, stored: StoredSpec, fields?: readonly CustomField[]): Promise<ListedSpec['problems']> => {
-    const entity = registry.find(stored.spec.entity);
-    if (entity?.scope !== 'tenant') return [{ pointer: '/entity', detail: 'is not a tenant entity of the model' }];
-    const checked = await checkSpec(tx, tenantId, entity, stored.spec, fields);
+    const checked = await checkSpec(tx, tenantId, stored.spec, fields);
     return checked.ok ? [] : checked.problems;
   };
   const requireRunId = (runId: string) => {
@@ -118,10 +118,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     async saveSpec(context, name, input) {
       if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(name)) throw ingestErrors.invalidSpecName(name);
       return withTenant(db, context, async (tx) => {
-        const entityName = (input as { entity?: unknown } | null)?.entity;
-        const entity = typeof entityName === 'string' ? registry.find(entityName) : undefined;
-        if (!entity || entity.scope !== 'tenant') throw ingestErrors.invalidSpec([{ pointer: '/entity', detail: 'is not a tenant entity of the model' }]);
-        const checked = await checkSpec(tx, context.tenantId, entity, input);
+        const checked = await checkSpec(tx, context.tenantId, input);
         if (!checked.ok) throw ingestErrors.invalidSpec(checked.problems);
         const latest = await latestSpec(tx, context.tenantId, name);
         const changes = latest ? diffMappingSpecs(latest.spec, checked.spec) : [];
