@@ -37,11 +37,11 @@ export interface RunFingerprint {
   readonly lineageChecksum: string;
 }
 
-/** The tenant's lineage: what each audit event of an ingest write says about it (kernel/ingest/lineage.ts). */
+/** The tenant's lineage: what each audit entry of an ingest write says about it (kernel/ingest/lineage.ts). */
 const lineageOf = (tenantId: string) => sql`
   select record_id, details->'ingest'->>'run' as run_id, details->'ingest'->>'sourceKey' as source_key, details->'ingest'->>'operation' as operation,
     (details->'ingest'->>'row')::bigint as row_number
-  from audit_events where tenant_id = ${tenantId} and details->'ingest' is not null`;
+  from audit_entries where tenant_id = ${tenantId} and details->'ingest' is not null`;
 
 const one = async <T>(owner: Kysely<any>, query: RawBuilder<T>): Promise<T> => (await query.execute(owner)).rows[0]!;
 
@@ -57,7 +57,7 @@ export async function fingerprintTenant(owner: Kysely<any>, tenantId: string): P
     where x.tenant_id = ${tenantId} and x.entity = 'outlet'`);
   const audit = await sql<{ action: string; events: number; most: number }>`
     select action, sum(events)::int as events, max(events)::int as most from (
-      select action, record_id, count(*) as events from audit_events where tenant_id = ${tenantId} and entity = 'outlet' group by action, record_id
+      select action, record_id, count(*) as events from audit_entries where tenant_id = ${tenantId} and entity = 'outlet' group by action, record_id
     ) per_record group by action`.execute(owner);
   const cases = await one(owner, sql<{ cases: number; checksum: string }>`
     select count(*)::int as cases,

@@ -6,11 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { inject } from 'vitest';
-import { openDatabase, withUrlParts, type Database } from '../../src/kernel/db/index.ts';
-import { createAuditLog } from '../../src/kernel/audit/index.ts';
+import { openDatabase, withTenant, withUrlParts, type Database } from '../../src/kernel/db/index.ts';
+import { createAuditLog, type AuditLog } from '../../src/kernel/audit/index.ts';
 import { createIdempotencyStore } from '../../src/kernel/http/index.ts';
 import { createRegistry, type ModelRegistry } from '../../src/kernel/model/index.ts';
-import { createRecordService } from '../../src/kernel/records/index.ts';
+import { createRecordService, type RecordChange } from '../../src/kernel/records/index.ts';
+import { newId } from '../../src/kernel/shared/index.ts';
 import { createTenantDirectory } from '../../src/kernel/tenancy/index.ts';
 import { checkAccessAsTenant, checkAccessWithoutTenant } from './isolation-access-checks.ts';
 import {
@@ -33,7 +34,7 @@ export const isolationRegistry: ModelRegistry = createRegistry(testModules.flatM
 /** Entities the suite must cover at the least: an empty or truncated registry cannot pass it vacuously. */
 export const knownTenantEntities = ['ktWidget', 'ktCategory', 'product', 'outlet'] as const;
 /** Kernel tables with a tenant_id the suite must find in the catalog besides the model's. */
-export const knownKernelTenantTables = ['idempotency_keys', 'audit_events', 'mail_outbox', 'access_roles', 'feature_flags', 'custom_fields', 'ingest_runs', 'ingest_xref', 'ingest_rejects', 'ingest_match_profiles', 'ingest_match_keys', 'ingest_merges'] as const;
+export const knownKernelTenantTables = ['idempotency_keys', 'audit_events', 'audit_event_items', 'mail_outbox', 'access_roles', 'feature_flags', 'custom_fields', 'ingest_runs', 'ingest_xref', 'ingest_rejects', 'ingest_match_profiles', 'ingest_match_keys', 'ingest_merges'] as const;
 
 /**
  * Global tables the runtime role may write, with the reason. `tenants`: the tenancy module creates,
@@ -65,7 +66,8 @@ export async function startSeededDatabase(): Promise<SeededDatabase> {
   const app = openDatabase(database.appUrl, { max: 4, applicationName: 'tenantry-isolation' });
   try {
     // With the audit listener, as compose.ts wires it, so audit_events holds rows of both tenants.
-    const records = createRecordService(app.db, isolationRegistry, { listeners: [createAuditLog(app.db).listener], rules: testModules.flatMap((module) => module.rules ?? []) });
+    const audit = createAuditLog(app.db);
+    const records = createRecordService(app.db, isolationRegistry, { listeners: [audit.listener], rules: testModules.flatMap((module) => module.rules ?? []) });
     const tenants = createTenantDirectory(app.db);
     const world = await seedIsolationWorld({
       registry: isolationRegistry,
@@ -74,6 +76,7 @@ export async function startSeededDatabase(): Promise<SeededDatabase> {
       createTenant: (slug) => tenants.createTenant({ slug, name: `Isolation ${slug}` }),
     });
     await seedMailOutbox(app, [world.a.id, world.b.id]);
+    await seedAuditBatches(app, audit, [world.a.id, world.b.id]);
     return {
       database,
       app,
@@ -87,6 +90,24 @@ export async function startSeededDatabase(): Promise<SeededDatabase> {
     await app.close();
     await database.drop();
     throw error;
+  }
+}
+
+/**
+ * An audit batch (an `audit.batch` event and its items, as a bulk write appends them) per tenant,
+ * through the listener as the runtime role: the records the seed writes go one by one, as the API
+ * writes them, and so make events, not batches. The changes name records no table holds: the audit
+ * log does not read them.
+ */
+async function seedAuditBatches(app: Database, audit: AuditLog, tenantIds: readonly string[]): Promise<void> {
+  const entity = isolationRegistry.get('ktCategory');
+  for (const tenantId of tenantIds) {
+    const context = { tenantId };
+    const changes = [1, 2].map((index): RecordChange => {
+      const id = newId();
+      return { entity, action: 'create', id, before: null, after: { id, version: 1, code: `ISO-BATCH-${index}`, title: 'Isolation batch' }, context };
+    });
+    await withTenant(app.db, context, (tx) => audit.listener.afterWriteMany!(tx, changes));
   }
 }
 

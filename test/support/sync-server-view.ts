@@ -27,7 +27,7 @@ export async function listAs(baseUrl: string, headers: Record<string, string>, p
 /** Audit rows per record of the given entities. */
 export async function auditCounts(owner: Kysely<any>, tenantId: string, entities: readonly string[]): Promise<Map<string, number>> {
   const result = await sql<{ record_id: string; count: number }>`
-    select record_id, count(*)::int as count from audit_events where tenant_id = ${tenantId} and entity = any(${entities}) group by record_id`.execute(owner);
+    select record_id, count(*)::int as count from audit_entries where tenant_id = ${tenantId} and entity = any(${entities}) group by record_id`.execute(owner);
   return new Map(result.rows.map((row) => [row.record_id, row.count]));
 }
 

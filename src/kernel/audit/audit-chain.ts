@@ -97,7 +97,7 @@ function sortedKeys(object: Record<string, unknown>): string[] {
   return keys;
 }
 
-export type HashedContent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'> & { tenantId: string };
+export type HashedContent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash' | 'batch'> & { tenantId: string };
 
 /** The event's content as it is hashed: canonical JSON, keys in sorted order (canonicalContentParts writes it). */
 export function canonicalContent(content: HashedContent): string {

@@ -3,7 +3,9 @@
  * Glossary: event = one audit row; chain = a tenant's events in `seq` order, each row's `hash` being
  * SHA-256 over the previous row's hash and the row's canonical content; head = the last event of a
  * chain; platform chain = the chain of events that belong to no tenant (tenant id all zeros);
- * mask = what a personal-data value is replaced by (`"[masked]"`; null stays null).
+ * mask = what a personal-data value is replaced by (`"[masked]"`; null stays null); batch = one link
+ * of the chain (`audit.batch`) standing for a bulk write's changes, its items, each an entry of the
+ * log with a seq of its own (the batch's seq plus its position).
  */
 import type { TenantContext, TenantTx } from '../db/index.ts';
 import type { RecordListener } from '../records/index.ts';
@@ -35,8 +37,14 @@ export interface AuditEvent {
   details: Record<string, unknown>;
   requestId: string | null;
   ip: string | null;
+  /** For an item of a batch, its batch's: the hash that covers it. */
   prevHash: string;
   hash: string;
+  /**
+   * The seq of the batch (an `audit.batch` event: a bulk write's changes appended at once) this entry
+   * is an item of; null for an event that is a link of the chain itself.
+   */
+  batch: number | null;
 }
 
 /**
@@ -105,7 +113,10 @@ export interface ChainReport {
 }
 
 export interface AuditLog {
-  /** Writes one event per create/update/delete of an `audited` entity, in the write's transaction. */
+  /**
+   * Writes one event per create/update/delete of an `audited` entity, in the write's transaction; a
+   * bulk write's changes as one batch and its items.
+   */
   readonly listener: RecordListener;
   /** Appends a security event or custom action to the chain of the transaction's tenant. */
   recordSecurityEvent(tx: TenantTx, event: SecurityEventInput, context?: Partial<TenantContext>): Promise<AuditEvent>;

@@ -1,6 +1,11 @@
-/** SQL of the audit_events table: the only code that touches it. */
+/**
+ * SQL of the audit log: the chain's events (audit_events), the items of its batches
+ * (audit_event_items) and every entry as the read API shows it (the audit_entries view). The only
+ * code that touches them.
+ */
 import { sql } from 'kysely';
 import type { TenantTx } from '../db/index.ts';
+import { batchAction } from './audit-batch.ts';
 import type { ActorKind, AuditEvent } from './audit.contract.ts';
 
 interface Row {
@@ -17,10 +22,13 @@ interface Row {
   ip: string | null;
   prevHash: string;
   hash: string;
+  batchSeq: number | null;
 }
 
 const columns = sql`seq, occurred_at as "occurredAt", actor_kind as "actorKind", actor_id as "actorId", action, entity,
   record_id as "recordId", changes, details, request_id as "requestId", ip, prev_hash as "prevHash", hash`;
+/** The columns of an entry of audit_entries: an event's, and for a batch's item the batch's seq. */
+const entryColumns = sql`${columns}, batch_seq as "batchSeq"`;
 
 const toEvent = (row: Row): AuditEvent => ({
   seq: row.seq,
@@ -35,6 +43,7 @@ const toEvent = (row: Row): AuditEvent => ({
   ip: row.ip,
   prevHash: row.prevHash,
   hash: row.hash,
+  batch: row.batchSeq === undefined || row.batchSeq === null ? null : Number(row.batchSeq),
 });
 
 export interface ChainHead {
@@ -57,58 +66,53 @@ export async function insertEvent(tx: TenantTx, tenantId: string, event: AuditEv
             ${JSON.stringify(event.changes)}::json, ${JSON.stringify(event.details)}::json, ${event.requestId}, ${event.ip}, ${event.prevHash}, ${event.hash})`.execute(tx);
 }
 
-/** An event of a bulk append: its place in the chain and its content as hashed (canonicalContentParts). */
-export interface LinkedEvent {
-  seq: number;
-  prevHash: string;
-  hash: string;
-  occurredAt: string;
-  actorKind: ActorKind;
-  actorId: string | null;
-  action: string;
-  entity: string | null;
-  recordId: string | null;
-  requestId: string | null;
-  ip: string | null;
-  /** The canonical JSON of the changes and the details, as written into the hashed content. */
-  changes: string;
-  details: string;
-}
-
 /**
- * An event of a bulk append as a line of insertEvents' text: seq, prevHash, hash, the scalar columns
- * as a JSON array, the details and the changes, tab-separated. None of them can hold a tab or a
- * newline (an integer, hex, JSON text, which escapes both); were one to, its JSON would no longer
- * parse and the statement would fail. Made as each event is linked, so a bulk append keeps one string
- * an event, not the objects it was made from (ingestion appends thousands at once).
+ * The items of a batch (itemLine each, in seq order), in statements of 2,000 lines: one text
+ * parameter each, split by PostgreSQL; the body is stored as the text that was hashed.
  */
-export function eventLine(event: LinkedEvent): string {
-  const scalars = JSON.stringify([event.occurredAt, event.actorKind, event.actorId, event.action, event.entity, event.recordId, event.requestId, event.ip]);
-  return `${event.seq}\t${event.prevHash}\t${event.hash}\t${scalars}\t${event.details}\t${event.changes}`;
-}
-
-/**
- * Several events of one chain (eventLine each, in chain order) in one statement per 2,000 (bulk
- * writes: seeds, ingestion): one text parameter, not one per cell. The changes and details are stored
- * as the canonical text that was hashed (json columns: PostgreSQL checks the text but builds no binary
- * copy); only the short array is parsed as jsonb, once (the subquery's `offset 0` keeps the planner
- * from inlining the cast into every column that reads it). Measured on 20,000 ingestion events:
- * 20-25 us an event against 28-33 us when the whole content was parsed as jsonb and the columns read
- * from it. A jsonb array of all the events cost 9 us an event more again (PostgreSQL first building
- * and key-sorting a binary copy of the whole array).
- */
-export async function insertEvents(tx: TenantTx, tenantId: string, lines: readonly string[]): Promise<void> {
+export async function insertItems(tx: TenantTx, tenantId: string, batchSeq: number, lines: readonly string[]): Promise<void> {
   for (let start = 0; start < lines.length; start += 2000) {
     const text = lines.slice(start, start + 2000).join('\n');
     await sql`
-      insert into audit_events (tenant_id, seq, occurred_at, actor_kind, actor_id, action, entity, record_id, changes, details, request_id, ip, prev_hash, hash)
-      select ${tenantId}, e.seq, (e.s->>0)::timestamptz, e.s->>1, e.s->>2, e.s->>3, e.s->>4, e.s->>5, e.changes, e.details, e.s->>6, e.s->>7, e.prev_hash, e.hash
-      from (
-        select f[1]::bigint as seq, f[2] as prev_hash, f[3] as hash, f[4]::jsonb as s, f[5]::json as details, f[6]::json as changes
-        from (select string_to_array(line, E'\t') as f from string_to_table(${text}::text, E'\n') as line) as fields
-        offset 0
-      ) as e`.execute(tx);
+      insert into audit_event_items (tenant_id, seq, batch_seq, entity, record_id, action, body)
+      select ${tenantId}, f[1]::bigint, ${batchSeq}, f[2], f[3], f[4], f[5]
+      from (select string_to_array(line, E'\t') as f from string_to_table(${text}::text, E'\n') as line offset 0) as fields`.execute(tx);
   }
+}
+
+/** A batch's item as stored. */
+export interface StoredItem {
+  seq: number;
+  batchSeq: number;
+  entity: string;
+  recordId: string;
+  action: string;
+  body: string;
+}
+
+/** The items stored in a batch's seq range (after `batchSeq`, `count` seqs), in seq order. */
+export async function selectBatchItems(tx: TenantTx, tenantId: string, batchSeq: number, count: number): Promise<StoredItem[]> {
+  const result = await sql<StoredItem>`
+    select seq, batch_seq as "batchSeq", entity, record_id as "recordId", action, body from audit_event_items
+    where tenant_id = ${tenantId} and seq > ${batchSeq} and seq <= ${batchSeq + count} order by seq`.execute(tx);
+  return result.rows.map((row) => ({ ...row, seq: Number(row.seq), batchSeq: Number(row.batchSeq) }));
+}
+
+/** How many items the tenant's batches hold. */
+export async function countItems(tx: TenantTx, tenantId: string): Promise<number> {
+  const result = await sql<{ count: string }>`select count(*) as count from audit_event_items where tenant_id = ${tenantId}`.execute(tx);
+  return Number(result.rows[0]!.count);
+}
+
+/** The first item that lies in no batch's seq range or names another batch than the one whose range holds it. */
+export async function findUncoveredItem(tx: TenantTx, tenantId: string): Promise<number | undefined> {
+  const result = await sql<{ seq: string }>`
+    select i.seq from audit_event_items i
+    where i.tenant_id = ${tenantId} and not exists (
+      select 1 from audit_events b where b.tenant_id = i.tenant_id and b.seq = i.batch_seq and b.action = ${batchAction}
+        and i.seq > b.seq and i.seq <= b.seq + (b.details ->> 'items')::bigint)
+    order by i.seq limit 1`.execute(tx);
+  return result.rows[0] ? Number(result.rows[0].seq) : undefined;
 }
 
 export interface EventFilter {
@@ -132,27 +136,40 @@ export async function selectEvents(tx: TenantTx, tenantId: string, filter: Event
   if (filter.from !== undefined) conditions.push(sql`occurred_at >= ${filter.from}::timestamptz`);
   if (filter.to !== undefined) conditions.push(sql`occurred_at < ${filter.to}::timestamptz`);
   if (filter.beforeSeq !== undefined) conditions.push(sql`seq < ${filter.beforeSeq}`);
-  const result = await sql<Row>`select ${columns} from audit_events where ${sql.join(conditions, sql` and `)} order by seq desc limit ${limit}`.execute(tx);
+  const result = await sql<Row>`select ${entryColumns} from audit_entries where ${sql.join(conditions, sql` and `)} order by seq desc limit ${limit}`.execute(tx);
   return result.rows.map(toEvent);
 }
 
 /**
- * Events carrying the lineage of an ingestion run (details.ingest.run) that occurred within the
- * window, in time order (seq breaks ties), after the position of the event `after`. Read through
- * the time index: no index of their own, which every ingest write would pay for (4 us an event,
- * measured), where a run's events sit together in time.
+ * Entries carrying the lineage of an ingestion run (details.ingest.run) that occurred within the
+ * window, in time order (seq breaks ties), after the position of the entry `after`. Read through
+ * the chain's time index: no index of their own, which every ingest write would pay for, where a
+ * run's entries sit together in time. The links of the window come in time order, each expanded in
+ * place (a batch into its items, in seq order: they share its time), so the final order needs only
+ * an incremental sort within a time, and a page reads the batches it shows.
  */
 export async function selectRunEvents(tx: TenantTx, tenantId: string, runId: string, filter: { since: string; until?: string; after?: { occurredAt: string; seq: number }; operation?: string }, limit: number): Promise<AuditEvent[]> {
-  const conditions = [sql`tenant_id = ${tenantId}`, sql`occurred_at >= ${filter.since}::timestamptz`, sql`(details -> 'ingest') ->> 'run' = ${runId}`];
-  if (filter.until !== undefined) conditions.push(sql`occurred_at <= ${filter.until}::timestamptz`);
-  if (filter.after !== undefined) conditions.push(sql`(occurred_at, seq) > (${filter.after.occurredAt}::timestamptz, ${filter.after.seq})`);
-  if (filter.operation !== undefined) conditions.push(sql`(details -> 'ingest') ->> 'operation' = ${filter.operation}`);
-  const result = await sql<Row>`select ${columns} from audit_events where ${sql.join(conditions, sql` and `)} order by occurred_at, seq limit ${limit}`.execute(tx);
+  const conditions = [sql`b.tenant_id = ${tenantId}`, sql`b.occurred_at >= ${filter.since}::timestamptz`, sql`(e.details -> 'ingest') ->> 'run' = ${runId}`];
+  if (filter.until !== undefined) conditions.push(sql`b.occurred_at <= ${filter.until}::timestamptz`);
+  if (filter.after !== undefined) conditions.push(sql`(b.occurred_at, e.seq) > (${filter.after.occurredAt}::timestamptz, ${filter.after.seq})`);
+  if (filter.operation !== undefined) conditions.push(sql`(e.details -> 'ingest') ->> 'operation' = ${filter.operation}`);
+  const result = await sql<Row>`
+    select e.seq, b.occurred_at as "occurredAt", b.actor_kind as "actorKind", b.actor_id as "actorId", e.action, e.entity, e.record_id as "recordId",
+      e.changes, e.details, b.request_id as "requestId", b.ip, b.prev_hash as "prevHash", b.hash, e.batch_seq as "batchSeq"
+    from audit_events b
+    cross join lateral (
+      select b.seq, b.action, b.entity, b.record_id, b.changes, b.details, null::bigint as batch_seq where b.action <> ${batchAction}
+      union all
+      select i.seq, i.action, i.entity, i.record_id, (i.body::json) -> 'changes', (i.body::json) -> 'details', i.batch_seq from audit_event_items i
+      where b.action = ${batchAction} and i.tenant_id = b.tenant_id and i.seq > b.seq and i.seq <= b.seq + (b.details ->> 'items')::bigint
+    ) as e
+    where ${sql.join(conditions, sql` and `)}
+    order by b.occurred_at, e.seq limit ${limit}`.execute(tx);
   return result.rows.map(toEvent);
 }
 
 export async function selectEvent(tx: TenantTx, tenantId: string, seq: number): Promise<AuditEvent | undefined> {
-  const result = await sql<Row>`select ${columns} from audit_events where tenant_id = ${tenantId} and seq = ${seq}`.execute(tx);
+  const result = await sql<Row>`select ${entryColumns} from audit_entries where tenant_id = ${tenantId} and seq = ${seq}`.execute(tx);
   return result.rows[0] && toEvent(result.rows[0]);
 }
 

@@ -24,8 +24,11 @@ const auditEvent = Type.Object(
     details: Type.Record(Type.String(), Type.Unknown()),
     requestId: nullableString,
     ip: nullableString,
-    prevHash: Type.String({ description: 'Hash of the previous event (64 zeros for the first)' }),
-    hash: Type.String({ description: 'SHA-256 over prevHash and the canonical content of this event' }),
+    prevHash: Type.String({ description: 'Hash of the previous event (64 zeros for the first); for an item of a batch, its batch\'s' }),
+    hash: Type.String({ description: 'SHA-256 over prevHash and the canonical content of this event; for an item of a batch, its batch\'s, which covers the item' }),
+    batch: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'The seq of the batch (action audit.batch: a bulk write such as an ingestion chunk, appended at once) this entry is an item of; null for an event of its own',
+    }),
   },
   { $id: 'AuditEvent', title: 'AuditEvent' },
 );

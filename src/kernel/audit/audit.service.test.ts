@@ -30,9 +30,10 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** Every entry of the tenant's log but the batch events: one per change. */
 async function auditRows(tenantId: string) {
   const result = await sql<{ seq: number; action: string; entity: string | null; record_id: string | null; changes: Record<string, { before: unknown; after: unknown }>; row: string }>`
-    select seq, action, entity, record_id, changes, to_jsonb(a)::text as row from audit_events a where tenant_id = ${tenantId} order by seq`.execute(owner());
+    select seq, action, entity, record_id, changes, to_jsonb(a)::text as row from audit_entries a where tenant_id = ${tenantId} and action <> 'audit.batch' order by seq`.execute(owner());
   return result.rows;
 }
 
@@ -45,15 +46,17 @@ describe('audit rows of record writes', () => {
     await records.updateMany(context, ktCategory, [{ id: created!.id, input: { title: 'Said again' }, details: { ingest: { ...said.ingest, operation: 'update' } } }]);
     const unaudited = { ...ktCategory, audited: false };
     await records.createMany(context, unaudited, [{ code: 'D-3', title: 'Quiet' }, { code: 'D-4', title: 'Quiet but said' }], undefined, [undefined, said]);
-    const rows = await sql<{ action: string; changes: Record<string, unknown>; details: Record<string, unknown> }>`
-      select action, changes, details from audit_events where tenant_id = ${tenant.id} order by seq`.execute(owner());
-    expect(rows.rows.map((row) => [row.action, Object.keys(row.changes).length > 0, row.details])).toEqual([
-      ['create', true, said],
-      ['create', true, {}],
-      ['update', true, { ingest: { ...said.ingest, operation: 'update' } }],
-      ['create', false, said],
+    const rows = await sql<{ action: string; changes: Record<string, unknown>; details: Record<string, unknown>; batch_seq: number | null }>`
+      select action, changes, details, batch_seq from audit_entries where tenant_id = ${tenant.id} order by seq`.execute(owner());
+    // The two creates told at once: a batch and its two items; one write told alone: an event.
+    expect(rows.rows.map((row) => [row.action, Object.keys(row.changes).length > 0, row.details, row.batch_seq])).toEqual([
+      ['audit.batch', false, { items: 2, itemsHash: expect.stringMatching(/^[0-9a-f]{64}$/) }, null],
+      ['create', true, said, 1],
+      ['create', true, {}, 1],
+      ['update', true, { ingest: { ...said.ingest, operation: 'update' } }, null],
+      ['create', false, said, null],
     ]);
-    expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: 4 });
+    expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: 5, headSeq: 5 });
   });
 
   it('stores the values of a bulk append exactly as hashed, tabs, newlines, backslashes and quotes included', async () => {
@@ -63,9 +66,9 @@ describe('audit rows of record writes', () => {
     const said = { ingest: { operation: 'create', row: 1, run: 'r\t1', sourceKey: 'K\n"1"\\', system: 'ERP' } };
     const created = await records.createMany(context, ktCategory, titles.map((title, index) => ({ code: `T-${index}`, title })), undefined, titles.map(() => said));
     const rows = await sql<{ record_id: string; changes: { title: { after: string } }; details: unknown; request_id: string }>`
-      select record_id, changes, details, request_id from audit_events where tenant_id = ${tenant.id} order by seq`.execute(owner());
+      select record_id, changes, details, request_id from audit_entries where tenant_id = ${tenant.id} and batch_seq is not null order by seq`.execute(owner());
     expect(rows.rows.map((row) => [row.record_id, row.changes.title.after, row.details, row.request_id])).toEqual(created.map((record, index) => [record.id, titles[index], said, context.requestId]));
-    expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: titles.length });
+    expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: titles.length + 1 });
   });
 
   it('writes exactly one row per change over a batch of 10,000 writes, in one intact chain per tenant', async () => {
@@ -223,27 +226,34 @@ describe('security events', () => {
 });
 
 describe('append-only by database privileges', () => {
-  it('refuses UPDATE, DELETE and TRUNCATE of audit rows to the runtime role, even with its tenant set', async () => {
+  it.each(['audit_events', 'audit_event_items'])('refuses UPDATE, DELETE and TRUNCATE of %s to the runtime role, even with its tenant set', async (table) => {
     const tenant = await newTenant();
     const context = { tenantId: tenant.id };
     await records.create(context, ktCategory, { code: 'AO-1', title: 'Append only' });
+    await records.createMany(context, ktCategory, [{ code: 'AO-2', title: 'Append only' }, { code: 'AO-3', title: 'Append only' }]);
     const attempts = [
-      sql`update audit_events set action = 'tampered' where tenant_id = ${tenant.id}`,
-      sql`delete from audit_events where tenant_id = ${tenant.id}`,
-      sql`truncate audit_events`,
+      sql`update ${sql.table(table)} set action = 'tampered' where tenant_id = ${tenant.id}`,
+      sql`delete from ${sql.table(table)} where tenant_id = ${tenant.id}`,
+      sql`truncate ${sql.table(table)}`,
     ];
     for (const statement of attempts) {
       await expect(withTenant(app.db, context, (tx) => statement.execute(tx))).rejects.toMatchObject({ code: '42501' });
     }
-    expect(await auditRows(tenant.id)).toHaveLength(1);
+    expect(await auditRows(tenant.id)).toHaveLength(3);
   });
 
-  it('removes a deleted tenant\'s audit rows with the tenant, and no other tenant\'s', async () => {
+  it('removes a deleted tenant\'s audit rows with the tenant, batch items included, and no other tenant\'s', async () => {
     const doomed = await newTenant();
     const kept = await newTenant();
-    for (const tenant of [doomed, kept]) await records.create({ tenantId: tenant.id }, ktCategory, { code: 'DEL-1', title: 'Deleted with the tenant' });
+    for (const tenant of [doomed, kept]) {
+      await records.create({ tenantId: tenant.id }, ktCategory, { code: 'DEL-1', title: 'Deleted with the tenant' });
+      await records.createMany({ tenantId: tenant.id }, ktCategory, [{ code: 'DEL-2', title: 'Batched' }, { code: 'DEL-3', title: 'Batched' }]);
+    }
     await tenants.deleteTenant(doomed.id);
     expect(await auditRows(doomed.id)).toEqual([]);
-    expect(await auditRows(kept.id)).toHaveLength(1);
+    const items = async (tenantId: string) => Number((await sql<{ count: string }>`select count(*) from audit_event_items where tenant_id = ${tenantId}`.execute(owner())).rows[0]!.count);
+    expect(await items(doomed.id)).toBe(0);
+    expect(await auditRows(kept.id)).toHaveLength(3);
+    expect(await items(kept.id)).toBe(2);
   });
 });

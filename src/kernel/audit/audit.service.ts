@@ -2,11 +2,12 @@
 import type { Kysely } from 'kysely';
 import { withTenant, type TenantContext, type TenantTx } from '../db/index.ts';
 import type { RecordChange, RecordListener } from '../records/index.ts';
-import { canonicalContentParts, hashEvent, linkHash } from './audit-chain.ts';
+import { batchAction, batchDetails, itemBody, itemLine, ItemsHash } from './audit-batch.ts';
+import { hashEvent } from './audit-chain.ts';
 import { changedFields } from './audit-changes.ts';
 import type { AuditActor, AuditEvent, AuditLog, AuditPage, SecurityEventInput } from './audit.contract.ts';
 import { auditErrors } from './audit.errors.ts';
-import { eventLine, insertEvent, insertEvents, lockChainHead, selectEvent, selectEvents, selectRunEvents } from './audit.repository.ts';
+import { insertEvent, insertItems, lockChainHead, selectEvent, selectEvents, selectRunEvents } from './audit.repository.ts';
 import { verifyTenantChain } from './chain-verification.ts';
 
 /** The tenant id of the platform chain: events that belong to no tenant. No tenant can have it (ids are UUIDv7). */
@@ -29,7 +30,18 @@ export function actorOf(context: Partial<TenantContext>): AuditActor {
   return { kind: 'system', id: null };
 }
 
-type Draft = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash' | 'occurredAt'>;
+type Draft = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash' | 'occurredAt' | 'batch'>;
+
+/** What an event takes from the context of its write: the actor, the request and the IP. */
+const contextDraft = (context: TenantContext): Pick<Draft, 'actor' | 'requestId' | 'ip'> => ({ actor: actorOf(context), requestId: context.requestId ?? null, ip: context.ip ?? null });
+
+/** Whether two writes' events would name the same tenant, actor, request and IP. */
+function sameOrigin(a: TenantContext, b: TenantContext): boolean {
+  if (a === b) return true;
+  const one = actorOf(a);
+  const other = actorOf(b);
+  return a.tenantId === b.tenantId && one.kind === other.kind && one.id === other.id && (a.requestId ?? null) === (b.requestId ?? null) && (a.ip ?? null) === (b.ip ?? null);
+}
 
 const lockAfter = new WeakMap<TenantTx, Promise<unknown>>();
 /**
@@ -60,65 +72,61 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
     // The time is taken under the lock, so it never goes backwards along one process's appends.
     const content = { ...draft, occurredAt: now().toISOString() };
     const hash = hashEvent(head.hash, { ...content, tenantId: head.tenantId });
-    const event: AuditEvent = { seq: head.seq + 1, ...content, prevHash: head.hash, hash };
+    const event: AuditEvent = { seq: head.seq + 1, ...content, prevHash: head.hash, hash, batch: null };
     await insertEvent(tx, head.tenantId, event);
     return event;
   };
 
   /**
-   * Appends events in order under one lock of the chain: `count` drafts, made one at a time by
-   * `draftAt` once the head is locked, each turned into its line of the statement before the next
-   * (insertEvents), so the changes and contents of thousands of events are never all held at once.
+   * Appends a bulk write's changes as one batch under one lock of the chain: the `audit.batch` event,
+   * then an item per change with the seqs after it (audit-batch.ts). Each change becomes its line of
+   * the items' statement before the next is looked at, so the changes of thousands of records are
+   * never all held at once in another form.
    */
-  const appendMany = async (tx: TenantTx, count: number, draftAt: (index: number) => Draft, expectedTenantId: string): Promise<void> => {
-    if (count === 0) return;
+  const appendBatch = async (tx: TenantTx, changes: readonly RecordChange[]): Promise<void> => {
+    const first = changes[0]!;
     const head = await lockChain(tx);
-    if (head.tenantId !== expectedTenantId.toLowerCase()) throw auditErrors.tenantMismatch();
+    if (head.tenantId !== first.context.tenantId.toLowerCase()) throw auditErrors.tenantMismatch();
     const occurredAt = now().toISOString();
-    let previous = head.hash;
+    const batchSeq = head.seq + 1;
+    const itemsHash = new ItemsHash();
     const lines: string[] = [];
-    for (let index = 0; index < count; index++) {
-      const draft = draftAt(index);
-      const content = canonicalContentParts({ ...draft, occurredAt, tenantId: head.tenantId });
-      const hash = linkHash(previous, content.text);
-      lines.push(
-        eventLine({
-          seq: head.seq + 1 + index,
-          prevHash: previous,
-          hash,
-          occurredAt,
-          actorKind: draft.actor.kind,
-          actorId: draft.actor.id,
-          action: draft.action,
-          entity: draft.entity,
-          recordId: draft.recordId,
-          requestId: draft.requestId,
-          ip: draft.ip,
-          changes: content.changes,
-          details: content.details,
-        }),
-      );
-      previous = hash;
+    for (const change of changes) {
+      const body = itemBody({ changes: change.entity.audited ? changedFields(change) : {}, details: change.details ?? {} });
+      const line = itemLine(batchSeq + 1 + lines.length, change.entity.name, change.id, change.action, body);
+      itemsHash.add(line);
+      lines.push(line);
     }
-    await insertEvents(tx, head.tenantId, lines);
+    const draft: Draft = {
+      ...contextDraft(first.context),
+      action: batchAction,
+      // The entities and records are the items': a filter by entity or record finds those.
+      entity: null,
+      recordId: null,
+      changes: {},
+      details: batchDetails(lines.length, itemsHash.digest()),
+    };
+    const content = { ...draft, occurredAt };
+    const hash = hashEvent(head.hash, { ...content, tenantId: head.tenantId });
+    await insertEvent(tx, head.tenantId, { seq: batchSeq, ...content, prevHash: head.hash, hash, batch: null });
+    await insertItems(tx, head.tenantId, batchSeq, lines);
   };
 
   // A write of an entity that is not audited is kept only when its writer gave details (ingestion's
   // lineage), without its field changes.
   const kept = (change: RecordChange) => change.entity.audited || change.details !== undefined;
   const changeDraft = (change: RecordChange): Draft => ({
-    actor: actorOf(change.context),
+    ...contextDraft(change.context),
     action: change.action,
     entity: change.entity.name,
     recordId: change.id,
     changes: change.entity.audited ? changedFields(change) : {},
     details: change.details ?? {},
-    requestId: change.context.requestId ?? null,
-    ip: change.context.ip ?? null,
   });
 
   const securityDraft = (event: SecurityEventInput, context: Partial<TenantContext>): Draft => {
     if (typeof event.action !== 'string' || event.action.length > 100 || !actionPattern.test(event.action)) throw auditErrors.invalidEvent('action must be dotted lower-case words, such as auth.login_failed');
+    if (event.action === batchAction) throw auditErrors.invalidEvent(`${batchAction} is the log's own action for bulk writes`);
     if (event.actor && !actorKinds.has(event.actor.kind)) throw auditErrors.invalidEvent('actor.kind must be user, api_key, system or anonymous');
     const details = event.details ?? {};
     if (typeof details !== 'object' || details === null || Array.isArray(details)) throw auditErrors.invalidEvent('details must be an object');
@@ -141,7 +149,15 @@ export function createAuditLog(db: Kysely<any>, options: AuditLogOptions = {}): 
     },
     async afterWriteMany(tx, changes) {
       const audited = changes.filter(kept);
-      if (audited.length > 0) await appendMany(tx, audited.length, (index) => changeDraft(audited[index]!), audited[0]!.context.tenantId);
+      // A batch's items share its actor, request and IP: changes told at once by different
+      // contexts (none of today's writers does) each get a batch of their own.
+      for (let start = 0; start < audited.length; ) {
+        let end = start + 1;
+        while (end < audited.length && sameOrigin(audited[end]!.context, audited[start]!.context)) end++;
+        if (end - start === 1) await append(tx, changeDraft(audited[start]!), audited[start]!.context.tenantId);
+        else await appendBatch(tx, audited.slice(start, end));
+        start = end;
+      }
     },
   };
 

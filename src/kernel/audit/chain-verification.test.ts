@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ktCategory } from '../../../test/model/kernel-test.model.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
 import { testModules } from '../../../test/support/test-env.ts';
-import { openDatabase, type Database, type TenantTx } from '../db/index.ts';
+import { openDatabase, withTenant, type Database, type TenantTx } from '../db/index.ts';
 import { createRegistry } from '../model/index.ts';
 import { createRecordService, type RecordService } from '../records/index.ts';
 import { createTenantDirectory, type Tenant, type TenantDirectory } from '../tenancy/index.ts';
@@ -140,6 +140,51 @@ describe('the audit chain check', () => {
       { numRuns: 40, seed: 20260101 },
     );
     expect((await audit.verifyChain(tenant.id)).intact).toBe(true);
+  });
+
+  it('checks the items of a batch as it checks events: any edit, deletion or addition of an item breaks the chain (property)', async () => {
+    const tenant = await tenantWithChain(2);
+    const context = { tenantId: tenant.id };
+    // seq 1-2 events, 3 a batch of items 4-8, 9 an event after it.
+    await records.createMany(context, ktCategory, [1, 2, 3, 4, 5].map((index) => ({ code: `B-${index}`, title: `Batched ${index}` })));
+    await records.create(context, ktCategory, { code: 'A-1', title: 'After' });
+    expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: 9, headSeq: 9 });
+    const tampers: Record<string, (seq: number) => string> = {
+      entity: (seq) => `update audit_event_items set entity = 'ktWidget' where tenant_id = '${tenant.id}' and seq = ${seq}`,
+      record_id: (seq) => `update audit_event_items set record_id = '0190f5a4-8888-7000-8000-000000000008' where tenant_id = '${tenant.id}' and seq = ${seq}`,
+      action: (seq) => `update audit_event_items set action = 'delete' where tenant_id = '${tenant.id}' and seq = ${seq}`,
+      body: (seq) => `update audit_event_items set body = replace(body, 'Batched', 'Forged') where tenant_id = '${tenant.id}' and seq = ${seq}`,
+      batch_seq: (seq) => `update audit_event_items set batch_seq = 1 where tenant_id = '${tenant.id}' and seq = ${seq}`,
+      seq: (seq) => `update audit_event_items set seq = seq + 100 where tenant_id = '${tenant.id}' and seq = ${seq}`,
+      tenant_id: (seq) => `update audit_event_items set tenant_id = '0190f5a4-7777-7000-8000-000000000007' where tenant_id = '${tenant.id}' and seq = ${seq}`,
+      deleted: (seq) => `delete from audit_event_items where tenant_id = '${tenant.id}' and seq = ${seq}`,
+      added: () => `insert into audit_event_items (tenant_id, seq, batch_seq, entity, record_id, action, body) values ('${tenant.id}', 10, 3, 'ktCategory', '0190f5a4-8888-7000-8000-000000000008', 'create', '{"changes":{},"details":{}}')`,
+      count: () => `update audit_events set details = ('{"items":4,"itemsHash":"' || (details ->> 'itemsHash') || '"}')::json where tenant_id = '${tenant.id}' and seq = 3`,
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 4, max: 8 }), fc.constantFrom(...Object.keys(tampers)), async (seq, kind) => {
+        const found = await owner()
+          .connection()
+          .execute(async (connection) => {
+            await sql`begin`.execute(connection);
+            try {
+              await sql.raw(tampers[kind]!(seq)).execute(connection);
+              return await verifyTenantChain(connection as TenantTx, tenant.id);
+            } finally {
+              await sql`rollback`.execute(connection);
+            }
+          });
+        expect(found.intact, kind).toBe(false);
+      }),
+      { numRuns: 40, seed: 20261128 },
+    );
+    expect((await audit.verifyChain(tenant.id)).intact).toBe(true);
+  });
+
+  it('refuses audit.batch as the action of a security event: only the log writes batches', async () => {
+    const tenant = await tenantWithChain(1);
+    await expect(withTenant(app.db, { tenantId: tenant.id }, (tx) => audit.recordSecurityEvent(tx, { action: 'audit.batch', details: { items: 5, itemsHash: 'x' } }))).rejects.toMatchObject({ code: 'audit.invalid_event' });
+    expect(await audit.verifyChain(tenant.id)).toMatchObject({ intact: true, checked: 1 });
   });
 
   it('serializes content canonically: key order does not matter, values round-trip (property)', () => {

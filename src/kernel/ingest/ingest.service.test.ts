@@ -66,7 +66,7 @@ const load = async (path: string, mode: 'full' | 'delta' = 'delta', as: TenantCo
 /** The lineage of the tenant's outlet writes, oldest first: what each audit event's details say (kernel/ingest/lineage.ts). */
 const lineage = async (): Promise<{ recordId: string; action: string; ingest: Record<string, unknown> }[]> =>
   (await withTenant(t.platform.database.db, context, (tx) => sql<{ record_id: string; action: string; ingest: Record<string, unknown> }>`
-    select record_id, action, details->'ingest' as ingest from audit_events where entity = 'outlet' and details->'ingest' is not null order by seq`.execute(tx))).rows.map((row) => ({ recordId: row.record_id, action: row.action, ingest: row.ingest }));
+    select record_id, action, details->'ingest' as ingest from audit_entries where entity = 'outlet' and details->'ingest' is not null order by seq`.execute(tx))).rows.map((row) => ({ recordId: row.record_id, action: row.action, ingest: row.ingest }));
 const outlets = async (as: TenantContext = context): Promise<ApiRecord[]> => (await t.platform.records.list(as, t.platform.registry.find('outlet')!, { limit: '200' }, { defaultLimit: 50, maxLimit: 200 })).data;
 
 beforeAll(async () => {
@@ -97,7 +97,7 @@ describe('ingestion runs', () => {
     expect(rejects[0]).toMatchObject({ field: 'channel', value: 'Z999' });
     expect(rejects[0]!.sourceRow).toMatchObject({ KUNNR: '0000100003', NAME1: 'Unknown Channel' });
     // Every write went through records: audited and in the sync change log.
-    const audited = await withTenant(t.platform.database.db, context, (tx) => sql<{ count: string }>`select count(*) from audit_events where entity = 'outlet'`.execute(tx));
+    const audited = await withTenant(t.platform.database.db, context, (tx) => sql<{ count: string }>`select count(*) from audit_entries where entity = 'outlet'`.execute(tx));
     expect(Number(audited.rows[0]!.count)).toBe(2);
     const changes = await withTenant(t.platform.database.db, context, (tx) => sql<{ count: string }>`select count(*) from sync_changes where entity_table = ${t.platform.registry.find('outlet')!.table}`.execute(tx));
     expect(Number(changes.rows[0]!.count)).toBe(2);

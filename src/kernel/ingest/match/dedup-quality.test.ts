@@ -97,7 +97,7 @@ async function runSet(exact: readonly string[]) {
   const byKey = new Map([...set.originals, ...set.rows].map((row) => [row.key, row]));
   const { lineage, reviews } = await withTenant(t.platform.database.db, context, async (tx) => ({
     lineage: (await sql<{ run_id: string; source_key: string; record_id: string; operation: string }>`
-      select details->'ingest'->>'run' as run_id, details->'ingest'->>'sourceKey' as source_key, record_id, details->'ingest'->>'operation' as operation from audit_events where details->'ingest' is not null`.execute(tx)).rows,
+      select details->'ingest'->>'run' as run_id, details->'ingest'->>'sourceKey' as source_key, record_id, details->'ingest'->>'operation' as operation from audit_entries where details->'ingest' is not null`.execute(tx)).rows,
     reviews: (await sql<{ source_key: string; candidate_id: string }>`select source_key, candidate_id from ingest_cases where kind = 'review' and status = 'open'`.execute(tx)).rows,
   }));
   for (const entry of lineage) if (entry.operation === 'create') clusterOf.set(entry.record_id, byKey.get(entry.source_key)!.cluster);

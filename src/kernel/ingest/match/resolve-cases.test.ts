@@ -30,7 +30,7 @@ async function queuedReview() {
 describe('review cases', () => {
   it('merges a review into its candidate per survivorship, audited and in the sync log, and the merge can be unlinked', async () => {
     const { context, candidate, review } = await queuedReview();
-    const audited = await countOf(context, 'audit_events');
+    const audited = await countOf(context, 'audit_entries');
     const outcome = await t.platform.ingest.resolveCase(context, review.id, 'merge');
     expect(outcome).toMatchObject({ caseId: review.id, decision: 'merge', recordId: candidate.id, mergeId: expect.any(String) });
     const [merged] = await loads.outlets(context);
@@ -38,7 +38,7 @@ describe('review cases', () => {
     expect(merged).toMatchObject({ id: candidate.id, code: '200001', street: 'Bahnhofstraße 5', phone: '+49301234567', email: 'local@example.com' });
     expect(await loads.xrefOf(context, '200001')).toBe(candidate.id);
     expect(await t.platform.ingest.listCases(context)).toEqual([]);
-    expect(await countOf(context, 'audit_events')).toBe(audited + 1);
+    expect(await countOf(context, 'audit_entries')).toBe(audited + 1);
     expect(await countOf(context, `sync_changes where record_id = '${candidate.id}'`)).toBe(2);
     await expect(t.platform.ingest.resolveCase(context, review.id, 'merge')).rejects.toMatchObject({ code: 'ingest.case_closed' });
 
