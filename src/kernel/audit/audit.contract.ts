@@ -124,9 +124,10 @@ export interface AuditLog {
   recordPlatformSecurityEvent(event: SecurityEventInput): Promise<AuditEvent>;
   list(context: TenantContext, query: AuditQuery): Promise<AuditPage>;
   /**
-   * The events that carry an ingestion run's lineage (`details.ingest.run`: kernel/ingest/lineage.ts)
-   * and occurred within `since`..`until`, in time order (then seq), after the event `afterSeq`,
-   * `limit` at most; `operation` keeps those of one operation.
+   * The entries (events, and items of batches) that carry an ingestion run's lineage
+   * (`details.ingest.run`: kernel/ingest/lineage.ts) and occurred within `since`..`until`, in time
+   * order (then seq), after the entry `afterSeq`, `limit` at most; `operation` keeps those of one
+   * operation.
    */
   listRunEvents(context: TenantContext, runId: string, query: RunEventsQuery): Promise<AuditEvent[]>;
   get(context: TenantContext, seq: number): Promise<AuditEvent>;

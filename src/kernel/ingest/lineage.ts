@@ -1,8 +1,9 @@
 /**
  * Lineage: which run wrote a record, from which source system, source key and row. It travels with
- * the write as the audit event's details (`{ ingest: { ... } }`), so a record's audit history shows
- * where each of its versions came from, in the same hash-chained log as every other change; and a
- * run's writes are listed from there (kernel/audit indexes events by their lineage's run).
+ * the write as its audit entry's details (`{ ingest: { ... } }`; a chunk's writes are items of one
+ * audit batch, each with a seq of its own), so a record's audit history shows where each of its
+ * versions came from, in the same hash-chained log as every other change; and a run's writes are
+ * listed from there (kernel/audit reads the entries of the run's time window by their lineage's run).
  */
 import type { AuditEvent } from '../audit/index.ts';
 import type { WriteDetails } from '../records/index.ts';
@@ -15,9 +16,9 @@ export function lineage(run: string, system: string, sourceKey: string, row: num
   return { ingest: { operation, ...(row === null ? {} : { row }), run, sourceKey, system } };
 }
 
-/** One write of a run, as its audit event tells it. */
+/** One write of a run, as its audit entry tells it. */
 export interface RunChange {
-  /** The event's place in the tenant's audit chain: the order of the writes, and the page cursor. */
+  /** The entry's place in the tenant's audit log: the order of the writes, and the page cursor. */
   seq: number;
   occurredAt: string;
   operation: LineageOperation;
@@ -31,7 +32,7 @@ export interface RunChange {
   row: number | null;
 }
 
-/** The change an audit event carrying lineage tells (`details.ingest`, as `lineage` wrote it). */
+/** The change an audit entry carrying lineage tells (`details.ingest`, as `lineage` wrote it). */
 export function runChangeOf(event: AuditEvent): RunChange {
   const ingest = event.details.ingest as { operation: LineageOperation; row?: number; sourceKey: string; system: string };
   return {

@@ -5,7 +5,7 @@
  * rows left to create (match/: link, or a review case), field ownership
  * (source-owned fields follow the source unless a user edited them since the last load: then a
  * conflict case), deletion flags, then set-based writes through the record service (audit and the
- * sync change log follow from there; each write's audit event carries its lineage: run, source
+ * sync change log follow from there; each write's audit entry, an item of the chunk's batch, carries its lineage: run, source
  * system, source key, row). When a set-based write fails on one bad row, the chunk is
  * written again row by row under savepoints to find the rows PostgreSQL refuses; those are rejected
  * and the chunk is planned and written again without them (a later row may have been planned
