@@ -196,6 +196,38 @@ describe('audit rows of record writes', () => {
   });
 });
 
+describe('reading batches', () => {
+  it('lists events and batch items as one log, newest first, paged and filtered as events alone were', async () => {
+    const tenant = await newTenant();
+    const userId = '0190f5a4-4444-7000-8000-000000000004';
+    const context: TenantContext = { tenantId: tenant.id };
+    const asUser: TenantContext = { ...context, userId };
+    const first = await records.create(context, ktCategory, { code: 'R-0', title: 'Before' }); // seq 1
+    const batched = await records.createMany(asUser, ktCategory, [1, 2, 3].map((index) => ({ code: `R-${index}`, title: `Batched ${index}` }))); // seq 2, items 3-5
+    await records.update(context, ktCategory, first.id, 1, { title: 'After' }); // seq 6
+    const all: number[] = [];
+    for (let cursor: string | undefined, pages = 0; pages < 10; pages++) {
+      const page = await audit.list(context, { limit: 2, ...(cursor ? { cursor } : {}) });
+      all.push(...page.data.map((event) => event.seq));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(all).toEqual([6, 5, 4, 3, 2, 1]);
+    const item = await audit.get(context, 4);
+    expect(item).toMatchObject({ seq: 4, batch: 2, action: 'create', entity: 'ktCategory', recordId: batched[1]!.id, actor: { kind: 'user', id: userId }, changes: { title: { before: null, after: 'Batched 2' } } });
+    expect(await audit.get(context, 2)).toMatchObject({ seq: 2, batch: null, action: 'audit.batch', entity: null, details: { items: 3 }, hash: item.hash });
+    const seqs = async (query: Parameters<AuditLog['list']>[1]) => (await audit.list(context, query)).data.map((event) => event.seq);
+    expect(await seqs({ action: 'create' })).toEqual([5, 4, 3, 1]);
+    expect(await seqs({ actorId: userId })).toEqual([5, 4, 3, 2]);
+    expect(await seqs({ actorId: userId, action: 'create', limit: 2 })).toEqual([5, 4]);
+    expect(await seqs({ entity: 'ktCategory', recordId: batched[2]!.id })).toEqual([5]);
+    expect(await seqs({ entity: 'ktCategory', recordId: first.id })).toEqual([6, 1]);
+    expect(await seqs({ from: new Date(Date.now() + 60_000).toISOString() })).toEqual([]);
+    expect(await seqs({ actorId: userId, to: new Date(Date.now() - 3_600_000).toISOString() })).toEqual([]);
+    expect(await seqs({ actorId: userId, from: new Date(Date.now() - 3_600_000).toISOString() })).toEqual([5, 4, 3, 2]);
+  });
+});
+
 describe('security events', () => {
   it('appends a security event to the chain of the transaction tenant, with the actor given', async () => {
     const tenant = await newTenant();

@@ -33,7 +33,9 @@ REVOKE ALL ON audit_event_items FROM PUBLIC;
 GRANT SELECT, INSERT ON audit_event_items TO tenantry_app;
 
 -- Every entry of the log, as the read API shows it: the chain's own events, and the items of the
--- batches with their batch's time, actor, request and IP (and its hash, which covers them).
+-- batches with their batch's time, actor, request and IP (and its hash, which covers them). For
+-- reading entries by seq or record, and for operators; a newest-first page reads the two tables on
+-- their own indexes (audit.repository.ts: a union member that joins is not walked in index order).
 -- security_invoker: read with the caller's rights, so the tables' row-level security applies.
 CREATE VIEW audit_entries WITH (security_invoker = true) AS
   SELECT e.tenant_id, e.seq, e.occurred_at, e.actor_kind, e.actor_id, e.action, e.entity, e.record_id, e.changes, e.details,
