@@ -1,11 +1,11 @@
-/** The cross-reference's bulk write: entries travel a line each, so keys and values that hold separators must come back whole. */
+/** The cross-reference's bulk write: entries travel a line each, so keys and values that hold separators must come back whole (raw hashes too). */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
 import { openDatabase, withTenant, type Database } from '../db/index.ts';
 import { newId } from '../shared/index.ts';
 import { createTenantDirectory, type Tenant } from '../tenancy/index.ts';
-import { upsertXref, xrefByKeys, type XrefEntry } from './ingest.repository.ts';
+import { recordRawHashes, upsertXref, xrefByKeys, type XrefEntry } from './ingest.repository.ts';
 
 let database: TestDatabase;
 let app: Database;
@@ -43,12 +43,17 @@ describe('cross-reference bulk writes', () => {
               return entry;
             });
           };
-          const first = keys.map((sourceKey, index) => ({ sourceKey, recordId: newId(), contentHash: `h${index}`, sourceValues: { ...values, index }, deletedInSource: false }));
+          // Every other entry with a raw hash (base64url, as rawHashOf makes them), the others without: null.
+          const first = keys.map((sourceKey, index) => ({ sourceKey, recordId: newId(), contentHash: `h${index}`, rawHash: index % 2 === 0 ? `r-${index}_A` : null, sourceValues: { ...values, index }, deletedInSource: false }));
           await write(first);
           expect(await read()).toEqual(first);
-          const second = first.map((entry) => ({ ...entry, contentHash: `${entry.contentHash}'`, sourceValues: { key: entry.sourceKey }, deletedInSource: deleted }));
+          // A write that knows no raw hash (a full load's missing record) clears it: its next row is prepared again.
+          const second = first.map((entry, index) => ({ ...entry, contentHash: `${entry.contentHash}'`, rawHash: index % 3 === 0 ? `r${index}` : undefined, sourceValues: { key: entry.sourceKey }, deletedInSource: deleted }));
           await write(second);
-          expect(await read()).toEqual(second);
+          expect(await read()).toEqual(second.map((entry) => ({ ...entry, rawHash: entry.rawHash ?? null })));
+          // recordRawHashes sets the raw hash alone.
+          await withTenant(app.db, { tenantId: tenant.id }, (tx) => recordRawHashes(tx, tenant.id, system, 'outlet', keys.map((sourceKey) => ({ sourceKey, rawHash: 'again' }))));
+          expect(await read()).toEqual(second.map((entry) => ({ ...entry, rawHash: 'again' })));
         },
       ),
       { numRuns: 40 },

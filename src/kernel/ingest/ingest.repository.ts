@@ -145,6 +145,12 @@ export interface XrefEntry {
   contentHash: string;
   sourceValues: Record<string, unknown>;
   deletedInSource: boolean;
+  /**
+   * The raw hash of the source row the entry was prepared from (unchanged-source.ts); null or absent
+   * when it was not written from a row as read (a full load's missing record, a review's link): the
+   * key's next row is prepared again.
+   */
+  rawHash?: string | null;
   /** The run that last wrote the entry (read only: a write sets the writing run). */
   lastRunId?: string;
 }
@@ -165,12 +171,12 @@ export const xrefHeadsByKeys = (tx: TenantTx, tenantId: string, system: string, 
 
 async function xrefRows(tx: TenantTx, tenantId: string, system: string, entity: string, keys: readonly string[], withValues: boolean): Promise<Map<string, XrefHead & { sourceValues?: Record<string, unknown> }>> {
   if (keys.length === 0) return new Map();
-  const result = await sql<{ source_key: string; record_id: string; content_hash: string; source_values?: Record<string, unknown>; deleted_in_source: boolean; last_run_id: string }>`
-    select source_key, record_id, content_hash, ${withValues ? sql`source_values, ` : sql``}deleted_in_source, last_run_id from ingest_xref
+  const result = await sql<{ source_key: string; record_id: string; content_hash: string; raw_hash: string | null; source_values?: Record<string, unknown>; deleted_in_source: boolean; last_run_id: string }>`
+    select source_key, record_id, content_hash, raw_hash, ${withValues ? sql`source_values, ` : sql``}deleted_in_source, last_run_id from ingest_xref
     where tenant_id = ${tenantId} and system = ${system} and entity = ${entity} and source_key = any(${keys})`.execute(tx);
   return new Map(
     result.rows.map((row) => {
-      const head: XrefHead = { sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, deletedInSource: row.deleted_in_source, lastRunId: row.last_run_id };
+      const head: XrefHead = { sourceKey: row.source_key, recordId: row.record_id, contentHash: row.content_hash, rawHash: row.raw_hash, deletedInSource: row.deleted_in_source, lastRunId: row.last_run_id };
       return [row.source_key, withValues ? { ...head, sourceValues: row.source_values! } : head];
     }),
   );
@@ -178,27 +184,49 @@ async function xrefRows(tx: TenantTx, tenantId: string, system: string, entity: 
 
 /**
  * The entries as one text, a line each: the source key as a JSON string, the record id, the content
- * hash, t/f for deleted in source and the source values as JSON, tab-separated. JSON escapes tabs and
- * newlines, the id is a UUID and the hash base64url, so none holds a separator (one that did would
+ * hash, the raw hash (empty for none), t/f for deleted in source and the source values as JSON,
+ * tab-separated. JSON escapes tabs and newlines, the id is a UUID and the hashes base64url, so none
+ * holds a separator (one that did would
  * fail its cast, not shift a value). The values are stored as the JSON text sent (a json column:
  * PostgreSQL checks it, builds no binary copy); a jsonb array of all the entries first built a binary
  * copy of the whole array (2 us an entry more).
  */
 const xrefLines = (entries: readonly XrefEntry[]): string =>
-  entries.map((entry) => `${json(entry.sourceKey)}\t${entry.recordId}\t${entry.contentHash}\t${entry.deletedInSource ? 't' : 'f'}\t${json(entry.sourceValues)}`).join('\n');
+  entries.map((entry) => `${json(entry.sourceKey)}\t${entry.recordId}\t${entry.contentHash}\t${entry.rawHash ?? ''}\t${entry.deletedInSource ? 't' : 'f'}\t${json(entry.sourceValues)}`).join('\n');
 
 export async function upsertXref(tx: TenantTx, tenantId: string, system: string, entity: string, runId: string, entries: readonly XrefEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await sql`
-    insert into ingest_xref (tenant_id, system, entity, source_key, record_id, content_hash, source_values, deleted_in_source, last_run_id)
-    select ${tenantId}, ${system}, ${entity}, e.source_key, e.record_id, e.content_hash, e.source_values, e.deleted_in_source, ${runId}
+    insert into ingest_xref (tenant_id, system, entity, source_key, record_id, content_hash, raw_hash, source_values, deleted_in_source, last_run_id)
+    select ${tenantId}, ${system}, ${entity}, e.source_key, e.record_id, e.content_hash, nullif(e.raw_hash, ''), e.source_values, e.deleted_in_source, ${runId}
     from (
       select split_part(line, E'\t', 1)::json #>> '{}' as source_key, split_part(line, E'\t', 2)::uuid as record_id, split_part(line, E'\t', 3) as content_hash,
-        split_part(line, E'\t', 4)::boolean as deleted_in_source, split_part(line, E'\t', 5)::json as source_values
+        split_part(line, E'\t', 4) as raw_hash, split_part(line, E'\t', 5)::boolean as deleted_in_source, split_part(line, E'\t', 6)::json as source_values
       from string_to_table(${xrefLines(entries)}::text, E'\n') as line offset 0
     ) as e
-    on conflict (tenant_id, system, entity, source_key) do update set record_id = excluded.record_id, content_hash = excluded.content_hash,
+    on conflict (tenant_id, system, entity, source_key) do update set record_id = excluded.record_id, content_hash = excluded.content_hash, raw_hash = excluded.raw_hash,
       source_values = excluded.source_values, deleted_in_source = excluded.deleted_in_source, last_run_id = excluded.last_run_id, updated_at = now()`.execute(tx);
+}
+
+/**
+ * Records the raw hash of rows that prepared to their entry's content (unchanged, but read from a
+ * row the entry does not know: a new spec version, an export formatted differently, an entry from
+ * before raw hashes), so the next run skips preparing them; the entry is otherwise left as it is
+ * (not written by the run: `last_run_id` stays).
+ */
+export async function recordRawHashes(tx: TenantTx, tenantId: string, system: string, entity: string, entries: readonly { sourceKey: string; rawHash: string }[]): Promise<void> {
+  if (entries.length === 0) return;
+  await sql`
+    update ingest_xref x set raw_hash = e.raw_hash
+    from unnest(${entries.map((entry) => entry.sourceKey)}::text[], ${entries.map((entry) => entry.rawHash)}::text[]) as e(source_key, raw_hash)
+    where x.tenant_id = ${tenantId} and x.system = ${system} and x.entity = ${entity} and x.source_key = e.source_key`.execute(tx);
+}
+
+/** Whether the source has written any entry of the entity: a run into none has no row to skip preparing. */
+export async function hasXrefEntries(tx: TenantTx, tenantId: string, system: string, entity: string): Promise<boolean> {
+  const result = await sql<{ found: boolean }>`
+    select exists (select 1 from ingest_xref where tenant_id = ${tenantId} and system = ${system} and entity = ${entity}) as found`.execute(tx);
+  return result.rows[0]!.found;
 }
 
 /**

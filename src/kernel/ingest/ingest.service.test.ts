@@ -160,6 +160,21 @@ describe('ingestion runs', () => {
     ]);
   });
 
+  it('reactivates a record whose row comes back: its deletion flag cleared, or in the file again', async () => {
+    // Deactivated for the source (above), not by a user: the row's `active` is a source change, not a local edit to keep.
+    const run = await load(file(rows.mueller, rows.kiosk), 'full');
+    expect(run.counts).toMatchObject({ updated: 2, conflicts: 0, deactivated: 0 });
+    expect((await outlets()).map((outlet) => [outlet.code, outlet.active]).sort()).toEqual([
+      ['100001', true],
+      ['100002', true],
+    ]);
+    // A user's deactivation stays: the source did not change `active`.
+    const kiosk = (await outlets()).find((outlet) => outlet.code === '100002')!;
+    await t.platform.records.update(context, t.platform.registry.find('outlet')!, kiosk.id, undefined, { active: false });
+    expect((await load(file(rows.mueller, rows.kiosk.replace('030 1234567', '030 1234568')), 'full')).counts).toMatchObject({ updated: 1, conflicts: 0 });
+    expect((await outlets()).find((outlet) => outlet.code === '100002')).toMatchObject({ active: false, phone: '+49301234568' });
+  });
+
   it('links a new source key to the existing record with the same tax id instead of duplicating it', async () => {
     const again = rows.mueller.replace('0000100001', '0000900001').replace('Müller  Markt', 'Mueller Markt');
     const run = await load(file(again));

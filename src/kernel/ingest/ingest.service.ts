@@ -41,6 +41,8 @@ export interface IngestServiceOptions {
   chunkBytes?: number;
   /** Chunk transactions a run keeps open at once (default 2; 1: one connection a run, one chunk at a time). */
   chunksInFlight?: 1 | 2;
+  /** False: a run prepares every row, even those whose source is unchanged (default true; unchanged-source.ts); for tests comparing both. */
+  skipUnchanged?: boolean;
   /** The tenant's settings (kernel/tenancy): `ingest.fuzzy` overrides the specs' fuzzy thresholds (ingest-settings.ts). */
   tenantSettings?: IngestTenantSettings;
   /** kernel/audit: a change of the ingestion settings is recorded with it; a run's changes are read from it. */
@@ -182,7 +184,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       let counts: IngestCounts;
       const before: IngestCounts = { ...emptyCounts(), ...run.counts };
       try {
-        counts = await runPipeline({ db, records, chunkSize, chunkBytes, chunksInFlight }, { context: loadContext, attempt, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.read(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
+        counts = await runPipeline({ db, records, chunkSize, chunkBytes, chunksInFlight, skipUnchanged: options.skipUnchanged ?? true }, { context: loadContext, attempt, run: { ...run, counts: { ...emptyCounts(), ...run.counts } }, spec: withTenantThresholds(specForRun(stored.spec, run), (await options.tenantSettings?.read(context.tenantId)) ?? {}), entity, customFields: fields, entityOf: (name) => registry.find(name), ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}) });
       } catch (error) {
         // Taken over: the run is the other execution's to finish or fail.
         if (error instanceof RunSuperseded) return service.getRun(context, id);

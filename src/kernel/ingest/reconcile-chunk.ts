@@ -20,7 +20,7 @@ import type { ApiRecord } from '../records/index.ts';
 import { lineage } from './lineage.ts';
 import { applyInput, matchChunk, planLink, type MatchTarget, type MergePlan } from './match/index.ts';
 import type { PendingReference } from './resolve-references.ts';
-import { claimRunKeys, claimedRunKeys, insertCases, upsertXref, xrefByKeys, xrefHeadsByKeys, type CaseRow, type RejectRow, type XrefEntry, type XrefHead } from './ingest.repository.ts';
+import { claimRunKeys, claimedRunKeys, insertCases, recordRawHashes, upsertXref, xrefByKeys, xrefHeadsByKeys, type CaseRow, type RejectRow, type XrefEntry, type XrefHead } from './ingest.repository.ts';
 
 /** A row ready to reconcile: mapped, normalized and valid. */
 export interface PreparedRow {
@@ -32,9 +32,18 @@ export interface PreparedRow {
    * created by two chunks written at once have ids in file order, as one chunk at a time gives them.
    */
   readonly id: string;
+  /** Empty for an unprepared row. */
   readonly record: Record<string, unknown>;
   readonly deleted: boolean;
   readonly hash: string;
+  /** The row's values under the run's preparation (unchanged-source.ts), kept in its cross-reference entry. */
+  readonly rawHash: string;
+  /**
+   * Not prepared: its raw hash was its entry's when the chunk was cut, so its content hash and
+   * deletion flag are the entry's. Unchanged, once the chunk's transaction confirms the entry
+   * (`StalePreparation` when it does not).
+   */
+  readonly unprepared?: boolean;
   /** The row as read, for the source values of a reject found later. */
   readonly source: SourceRow;
   /** References to other records, resolved in the chunk's transaction (resolve-references.ts). */
@@ -50,6 +59,16 @@ export interface ChunkTarget extends MatchTarget {
 export interface ChunkOutcome {
   counts: Partial<IngestCounts>;
   rejects: RejectRow[];
+}
+
+/**
+ * An unprepared row's entry is no longer what it was when the chunk was cut (another run, a review
+ * wrote it since): the chunk is rolled back, to be prepared and written again.
+ */
+export class StalePreparation extends Error {
+  constructor() {
+    super('A row was taken for unchanged by an entry written since.');
+  }
 }
 
 type Write =
@@ -120,10 +139,14 @@ async function reconcileRows(
   const toWrite = new Set<string>();
   for (const row of first.values()) {
     if (writtenByRun.has(row.sourceKey)) continue;
-    if (sameAsLast(row, heads.get(row.sourceKey))) unchanged.push(row);
+    const head = heads.get(row.sourceKey);
+    if (row.unprepared && (head?.rawHash !== row.rawHash || !sameAsLast(row, head))) throw new StalePreparation();
+    if (sameAsLast(row, head)) unchanged.push(row);
     else toWrite.add(row.sourceKey);
   }
   const claimed = await claimRunKeys(tx, tenantId, runId, unchanged.map((row) => ({ key: row.sourceKey, row: row.rowNumber })));
+  // Prepared, unchanged, from a row its entry does not know: the entry learns it, and the next run skips it.
+  await recordRawHashes(tx, tenantId, spec.system, entity.name, unchanged.flatMap((row) => (claimed.has(row.sourceKey) || heads.get(row.sourceKey)!.rawHash === row.rawHash ? [] : [{ sourceKey: row.sourceKey, rawHash: row.rawHash }])));
   for (const key of await claimedRunKeys(tx, tenantId, runId, [...toWrite])) claimed.add(key);
   const live = [...first.values()].filter((row) => {
     if (!writtenByRun.has(row.sourceKey) && !claimed.has(row.sourceKey)) return true;
@@ -180,14 +203,14 @@ async function reconcileRows(
         writes.push({ kind: 'create', row, id: row.id, input, operation: 'create' });
         view.add(input);
       }
-      xrefUpdates.push({ sourceKey: row.sourceKey, recordId: existing ?? row.id, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
+      xrefUpdates.push({ sourceKey: row.sourceKey, recordId: existing ?? row.id, contentHash: row.hash, rawHash: row.rawHash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
       continue;
     }
     if (row.deleted) {
       const input = deactivation(spec);
       if (input) update(row, record.id, input, 'deactivate');
       else add('unchanged');
-      xrefUpdates.push({ ...entry, contentHash: row.hash, deletedInSource: true });
+      xrefUpdates.push({ ...entry, contentHash: row.hash, rawHash: row.rawHash, sourceValues: deactivatedSourceValues(target.sourceOwned, spec, entry.sourceValues), deletedInSource: true });
       continue;
     }
     const { set, conflicts } = ownedChanges(target, row.record, record, entry.sourceValues);
@@ -195,7 +218,7 @@ async function reconcileRows(
     add('conflicts', conflicts.length);
     if (Object.keys(set).length > 0) update(row, record.id, set, 'update');
     else add('unchanged');
-    xrefUpdates.push({ ...entry, contentHash: row.hash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
+    xrefUpdates.push({ ...entry, contentHash: row.hash, rawHash: row.rawHash, sourceValues: sourceValuesOf(target, row.record), deletedInSource: false });
   }
   // Fuzzy duplicates (match/): creates that look like a record or an earlier row link to it or wait
   // for review; every link writes per the spec's survivorship rules and can be reversed.
@@ -232,6 +255,18 @@ export function deactivation(spec: MappingSpec): Record<string, unknown> | null 
   const policy = spec.missing ?? { action: 'deactivate' };
   if (policy.action !== 'deactivate') return null;
   return { [policy.field ?? 'active']: policy.value ?? false };
+}
+
+/**
+ * An entry's source values once its record is deactivated for the source (a deletion flag, a full
+ * load that left it out): the deactivation as the value the source set, when the field is source-owned.
+ * The row coming back then changes it as a source change, not as a user's edit to keep.
+ */
+export function deactivatedSourceValues(sourceOwned: ReadonlySet<string>, spec: MappingSpec, values: Record<string, unknown>): Record<string, unknown> {
+  const input = deactivation(spec);
+  if (!input) return values;
+  const owned = Object.entries(input).filter(([field]) => sourceOwned.has(field));
+  return owned.length === 0 ? values : { ...values, ...Object.fromEntries(owned) };
 }
 
 function sourceValuesOf(target: ChunkTarget, record: Record<string, unknown>): Record<string, unknown> {

@@ -3,6 +3,9 @@
  * one chunk at a time), reconcile and write each chunk in one tenant transaction together with its
  * rejects and the run's checkpoint, so a crash loses nothing and repeats nothing: a resumed run
  * skips the rows at or below the checkpoint. A full load then deactivates what the file left out.
+ * Rows whose source is what their cross-reference entry was prepared from are not prepared again
+ * (unchanged-source.ts): when the source has entries, a chunk's keys are looked up before its rows
+ * are prepared.
  */
 import { hash as digest } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -16,15 +19,16 @@ import { deriveSchemas, type CustomField, type EntityDef } from '../model/index.
 import { checkExt, type RecordService } from '../records/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import type { IngestCounts, IngestRun, MappingSpec, RunProgress, SourceRow, SourceRowProblem } from './ingest.contract.ts';
-import { claimRunKeys, emptyCounts, insertRejects, missingFromRun, upsertXref, updateRun, type RejectRow } from './ingest.repository.ts';
-import { compileMapping } from './mapping/index.ts';
+import { claimRunKeys, emptyCounts, hasXrefEntries, insertRejects, missingFromRun, upsertXref, updateRun, xrefHeadsByKeys, type RejectRow } from './ingest.repository.ts';
+import { compileKeyReader, compileMapping } from './mapping/index.ts';
 import { compileNormalizer } from './normalize/index.ts';
 import { lineage } from './lineage.ts';
-import { matchProfileOf } from './match/index.ts';
+import { matchProfileOf, sourceOwnedOf } from './match/index.ts';
 import { statisticsKeeper } from './planner-statistics.ts';
-import { deactivation, matchKeysOf, reconcileChunk, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
+import { deactivatedSourceValues, deactivation, matchKeysOf, reconcileChunk, StalePreparation, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
 import { resolveReferences, takeReferences, type ReferenceTarget } from './resolve-references.ts';
 import { readSource } from './sources/index.ts';
+import { preparationFingerprint, rawHashOf } from './unchanged-source.ts';
 
 
 export interface PipelineDeps {
@@ -36,6 +40,8 @@ export interface PipelineDeps {
   readonly chunkBytes: number;
   /** 2: a chunk may be written beside the previous one (`beside`); 1: one at a time. */
   readonly chunksInFlight: 1 | 2;
+  /** False: every row is prepared, even one whose source is unchanged (unchanged-source.ts); for tests comparing both. */
+  readonly skipUnchanged?: boolean;
 }
 
 export interface PipelineInput {
@@ -58,6 +64,9 @@ const validatorOf = (entity: EntityDef): ValidateFunction => {
   if (!validate) validators.set(entity, (validate = ajv.compile(deriveSchemas(entity).create)));
   return validate;
 };
+/** Rows parsed or prepared in one go yield to I/O this often, so the chunk being written gets its replies. */
+const yieldEvery = 50;
+const yieldToIo = () => new Promise(setImmediate);
 const cut = (value: unknown, length = 1000): string | null => {
   if (value === null || value === undefined) return null;
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -80,17 +89,30 @@ interface Chunk {
   /** The last row number it holds: the checkpoint its commit writes. */
   readonly upTo: number;
   readonly read: number;
+  /** The keys (`keysOf`) of rows it prepared after it was cut (`preparedWhole`): not among those the chunk beside it compared. */
+  readonly lateKeys: ReadonlySet<string>;
 }
 
 /** A chunk being written, as the chunk written beside it sees it. */
 interface InFlight {
   /** Settles when its transaction has committed (or failed). */
   readonly done: Promise<void>;
-  /** The existing records it writes, once it has decided (empty when it failed first). */
-  readonly writes: Promise<ReadonlySet<string>>;
+  /** What it writes, once it has decided (nothing when it failed first). */
+  readonly writes: Promise<Decided>;
+  /** Set when it was decided again after it told `writes`: the chunk beside it starts again after its commit. */
+  readonly redone: { value: boolean };
   /** Its source keys and match-field values (`keysOf`). */
   readonly keys: ReadonlySet<string>;
 }
+
+/** What a chunk writes, as the chunk beside it checks its own decisions against. */
+interface Decided {
+  /** The existing records it writes. */
+  readonly records: ReadonlySet<string>;
+  /** Keys of rows it prepared after it was cut (`Chunk.lateKeys`). */
+  readonly keys: ReadonlySet<string>;
+}
+const nothing: Decided = { records: new Set(), keys: new Set() };
 
 /** The next chunk decided by a record the previous one writes: it starts again after the previous commit. */
 class StaleRead extends Error {}
@@ -104,12 +126,24 @@ export class RunSuperseded extends Error {
 
 interface Deferred<T> {
   readonly promise: Promise<T>;
+  /** Only the first value counts. */
   resolve(value: T): void;
+  readonly settled: boolean;
 }
 const deferred = <T>(): Deferred<T> => {
   let resolve!: (value: T) => void;
+  let settled = false;
   const promise = new Promise<T>((settle) => (resolve = settle));
-  return { promise, resolve };
+  return {
+    promise,
+    resolve: (value) => {
+      settled = true;
+      resolve(value);
+    },
+    get settled() {
+      return settled;
+    },
+  };
 };
 
 /** Runs (or resumes) the pipeline; throws a domain error that fails the run, with the checkpoint kept. */
@@ -118,11 +152,13 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   const { context, run, spec, entity, customFields } = input;
   const tenantId = context.tenantId;
   const map = compileMapping(spec, { entity, customFields });
+  const keyOf = compileKeyReader(spec);
   const normalize = compileNormalizer(spec.normalize ?? {});
   const validate = validatorOf(entity);
   const fieldsOfEntity = customFields.filter((custom) => custom.entity === entity.name);
+  const fingerprint = preparationFingerprint(spec, validate.schema, fieldsOfEntity);
   const mapped = Object.keys(spec.fields);
-  const sourceOwned = new Set(spec.sourceOwned ?? mapped);
+  const sourceOwned = sourceOwnedOf(spec);
   const unique = Object.entries(entity.fields).filter(([field, def]) => def.unique && mapped.includes(field)).map(([field]) => field);
   // Only a spec with `reference` transforms makes markers: the others skip looking for them row by row.
   const referencing = Object.values(spec.fields).some((mapping) => mapping.transforms?.some((transform) => transform.op === 'reference'));
@@ -143,11 +179,14 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   let lastRow = run.checkpointRow;
   let prepared: PreparedRow[] = [];
   let rejects: RejectRow[] = [];
+  /** Rows read and not yet prepared, when the run looks its keys up first (`skipUnchanged`). */
+  let pending: { row: SourceRow; id: string; rawHash: string }[] = [];
 
   const rejectProblem = (problem: SourceRowProblem) =>
     rejects.push({ rowNumber: problem.rowNumber, line: problem.line, seq: 0, sourceKey: null, field: null, value: cut(problem.excerpt, 200), code: problem.code, reason: problem.reason, sourceRow: problem.excerpt === undefined ? null : { _raw: problem.excerpt } });
 
-  const prepare = (row: SourceRow) => {
+  /** The row mapped, normalized and validated; or its rejects, one a problem. */
+  const prepareRow = (row: SourceRow, id: string, rawHash: string): PreparedRow | RejectRow[] => {
     const result = map(row);
     const problems: { field: string | null; value: unknown; code: string; reason: string }[] = result.problems.map((problem) => ({ field: problem.field, value: problem.value, code: problem.code, reason: problem.reason }));
     if (firstRow) {
@@ -187,11 +226,57 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     if (result.sourceKey === null && !problems.some((problem) => problem.field === '$key')) problems.push({ field: '$key', value: null, code: 'ingest.missing_key', reason: 'The row has no source key.' });
     if (problems.length > 0) {
       const source = sourceRowOf(row);
-      problems.forEach((problem, seq) => rejects.push({ rowNumber: row.rowNumber, line: row.line, seq, sourceKey: result.sourceKey, field: problem.field, value: cut(problem.value), code: problem.code, reason: problem.reason, sourceRow: seq === 0 ? source : null }));
-      return;
+      return problems.map((problem, seq) => ({ rowNumber: row.rowNumber, line: row.line, seq, sourceKey: result.sourceKey, field: problem.field, value: cut(problem.value), code: problem.code, reason: problem.reason, sourceRow: seq === 0 ? source : null }));
     }
     const hash = digest('sha1', `${JSON.stringify(marked)}${result.deleted ? '\u0001' : '\u0000'}`, 'base64url');
-    prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, id: newId(), record, deleted: result.deleted, hash, source: row, references: references.length > 0 ? references : undefined });
+    return { rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, id, record, deleted: result.deleted, hash, rawHash, source: row, references: references.length > 0 ? references : undefined };
+  };
+  const prepare = (row: SourceRow, id = newId(), rawHash = rawHashOf(fingerprint, row.values)) => {
+    const result = prepareRow(row, id, rawHash);
+    if (Array.isArray(result)) rejects.push(...result);
+    else prepared.push(result);
+  };
+
+  // A run whose source has entries reads a chunk's rows, looks their keys up, and prepares only those
+  // whose raw hash is not their entry's (unchanged-source.ts). A spec with `reference` transforms
+  // prepares every row: its references are resolved (and may be refused) on every run. The first row
+  // is always prepared: it tells a file that does not fit the mapping.
+  const skipUnchanged = deps.skipUnchanged !== false && !referencing && (await withTenant(db, context, (tx) => hasXrefEntries(tx, tenantId, spec.system, entity.name)));
+  const hold = (row: SourceRow) => pending.push({ row, id: newId(), rawHash: rawHashOf(fingerprint, row.values) });
+  /** The held rows, in file order: those whose entry has their raw hash as unprepared rows, the others prepared. */
+  const preparePending = async () => {
+    if (pending.length === 0) return;
+    const held = pending;
+    pending = [];
+    const keys = held.map(({ row }) => keyOf(row));
+    const heads = await withTenant(db, context, (tx) => xrefHeadsByKeys(tx, tenantId, spec.system, entity.name, keys.filter((key) => key !== null)));
+    for (let index = 0; index < held.length; index++) {
+      const { row, id, rawHash } = held[index]!;
+      const key = keys[index]!;
+      const head = key === null ? undefined : heads.get(key);
+      if (head?.rawHash === rawHash) prepared.push({ rowNumber: row.rowNumber, line: row.line, sourceKey: key!, id, record: {}, deleted: head.deletedInSource, hash: head.contentHash, rawHash, source: row, unprepared: true });
+      else prepare(row, id, rawHash);
+      if (index % yieldEvery === yieldEvery - 1 && inFlight.length > 0) await yieldToIo();
+    }
+  };
+  /** The chunk with its unprepared rows prepared (their entries changed since it was cut: `StalePreparation`). */
+  const preparedWhole = (chunk: Chunk): Chunk => {
+    const rows: PreparedRow[] = [];
+    const late: PreparedRow[] = [];
+    const lateRejects: RejectRow[] = [];
+    for (const row of chunk.rows) {
+      if (!row.unprepared) {
+        rows.push(row);
+        continue;
+      }
+      const result = prepareRow(row.source, row.id, row.rawHash);
+      if (Array.isArray(result)) lateRejects.push(...result);
+      else {
+        rows.push(result);
+        late.push(result);
+      }
+    }
+    return { ...chunk, rows, rowRejects: [...chunk.rowRejects, ...lateRejects], lateKeys: new Set([...chunk.lateKeys, ...keysOf(late, lateRejects)]) };
   };
 
   // A chunk is cut from what was read; its transaction runs while the next chunk is read and prepared
@@ -201,7 +286,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   let chunkStartBytes = 0;
   const inFlight: InFlight[] = [];
   const cutChunk = (): Chunk => {
-    const chunk = { rows: prepared, rowRejects: rejects, upTo: lastRow, read: chunkRead };
+    const chunk = { rows: prepared, rowRejects: rejects, upTo: lastRow, read: chunkRead, lateKeys: new Set<string>() };
     prepared = [];
     rejects = [];
     chunkRead = 0;
@@ -211,12 +296,15 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   // Chunks are written beside each other unless a chunk reads what the previous one writes in ways the
   // keys do not show: fuzzy candidates (any record may be one) and references to other rows.
   const beside = deps.chunksInFlight === 2 && !referencing && matchProfileOf(spec) === null;
-  /** What two chunks written at once must not share: source keys, and the values of the match fields (unique or exact keys). */
-  const keysOf = (chunk: Chunk): Set<string> => {
+  /**
+   * What two chunks written at once must not share: source keys, and the values of the match fields
+   * (unique or exact keys). An unprepared row has none: unchanged, it looks no record up by them.
+   */
+  const keysOf = (rows: readonly PreparedRow[], rowRejects: readonly RejectRow[]): Set<string> => {
     const keys = new Set<string>();
     if (!beside) return keys;
-    for (const reject of chunk.rowRejects) if (reject.sourceKey !== null) keys.add(`key\u0000${reject.sourceKey}`);
-    for (const row of chunk.rows) {
+    for (const reject of rowRejects) if (reject.sourceKey !== null) keys.add(`key\u0000${reject.sourceKey}`);
+    for (const row of rows) {
       keys.add(`key\u0000${row.sourceKey}`);
       for (const key of matchKeysOf(target.matchFields, row.record)) keys.add(key);
     }
@@ -224,7 +312,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   };
 
   /** Writes the chunk in one transaction; beside `previous` (still being written), committed after it. */
-  const attempt = async (chunk: Chunk, writes: Deferred<ReadonlySet<string>>, previous: InFlight | undefined) => {
+  const attempt = async (chunk: Chunk, writes: Deferred<Decided>, previous: InFlight | undefined, keys: ReadonlySet<string>) => {
     const { rows, rowRejects, upTo, read } = chunk;
     const next = await withTenant(db, context, async (tx) => {
       if (previous) lockChainAfter(tx, previous.done);
@@ -232,10 +320,13 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       const referenced = await resolveReferences(tx, references, rows);
       const result = await reconcileChunk(tx, target, referenced.rows, async ({ read, written }) => {
         // This chunk read without seeing what the previous one writes: right only when it decided by
-        // none of the records the previous one writes (and by no key it writes: `keysOf`), else it
-        // starts again once the previous has committed.
-        if (previous && [...(await previous.writes)].some((id) => read.has(id))) throw new StaleRead();
-        writes.resolve(written);
+        // none of the records the previous one writes (and by no key it writes: `keysOf`, compared at
+        // hand-over, and those of rows it prepared since), else it starts again once the previous has committed.
+        if (previous) {
+          const before = await previous.writes;
+          if ([...before.records].some((id) => read.has(id)) || [...before.keys].some((key) => keys.has(key) || chunk.lateKeys.has(key))) throw new StaleRead();
+        }
+        writes.resolve({ records: written, keys: chunk.lateKeys });
       });
       const allRejects = [...rowRejects, ...withSourceRows([...referenced.rejects, ...result.rejects], rows)];
       await insertRejects(tx, tenantId, run.id, allRejects);
@@ -243,6 +334,8 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       await claimRunKeys(tx, tenantId, run.id, allRejects.flatMap((reject) => (reject.seq === 0 && reject.sourceKey !== null ? [{ key: reject.sourceKey, row: reject.rowNumber }] : [])));
       // Committed after the previous chunk, never instead of it: its failure rolls this one back.
       await previous?.done;
+      // It wrote rows it had taken for unchanged: this chunk's reads did not know them.
+      if (previous?.redone.value) throw new StaleRead();
       // The stored counts are those of the rows up to the checkpoint, never of rows read ahead.
       const next: IngestCounts = { ...counts, read: counts.read + read };
       for (const [key, value] of Object.entries(result.counts)) next[key as keyof IngestCounts] += value;
@@ -255,34 +348,48 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
     Object.assign(counts, next);
     input.onProgress?.({ run, counts: { ...counts }, bytesRead });
   };
-  const commit = async (chunk: Chunk, writes: Deferred<ReadonlySet<string>>, previous: InFlight | undefined) => {
+  const commit = async (cut: Chunk, keys: ReadonlySet<string>, writes: Deferred<Decided>, before: InFlight | undefined, redone: { value: boolean }) => {
+    let chunk = cut;
+    let previous = before;
     try {
       if (chunk.rows.length === 0 && chunk.rowRejects.length === 0 && chunk.upTo === run.checkpointRow) return await previous?.done;
-      await attempt(chunk, writes, previous);
-    } catch (error) {
-      if (!(error instanceof StaleRead)) throw error;
-      await previous!.done;
-      await attempt(chunk, writes, undefined);
+      // Written again after the previous chunk's commit when it read what that one writes, and with
+      // every row prepared when one it took for unchanged was not; when it had told the chunk beside
+      // it what it writes (`writes`), that one starts again too. Each happens once at most: a chunk
+      // written again has no chunk beside it, and one prepared whole no unprepared row.
+      for (;;) {
+        try {
+          return await attempt(chunk, writes, previous, keys);
+        } catch (error) {
+          if (!(error instanceof StaleRead || error instanceof StalePreparation)) throw error;
+          if (writes.settled) redone.value = true;
+          await previous?.done;
+          previous = undefined;
+          if (error instanceof StalePreparation) chunk = preparedWhole(chunk);
+        }
+      }
     } finally {
-      writes.resolve(new Set());
+      writes.resolve(nothing);
     }
   };
   /** Starts writing the chunk cut from what was read: beside the one being written when they share nothing, else after it. */
   const handOver = async () => {
+    await preparePending();
     const chunk = cutChunk();
     // Two chunks at most: the one before the previous has committed (its failure ends the run here).
     if (inFlight.length === 2) await inFlight.shift()!.done;
     let previous = inFlight.at(-1);
-    const keys = keysOf(chunk);
+    const keys = keysOf(chunk.rows, chunk.rowRejects);
     if (previous && (!beside || [...keys].some((key) => previous!.keys.has(key)))) {
       await inFlight.shift()!.done;
       previous = undefined;
     }
-    const writes = deferred<ReadonlySet<string>>();
-    const done = commit(chunk, writes, previous);
+    const writes = deferred<Decided>();
+    const redone = { value: false };
+    const done = commit(chunk, keys, writes, previous, redone);
     // Awaited at a later hand-over or at the end; a failure is kept until then, not reported as unhandled.
     done.catch(() => {});
-    inFlight.push({ done, writes: writes.promise, keys });
+    inFlight.push({ done, writes: writes.promise, keys, redone });
   };
   async function* counted(path: string): AsyncGenerator<Uint8Array> {
     for await (const chunk of createReadStream(path, { highWaterMark: Math.min(256 * 1024, deps.chunkBytes) })) {
@@ -305,11 +412,12 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       }
       chunkRead += 1;
       // Rows parsed from a buffered block come as microtasks, which starve I/O: let the writing chunk's replies in.
-      if (inFlight.length > 0 && chunkRead % 50 === 0) await new Promise(setImmediate);
+      if (inFlight.length > 0 && chunkRead % yieldEvery === 0) await yieldToIo();
       if (item.kind === 'problem') rejectProblem(item.problem);
+      else if (skipUnchanged && !firstRow) hold(item.row);
       else prepare(item.row);
       lastRow = rowNumber;
-      if (prepared.length + rejects.length >= deps.chunkSize || bytesRead - chunkStartBytes >= deps.chunkBytes) await handOver();
+      if (prepared.length + pending.length + rejects.length >= deps.chunkSize || bytesRead - chunkStartBytes >= deps.chunkBytes) await handOver();
     }
     await handOver();
   } catch (error) {
@@ -327,6 +435,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
 async function deactivateMissing(deps: PipelineDeps, input: PipelineInput, counts: IngestCounts): Promise<void> {
   const { context, run, spec, entity } = input;
   const set = deactivation(spec);
+  const sourceOwned = sourceOwnedOf(spec);
   let after: string | null = null;
   for (;;) {
     const done = await withTenant(deps.db, context, async (tx) => {
@@ -346,7 +455,7 @@ async function deactivateMissing(deps: PipelineDeps, input: PipelineInput, count
         }
       }
       if (set || spec.missing?.action === 'softDelete') counts.deactivated += missing.filter((entry) => !gone.has(entry.recordId)).length;
-      await upsertXref(tx, context.tenantId, spec.system, entity.name, run.id, missing.map((entry) => ({ ...entry, deletedInSource: true })));
+      await upsertXref(tx, context.tenantId, spec.system, entity.name, run.id, missing.map((entry) => ({ ...entry, sourceValues: deactivatedSourceValues(sourceOwned, spec, entry.sourceValues), deletedInSource: true })));
       if (!(await updateRun(tx, context.tenantId, run.id, { counts }, input.attempt))) throw new RunSuperseded();
       return missing.length < 1000;
     });

@@ -172,6 +172,23 @@ export function buildMapping(spec: MappingSpec, target: MappingTarget): (row: So
   };
 }
 
+/**
+ * The source key of a row, as the spec's row mapper gives it, without mapping the rest: null when
+ * the row has none or its key does not map (the mapper rejects such a row). A re-run looks its rows'
+ * entries up by it before it prepares them (unchanged-source.ts).
+ */
+export function buildKeyReader(spec: MappingSpec): (row: SourceRow) => string | null {
+  const key = compileFieldMapper('$key', spec.key, coerceKey, spec.source.format === 'csv');
+  const pointers = compilePointerReader(spec.source, specColumns(spec));
+  const sink: FieldProblem[] = [];
+  return (row) => {
+    const value = key(pointers ? pointers(row.values) : row.values, sink);
+    if (sink.length === 0) return typeof value === 'string' ? value : null;
+    sink.length = 0;
+    return null;
+  };
+}
+
 function keySource(spec: MappingSpec): { sourceField?: string } {
   const from = spec.key.from;
   return from === undefined ? {} : { sourceField: typeof from === 'string' ? from : from.join('+') };

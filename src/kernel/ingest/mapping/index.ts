@@ -1,5 +1,5 @@
 /** Mapping specs (kernel/ingest/mapping): validate, diff, compile to a row mapper, export rows back. */
-export { compileMapping } from './compile-mapping.ts';
+export { compileKeyReader, compileMapping } from './compile-mapping.ts';
 export { diffMappingSpecs } from './diff-mapping-specs.ts';
 export type { SpecChange } from './diff-mapping-specs.ts';
 export { checkInvertible, compileExport, exportRow } from './export-row.ts';

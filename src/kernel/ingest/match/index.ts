@@ -10,7 +10,7 @@
  * sharing the block fields' values (a postal code); candidate = a record (or earlier row) scored
  * against a row; merge = a source key linked to an existing record, reversible by unlink.
  */
-export { matchChunk, planLink } from './match-chunk.ts';
+export { matchChunk, planLink, sourceOwnedOf } from './match-chunk.ts';
 export { applyInput } from './survivorship.ts';
 export type { ChunkMatching, MatchRow, MatchTarget, MatchWrite } from './match-chunk.ts';
 export type { MergePlan } from './survivorship.ts';

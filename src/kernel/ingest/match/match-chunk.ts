@@ -35,6 +35,9 @@ export interface MatchWrite {
   plan?: MergePlan;
 }
 
+/** The fields the source owns: the spec's `sourceOwned`, or every mapped field. */
+export const sourceOwnedOf = (spec: MappingSpec): ReadonlySet<string> => new Set(spec.sourceOwned ?? Object.keys(spec.fields));
+
 export interface MatchTarget {
   readonly tenantId: string;
   readonly runId: string;

@@ -17,6 +17,7 @@ import { lineage } from '../lineage.ts';
 import { keysOf, matchProfileOf } from './match-profile.ts';
 import { matchErrors } from './match.errors.ts';
 import { closeCase, findCase, findMerge, insertMerges, markMergeReverted, upsertKeys, type StoredCase } from './match.repository.ts';
+import { sourceOwnedOf } from './match-chunk.ts';
 import { inputOf, planMerge, planRestore } from './survivorship.ts';
 
 export type CaseDecision = 'merge' | 'distinct' | 'keepLocal' | 'takeSource';
@@ -64,7 +65,6 @@ async function specOfRun(tx: TenantTx, tenantId: string, runId: string): Promise
   return stored.spec;
 }
 
-const sourceOwnedOf = (spec: MappingSpec) => new Set(spec.sourceOwned ?? Object.keys(spec.fields));
 const sourceValuesOf = (spec: MappingSpec, record: Record<string, unknown>) => {
   const owned = sourceOwnedOf(spec);
   return Object.fromEntries(Object.entries(record).filter(([field]) => owned.has(field)));
