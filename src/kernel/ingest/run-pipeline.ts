@@ -7,28 +7,23 @@
  * (unchanged-source.ts): when the source has entries, a chunk's keys are looked up before its rows
  * are prepared.
  */
-import { hash as digest } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import type { ValidateFunction } from 'ajv';
 import { lockChainAfter } from '../audit/index.ts';
 import { withTenant, type TenantContext } from '../db/index.ts';
-import { createAjv, fieldErrorsOf, type ValidationIssue } from '../http/index.ts';
-import { deriveSchemas, type CustomField, type EntityDef } from '../model/index.ts';
-import { checkExt, type RecordService } from '../records/index.ts';
+import type { CustomField, EntityDef } from '../model/index.ts';
+import type { RecordService } from '../records/index.ts';
 import { AppError, newId } from '../shared/index.ts';
 import type { IngestCounts, IngestRun, MappingSpec, RunProgress, SourceRow, SourceRowProblem } from './ingest.contract.ts';
 import { claimRunKeys, emptyCounts, hasXrefEntries, insertRejects, missingFromRun, upsertXref, updateRun, xrefHeadsByKeys, type RejectRow } from './ingest.repository.ts';
-import { compileKeyReader, compileMapping } from './mapping/index.ts';
-import { compileNormalizer } from './normalize/index.ts';
 import { lineage } from './lineage.ts';
 import { matchProfileOf, sourceOwnedOf } from './match/index.ts';
 import { statisticsKeeper } from './planner-statistics.ts';
+import { createRowPreparer, cut, sourceRowOf } from './prepare-row.ts';
 import { deactivatedSourceValues, deactivation, matchKeysOf, reconcileChunk, StalePreparation, type ChunkTarget, type PreparedRow } from './reconcile-chunk.ts';
-import { resolveReferences, takeReferences, type ReferenceTarget } from './resolve-references.ts';
+import { resolveReferences, type ReferenceTarget } from './resolve-references.ts';
 import { readSource } from './sources/index.ts';
-import { preparationFingerprint, rawHashOf } from './unchanged-source.ts';
 
 
 export interface PipelineDeps {
@@ -57,22 +52,9 @@ export interface PipelineInput {
   readonly entityOf?: (name: string) => EntityDef | undefined;
 }
 
-const ajv = createAjv(false);
-const validators = new WeakMap<EntityDef, ValidateFunction>();
-const validatorOf = (entity: EntityDef): ValidateFunction => {
-  let validate = validators.get(entity);
-  if (!validate) validators.set(entity, (validate = ajv.compile(deriveSchemas(entity).create)));
-  return validate;
-};
 /** Rows parsed or prepared in one go yield to I/O this often, so the chunk being written gets its replies. */
 const yieldEvery = 50;
 const yieldToIo = () => new Promise(setImmediate);
-const cut = (value: unknown, length = 1000): string | null => {
-  if (value === null || value === undefined) return null;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > length ? `${text.slice(0, length)}…` : text;
-};
-const sourceRowOf = (row: SourceRow): Record<string, unknown> => Object.fromEntries(Object.entries(row.values).map(([key, value]) => [key, typeof value === 'string' ? cut(value) : value]));
 /** Rejects found after preparing (duplicates, references, refused writes) get their row's source values too: re-submission needs them. */
 const withSourceRows = (rejects: readonly RejectRow[], rows: readonly PreparedRow[]): RejectRow[] => {
   if (rejects.length === 0) return [];
@@ -151,17 +133,11 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   const { db, records } = deps;
   const { context, run, spec, entity, customFields } = input;
   const tenantId = context.tenantId;
-  const map = compileMapping(spec, { entity, customFields });
-  const keyOf = compileKeyReader(spec);
-  const normalize = compileNormalizer(spec.normalize ?? {});
-  const validate = validatorOf(entity);
-  const fieldsOfEntity = customFields.filter((custom) => custom.entity === entity.name);
-  const fingerprint = preparationFingerprint(spec, validate.schema, fieldsOfEntity);
+  const preparer = createRowPreparer(spec, entity, customFields);
+  const { referencing } = preparer;
   const mapped = Object.keys(spec.fields);
   const sourceOwned = sourceOwnedOf(spec);
   const unique = Object.entries(entity.fields).filter(([field, def]) => def.unique && mapped.includes(field)).map(([field]) => field);
-  // Only a spec with `reference` transforms makes markers: the others skip looking for them row by row.
-  const referencing = Object.values(spec.fields).some((mapping) => mapping.transforms?.some((transform) => transform.op === 'reference'));
   const references: ReferenceTarget = { tenantId, system: spec.system, context, records, entityOf: input.entityOf ?? (() => undefined) };
   const target: ChunkTarget = { tenantId, runId: run.id, context, entity, spec, records, sourceOwned, matchFields: [...new Set([...unique, ...(spec.matching?.exact ?? [])])] };
 
@@ -185,54 +161,9 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   const rejectProblem = (problem: SourceRowProblem) =>
     rejects.push({ rowNumber: problem.rowNumber, line: problem.line, seq: 0, sourceKey: null, field: null, value: cut(problem.excerpt, 200), code: problem.code, reason: problem.reason, sourceRow: problem.excerpt === undefined ? null : { _raw: problem.excerpt } });
 
-  /** The row mapped, normalized and validated; or its rejects, one a problem. */
-  const prepareRow = (row: SourceRow, id: string, rawHash: string): PreparedRow | RejectRow[] => {
-    const result = map(row);
-    const problems: { field: string | null; value: unknown; code: string; reason: string }[] = result.problems.map((problem) => ({ field: problem.field, value: problem.value, code: problem.code, reason: problem.reason }));
-    if (firstRow) {
-      firstRow = false;
-      const missing = result.problems.filter((problem) => problem.code === 'ingest.missing_column').map((problem) => problem.sourceField ?? problem.field);
-      if (missing.length > 0) {
-        throw new AppError('unprocessable', 'ingest.source_mismatch', 'The file does not fit the mapping', {
-          detail: `Columns the mapping reads are missing: ${[...new Set(missing)].join(', ')}. The file has: ${Object.keys(row.values).slice(0, 40).join(', ')}. Is it the right file, entity and delimiter?`,
-        });
-      }
-    }
-    let record = result.record;
-    if (problems.length === 0) {
-      const normalized = normalize(record);
-      record = normalized.record;
-      problems.push(...normalized.problems.map((problem) => ({ field: problem.field, value: problem.value, code: problem.code, reason: problem.reason })));
-    }
-    // The content hash covers the references as the source names them; the record validates with placeholders.
-    const marked = record;
-    let references: ReturnType<typeof takeReferences>['references'] = [];
-    if (referencing) ({ record, references } = takeReferences(record));
-    if (problems.length === 0 && !result.deleted) {
-      if (!validate(record)) {
-        for (const error of fieldErrorsOf((validate.errors ?? []) as ValidationIssue[], 'body')) {
-          const field = (error.pointer ?? '/').slice(1).replaceAll('/', '.');
-          problems.push({ field, value: field === '' ? null : record[field.split('.')[0]!], code: 'ingest.invalid_value', reason: `${field || 'record'} ${error.detail}` });
-        }
-      } else if (record.ext !== undefined) {
-        try {
-          checkExt(fieldsOfEntity, record.ext, true);
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          for (const detail of error.errors ?? []) problems.push({ field: (detail.pointer ?? '').slice(1).replaceAll('/', '.'), value: null, code: 'ingest.invalid_custom_field', reason: detail.detail });
-        }
-      }
-    }
-    if (result.sourceKey === null && !problems.some((problem) => problem.field === '$key')) problems.push({ field: '$key', value: null, code: 'ingest.missing_key', reason: 'The row has no source key.' });
-    if (problems.length > 0) {
-      const source = sourceRowOf(row);
-      return problems.map((problem, seq) => ({ rowNumber: row.rowNumber, line: row.line, seq, sourceKey: result.sourceKey, field: problem.field, value: cut(problem.value), code: problem.code, reason: problem.reason, sourceRow: seq === 0 ? source : null }));
-    }
-    const hash = digest('sha1', `${JSON.stringify(marked)}${result.deleted ? '\u0001' : '\u0000'}`, 'base64url');
-    return { rowNumber: row.rowNumber, line: row.line, sourceKey: result.sourceKey!, id, record, deleted: result.deleted, hash, rawHash, source: row, references: references.length > 0 ? references : undefined };
-  };
-  const prepare = (row: SourceRow, id = newId(), rawHash = rawHashOf(fingerprint, row.values)) => {
-    const result = prepareRow(row, id, rawHash);
+  const prepare = (row: SourceRow, id = newId(), rawHash = preparer.rawHashOf(row)) => {
+    const result = preparer.prepare(row, id, rawHash, firstRow);
+    firstRow = false;
     if (Array.isArray(result)) rejects.push(...result);
     else prepared.push(result);
   };
@@ -242,13 +173,13 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
   // prepares every row: its references are resolved (and may be refused) on every run. The first row
   // is always prepared: it tells a file that does not fit the mapping.
   const skipUnchanged = deps.skipUnchanged !== false && !referencing && (await withTenant(db, context, (tx) => hasXrefEntries(tx, tenantId, spec.system, entity.name)));
-  const hold = (row: SourceRow) => pending.push({ row, id: newId(), rawHash: rawHashOf(fingerprint, row.values) });
+  const hold = (row: SourceRow) => pending.push({ row, id: newId(), rawHash: preparer.rawHashOf(row) });
   /** The held rows, in file order: those whose entry has their raw hash as unprepared rows, the others prepared. */
   const preparePending = async () => {
     if (pending.length === 0) return;
     const held = pending;
     pending = [];
-    const keys = held.map(({ row }) => keyOf(row));
+    const keys = held.map(({ row }) => preparer.keyOf(row));
     const heads = await withTenant(db, context, (tx) => xrefHeadsByKeys(tx, tenantId, spec.system, entity.name, keys.filter((key) => key !== null)));
     for (let index = 0; index < held.length; index++) {
       const { row, id, rawHash } = held[index]!;
@@ -269,7 +200,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
         rows.push(row);
         continue;
       }
-      const result = prepareRow(row.source, row.id, row.rawHash);
+      const result = preparer.prepare(row.source, row.id, row.rawHash);
       if (Array.isArray(result)) lateRejects.push(...result);
       else {
         rows.push(result);
@@ -334,7 +265,7 @@ export async function runPipeline(deps: PipelineDeps, input: PipelineInput): Pro
       await claimRunKeys(tx, tenantId, run.id, allRejects.flatMap((reject) => (reject.seq === 0 && reject.sourceKey !== null ? [{ key: reject.sourceKey, row: reject.rowNumber }] : [])));
       // Committed after the previous chunk, never instead of it: its failure rolls this one back.
       await previous?.done;
-      // It wrote rows it had taken for unchanged: this chunk's reads did not know them.
+      // It was decided again after this one compared itself with it (`redone`): start again after it.
       if (previous?.redone.value) throw new StaleRead();
       // The stored counts are those of the rows up to the checkpoint, never of rows read ahead.
       const next: IngestCounts = { ...counts, read: counts.read + read };
